@@ -1,0 +1,309 @@
+"""Actors stage: dictionary pieces in a sentence → chunked, resolved actor mentions.
+
+1. ``ActorMatcher.pieces`` finds dictionary matches (countries, demonyms, capitals used as
+   metonyms, organisations, sector titles, anaphors) plus spaCy PERSON entities.
+2. ``chunk`` joins adjacent pieces into one mention ("Russian" + "Deputy Foreign Minister" +
+   "Mikhail Bogdanov"; "Israel" 's "Foreign Ministry"; "Hamas" -run "health ministry";
+   "Ali Bagheri Kani" of "Iran"), splitting coordinated demonyms ("Israeli and Russian officials").
+3. ``ArticleContext`` resolves mentions against the article so far: surnames, "(IDF)"-style
+   acronyms, anaphors ("the group"), and at the end unqualified institutions ("the Foreign
+   Ministry") to the article's main country.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from detente.knowledge import ActorKnowledge
+from detente.records import Actor
+
+_POSSESSIVE = {"'s", "’s", "'", "’"}
+_CONTROL = {"run", "led", "backed", "controlled", "operated", "affiliated", "allied", "linked"}
+_OF = {"of", "from"}
+_COUNTRYISH = {"country", "demonym", "people", "metonym", "milmetonym"}
+_OWNERS = _COUNTRYISH | {"org", "alias"}
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One dictionary or NER match, token offsets within its sentence doc."""
+
+    start: int
+    end: int
+    type: str  # country|demonym|people|metonym|milmetonym|org|sector|person|anaphor|alias
+    country: str | None = None
+    sector: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    code: str | None = None
+
+
+@dataclass
+class Mention:
+    """A chunk of pieces in a sentence doc and the actor it denotes (None until resolved)."""
+
+    start: int
+    end: int
+    pieces: list[Piece]
+    actor: Actor | None = None
+    anaphor: Piece | None = None  # set for "the group"-style mentions
+    person: str | None = None  # person name, when the chunk names one
+    inferred: bool = False  # resolved by coreference or article context
+    alias_of: str | None = None  # "(IDF)" right after the chunk
+
+
+class ActorMatcher:
+    """Finds actor pieces in sentence docs. Built once per coder from loaded knowledge."""
+
+    def __init__(self, nlp: Language, knowledge: ActorKnowledge) -> None:
+        self.proper = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.common = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.info: dict[str, Piece] = {}
+        self._add_knowledge(nlp, knowledge)
+
+    def _add(self, matcher: PhraseMatcher, nlp: Language, key: str, piece: Piece, terms) -> None:
+        self.info[key] = piece
+        forms: set[str] = set()
+        for term in terms:
+            forms.add(term)
+            if term.startswith("the "):
+                forms.add("The " + term[4:])
+                forms.add(term[4:])
+        matcher.add(key, [nlp.make_doc(t) for t in sorted(forms)])
+
+    def _add_knowledge(self, nlp: Language, kb: ActorKnowledge) -> None:
+        for c in kb.countries:
+            for typ, terms, sector in (
+                ("country", c.aliases, None),
+                ("demonym", c.demonyms, None),
+                ("people", c.people, None),
+                ("metonym", c.metonyms, "GOV"),
+                ("milmetonym", c.military_metonyms, "MIL"),
+            ):
+                if terms:
+                    piece = Piece(0, 0, typ, country=c.iso3, sector=sector, name=c.name)
+                    self._add(self.proper, nlp, f"{typ}:{c.iso3}", piece, terms)
+        for i, org in enumerate(kb.organizations):
+            piece = Piece(
+                0, 0, "org", org.country, org.sector, org.kind, name=org.name, code=org.code
+            )
+            self._add(self.proper, nlp, f"org:{i}", piece, org.aliases)
+        for i, term in enumerate(kb.sector_terms):
+            piece = Piece(0, 0, "sector", sector=term.sector, kind=term.kind, name=term.term)
+            self._add(self.common, nlp, f"sector:{i}", piece, [term.term])
+        for i, ana in enumerate(kb.anaphors):
+            piece = Piece(0, 0, "anaphor", sector=ana.sector, kind=ana.refers_to, name=ana.term)
+            self._add(self.common, nlp, f"anaphor:{i}", piece, [ana.term])
+
+    def pieces(self, doc: Doc, aliases: dict[str, Actor] | None = None) -> list[Piece]:
+        """Non-overlapping pieces, longest match first, dictionary before NER."""
+        found: list[Piece] = []
+        for matcher in (self.proper, self.common):
+            for match_id, start, end in matcher(doc):
+                proto = self.info[doc.vocab.strings[match_id]]
+                found.append(replace(proto, start=start, end=end))
+        for tok in doc:
+            if aliases and tok.text in aliases:
+                a = aliases[tok.text]
+                found.append(
+                    Piece(tok.i, tok.i + 1, "alias", a.country, a.sector, a.kind, a.name, a.code)
+                )
+        for ent in doc.ents:
+            if ent.label_ == "PERSON":
+                found.append(Piece(ent.start, ent.end, "person", kind="person", name=ent.text))
+        # Priority: longer spans first; among equals, dictionary pieces before NER persons.
+        found.sort(key=lambda p: (-(p.end - p.start), p.type == "person", p.start))
+        taken: set[int] = set()
+        kept: list[Piece] = []
+        for p in found:
+            span = set(range(p.start, p.end))
+            if span & taken:
+                if p.type == "person":  # trim a PERSON entity around a dictionary piece
+                    free = [i for i in range(p.start, p.end) if i not in taken]
+                    if free and free == list(range(free[0], free[-1] + 1)) and free[-1] == p.end - 1:
+                        p = replace(p, start=free[0], name=doc[free[0] : p.end].text)
+                        span = set(free)
+                    else:
+                        continue
+                else:
+                    continue
+            taken |= span
+            kept.append(p)
+        return sorted(kept, key=lambda p: p.start)
+
+
+def _glue(doc: Doc, prev: Piece, nxt: Piece) -> bool:
+    """May ``prev`` and ``nxt`` belong to one actor phrase given the tokens between them?"""
+    between = [t.text for t in doc[prev.end : nxt.start]]
+    if not between:
+        return not (prev.type == "person" and nxt.type == "person")
+    if between[0] in _POSSESSIVE and len(between) <= 2:
+        return prev.type in _OWNERS and nxt.type in {"sector", "org", "person"}
+    if len(between) == 2 and between[0] == "-" and between[1].lower() in _CONTROL:
+        return nxt.type in {"sector", "org"}
+    if len(between) in (1, 2) and between[0].lower() in _OF and between[-1] in (between[0], "the"):
+        return prev.type in {"sector", "person"} and nxt.type in _OWNERS
+    return False
+
+
+def _coordinated(doc: Doc, pieces: list[Piece], i: int) -> bool:
+    """Is pieces[i] a demonym coordinated with the next ("Israeli and Russian officials")?"""
+    if i + 2 >= len(pieces):
+        return False
+    a, b, head = pieces[i], pieces[i + 1], pieces[i + 2]
+    between = [t.lower_ for t in doc[a.end : b.start]]
+    return (
+        a.type == "demonym"
+        and b.type == "demonym"
+        and between in (["and"], [","], [",", "and"])
+        and head.type == "sector"
+        and head.start == b.end
+    )
+
+
+def chunk(doc: Doc, pieces: list[Piece]) -> list[Mention]:
+    """Group pieces into mentions."""
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(pieces):
+        if _coordinated(doc, pieces, i):
+            # "Israeli and Russian officials": one mention per demonym, sharing the head.
+            head = pieces[i + 2]
+            for dem in pieces[i : i + 2]:
+                mentions.append(Mention(dem.start, dem.end, [dem, head]))
+            mentions[-1].end = head.end
+            i += 3
+            continue
+        group = [pieces[i]]
+        while i + 1 < len(pieces) and _glue(doc, group[-1], pieces[i + 1]):
+            i += 1
+            group.append(pieces[i])
+        mention = Mention(group[0].start, group[-1].end, group)
+        end = group[-1].end
+        if end + 2 < len(doc) + 1 and end + 2 <= len(doc) - 1:
+            if doc[end].text == "(" and doc[end + 2].text == ")" and doc[end + 1].is_upper:
+                mention.alias_of = doc[end + 1].text
+        mentions.append(mention)
+        i += 1
+    return mentions
+
+
+def compose(doc: Doc, mention: Mention, offset: int) -> Actor | None:
+    """The actor a chunk denotes, or None when it needs context (a bare name, an anaphor)."""
+    ps = mention.pieces
+    by_type: dict[str, list[Piece]] = {}
+    for p in ps:
+        by_type.setdefault(p.type, []).append(p)
+    span = doc[mention.start : mention.end]
+    text, start, end = span.text, offset + span.start_char, offset + span.end_char
+
+    def first(*types: str) -> Piece | None:
+        return next((p for p in ps if p.type in types), None)
+
+    if "anaphor" in by_type and len(ps) == 1:
+        mention.anaphor = ps[0]
+        return None
+    person = by_type.get("person", [None])[-1]
+    sector_p = by_type.get("sector", [None])[-1]
+    org = first("org", "alias")
+    place = first(*_COUNTRYISH)
+    country = place.country if place else (org.country if org else None)
+    if person is not None:
+        mention.person = person.name
+    if person is None and sector_p is None and org is None and place is None:
+        return None
+    if person is not None and sector_p is None and org is None and place is None:
+        return None  # a bare name: resolved by coreference or apposition later
+    sector: str | None
+    if sector_p is not None and sector_p.sector is not None:
+        sector = sector_p.sector
+        kind = "person" if person is not None else (sector_p.kind or "org")
+        name = person.name if person else None
+        base = country or (org.code if org and org.kind == "igo" else None)
+        code = (base or "") + sector
+    elif org is not None:
+        sector, name, code = org.sector, org.name, org.code or ""
+        kind = "person" if person is not None else (org.kind or "org")
+        if person is not None:
+            name = person.name
+    elif place is not None:
+        sector = place.sector
+        kind = {"people": "people"}.get(place.type, "person" if person else "state")
+        if sector_p is not None and sector_p.kind in ("people", "person"):
+            kind = "person" if person else "people"
+        name = person.name if person else place.name
+        code = place.country + (sector or "")
+    else:
+        return None
+    if person is not None:
+        kind = "person"
+    return Actor(
+        text=text,
+        start=start,
+        end=end,
+        name=name,
+        code=code or "UNK",
+        country=country,
+        sector=sector,
+        kind=kind,
+    )
+
+
+@dataclass
+class ArticleContext:
+    """What the article has said so far about its actors (for in-article coreference)."""
+
+    aliases: dict[str, Actor] = field(default_factory=dict)
+    persons: dict[str, Actor] = field(default_factory=dict)
+    history: list[Actor] = field(default_factory=list)
+    countries: Counter[str] = field(default_factory=Counter)
+
+    def remember(self, mention: Mention) -> None:
+        actor = mention.actor
+        if actor is None:
+            return
+        self.history.append(actor)
+        if actor.country:
+            self.countries[actor.country] += 1
+        if mention.alias_of:
+            self.aliases[mention.alias_of] = actor
+        if mention.person and actor.kind == "person":
+            self.persons[mention.person] = actor
+            self.persons.setdefault(mention.person.split()[-1], actor)
+
+    def resolve(self, mention: Mention, text: str, start: int, end: int) -> None:
+        """Fill ``mention.actor`` from earlier mentions, when it could not stand alone."""
+        earlier: Actor | None = None
+        if mention.person:
+            earlier = self.persons.get(mention.person) or self.persons.get(
+                mention.person.split()[-1]
+            )
+        elif mention.anaphor is not None:
+            ana = mention.anaphor
+            for actor in reversed(self.history):
+                if actor.kind == ana.kind and (ana.sector is None or actor.sector == ana.sector):
+                    earlier = actor
+                    break
+        if earlier is not None:
+            mention.actor = earlier.model_copy(update={"text": text, "start": start, "end": end})
+            mention.inferred = True
+
+    def main_country(self) -> str | None:
+        top = self.countries.most_common(1)
+        return top[0][0] if top else None
+
+
+def fill_country(mention: Mention, country: str | None) -> None:
+    """Give an unqualified institution ("the Foreign Ministry") the article's main country."""
+    actor = mention.actor
+    if actor is None or actor.country or not actor.sector or country is None:
+        return
+    if actor.kind in ("igo", "armed_group") or actor.code.startswith("IGO"):
+        return
+    mention.actor = actor.model_copy(update={"country": country, "code": country + actor.sector})
+    mention.inferred = True

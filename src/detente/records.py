@@ -1,0 +1,107 @@
+"""Typed records shared by the pipeline, the CLI and every later adapter (store, API).
+
+Missing values are ``None``. Character offsets always refer to ``Article.text``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ActorKind = Literal["state", "igo", "armed_group", "org", "person", "people"]
+Modality = Literal["asserted", "negated", "hypothetical", "future", "requested"]
+MODALITIES: tuple[str, ...] = ("asserted", "negated", "hypothetical", "future", "requested")
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Article(_Record):
+    id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    published: date | None = None
+    source: str | None = None
+
+
+class ArticleRef(_Record):
+    """The part of an article repeated on every event."""
+
+    id: str
+    url: str | None = None
+    title: str | None = None
+    published: date | None = None
+    source: str | None = None
+
+
+class Sentence(_Record):
+    index: int
+    text: str
+    start: int
+    end: int
+
+
+class TextSpan(_Record):
+    text: str
+    start: int
+    end: int
+
+
+class Actor(_Record):
+    """A resolved actor as it appears in an event."""
+
+    text: str
+    start: int
+    end: int
+    name: str | None = None
+    code: str
+    country: str | None = None
+    sector: str | None = None
+    kind: ActorKind
+
+
+class ActorMention(_Record):
+    """An actor found in a sentence, before it is attached to an event."""
+
+    sentence: int
+    actor: Actor
+    resolved_from: TextSpan | None = Field(
+        default=None, description="Earlier mention this one was resolved to (coreference)."
+    )
+
+
+class Cameo(_Record):
+    code: str
+    root: str
+    name: str
+    goldstein: float
+    quad_class: int = Field(ge=1, le=4)
+
+
+class Plover(_Record):
+    event: str
+    mode: str | None = None
+    context: list[str] = Field(default_factory=list)
+
+
+class Coder(_Record):
+    name: str = "detente"
+    version: str
+
+
+class Event(_Record):
+    id: str
+    article: ArticleRef
+    sentence: Sentence
+    trigger: TextSpan
+    cameo: Cameo
+    plover: Plover
+    source: list[Actor]
+    target: list[Actor]
+    modality: Modality = "asserted"
+    confidence: float = Field(ge=0.0, le=1.0)
+    coder: Coder

@@ -1,0 +1,92 @@
+"""Reading knowledge files (YAML/CSV package data or user files) with their provenance header.
+
+Every knowledge file says where its content comes from:
+
+* YAML files have a top-level ``provenance:`` mapping with at least ``source`` and ``license``.
+* CSV files start with ``#`` comment lines, including ``# source: ...`` and ``# license: ...``.
+
+Files are read with ``importlib.resources`` so they work from a wheel as well as a checkout.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from detente.errors import KnowledgeError
+
+REQUIRED_PROVENANCE = ("source", "license")
+
+
+def package_text(relpath: str) -> str:
+    """Text of a file under ``detente/data``."""
+    node = resources.files("detente").joinpath("data")
+    for part in relpath.split("/"):
+        node = node.joinpath(part)
+    try:
+        return node.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise KnowledgeError(f"package data file missing: detente/data/{relpath}") from exc
+
+
+def package_files(reldir: str, suffix: str) -> list[str]:
+    """Relative paths of the files in a package data folder ending in ``suffix``, sorted."""
+    node = resources.files("detente").joinpath("data")
+    for part in reldir.split("/"):
+        node = node.joinpath(part)
+    if not node.is_dir():
+        raise KnowledgeError(f"package data folder missing: detente/data/{reldir}")
+    return sorted(f"{reldir}/{p.name}" for p in node.iterdir() if p.name.endswith(suffix))
+
+
+def _read(source: str | Path) -> tuple[str, str]:
+    """(text, name) of a package-relative path (str) or a user file (Path)."""
+    if isinstance(source, Path):
+        try:
+            return source.read_text(encoding="utf-8"), str(source)
+        except OSError as exc:
+            raise KnowledgeError(f"cannot read knowledge file {source}: {exc}") from exc
+    return package_text(source), f"detente/data/{source}"
+
+
+def load_yaml(source: str | Path) -> dict[str, Any]:
+    """A YAML knowledge file as a dict; checks its provenance header."""
+    text, name = _read(source)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{name}: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{name}: expected a mapping at top level")
+    _check_provenance(data.get("provenance"), name)
+    return data
+
+
+def load_csv(source: str | Path) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """(provenance, rows) of a CSV knowledge file whose header lines start with ``#``."""
+    text, name = _read(source)
+    header: dict[str, str] = {}
+    body: list[str] = []
+    for line in text.splitlines():
+        if not body and line.startswith("#"):
+            key, _, value = line.lstrip("# ").partition(":")
+            if value:
+                header[key.strip()] = value.strip()
+        else:
+            body.append(line)
+    _check_provenance(header, name)
+    rows = list(csv.DictReader(io.StringIO("\n".join(body))))
+    return header, rows
+
+
+def _check_provenance(prov: Any, name: str) -> None:
+    if not isinstance(prov, dict):
+        raise KnowledgeError(f"{name}: missing provenance header")
+    missing = [k for k in REQUIRED_PROVENANCE if not prov.get(k)]
+    if missing:
+        raise KnowledgeError(f"{name}: provenance header lacks {', '.join(missing)}")

