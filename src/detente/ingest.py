@@ -40,7 +40,7 @@ def make_article(
     url: str | None = None,
     title: str | None = None,
     source: str | None = None,
-    max_chars: int = 20_000_000,
+    max_chars: int = 1_000_000,
 ) -> Article:
     """Validate and normalise one text into an ``Article``."""
     if not isinstance(text, str):
@@ -71,6 +71,21 @@ def make_article(
     )
 
 
+_STOPWORDS = frozenset(
+    "the of and to in a is that for on with as by was were it at from has have said be are "
+    "an this which their its not after his her they but".split()
+)
+_MAX_PARAGRAPH = 50_000
+
+
+def looks_english(text: str) -> bool:
+    """A cheap check: do common English function words make up a fair share of the words?"""
+    words = re.findall(r"[A-Za-z]+", text[:20_000].lower())
+    if len(words) < 8:
+        return True  # too short to tell
+    return sum(w in _STOPWORDS for w in words) / len(words) >= 0.08
+
+
 def paragraphs(text: str) -> list[tuple[int, str]]:
     """(start offset, text) of each paragraph: blocks separated by blank lines.
 
@@ -83,6 +98,21 @@ def paragraphs(text: str) -> list[tuple[int, str]]:
         for line in re.split(r"(?<=[.!?\"”’])\n", block.group()):
             if line.strip():
                 lead = len(line) - len(line.lstrip())
-                out.append((start + lead, line.strip()))
+                out.extend(_split_long(start + lead, line.strip()))
             start += len(line) + 1
     return out
+
+
+def _split_long(start: int, text: str) -> list[tuple[int, str]]:
+    """Cut a very long paragraph after sentence ends so spaCy never sees a huge doc."""
+    pieces = []
+    while len(text) > _MAX_PARAGRAPH:
+        cut = max(text.rfind(". ", 0, _MAX_PARAGRAPH), text.rfind(" ", 0, _MAX_PARAGRAPH))
+        cut = cut + 1 if cut > 0 else _MAX_PARAGRAPH
+        pieces.append((start, text[:cut].rstrip()))
+        rest = text[cut:]
+        start += cut + (len(rest) - len(rest.lstrip()))
+        text = rest.lstrip()
+    if text:
+        pieces.append((start, text))
+    return pieces

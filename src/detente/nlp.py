@@ -37,12 +37,19 @@ class NLP:
         self.parser = nlp.get_pipe("parser")
         self.name = f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}"
 
+    @property
+    def disabled(self) -> list[str]:
+        """Components pass 1 leaves out."""
+        return ["parser"] if self.two_pass else ["senter"]
+
+    def after_pass1(self, doc: Doc) -> None:
+        if self.two_pass:
+            _repair_boundaries(doc)
+
     def analyse(self, texts: Iterable[str]) -> Iterator[Doc]:
         """Pass 1: tokens, tags, lemmas, sentences, entities."""
-        disable = ["parser"] if self.two_pass else ["senter"]
-        for doc in self.nlp.pipe(texts, batch_size=self.batch_size, disable=disable):
-            if self.two_pass:
-                _repair_boundaries(doc)
+        for doc in self.nlp.pipe(texts, batch_size=self.batch_size, disable=self.disabled):
+            self.after_pass1(doc)
             yield doc
 
     def parse(self, sents: Sequence[Span]) -> list[Doc]:

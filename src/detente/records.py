@@ -103,5 +103,6 @@ class Event(_Record):
     source: list[Actor]
     target: list[Actor]
     modality: Modality = "asserted"
+    reciprocal: bool = False
     confidence: float = Field(ge=0.0, le=1.0)
     coder: Coder

@@ -21,6 +21,7 @@ import yaml
 from detente.errors import KnowledgeError
 
 REQUIRED_PROVENANCE = ("source", "license")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def package_text(relpath: str) -> str:
@@ -58,7 +59,7 @@ def load_yaml(source: str | Path) -> dict[str, Any]:
     """A YAML knowledge file as a dict; checks its provenance header."""
     text, name = _read(source)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{name}: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -22,7 +22,7 @@ class Settings(BaseModel):
     spacy_model: str = DEFAULT_MODEL
     actor_files: list[Path] = Field(default_factory=list)
     batch_size: int = Field(default=32, ge=1)
-    max_chars: int = Field(default=20_000_000, ge=1)
+    max_chars: int = Field(default=1_000_000, ge=1)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

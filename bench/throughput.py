@@ -1,0 +1,142 @@
+"""Throughput benchmark: detente end to end vs plain ``nlp.pipe`` of the full spaCy model.
+
+    python bench/throughput.py [--articles 500] [--seed 7]
+
+Generates articles from detente's own sentence templates, then runs each side in its own child
+process (so peak RSS is per side) on the same texts: a warm-up, then a timed pass. Prints
+articles/s, words/s, the ratio detente / plain, and peak RSS. Not a test: figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+
+ACTORS = [
+    "Russian Foreign Minister Sergei Lavin",
+    "the Israeli army",
+    "Hamas",
+    "Turkish President Emre Kaya",
+    "the European Union",
+    "Chinese officials",
+    "Ukrainian forces",
+    "the UN Security Council",
+    "Egyptian mediators",
+    "Hezbollah",
+    "French Defence Minister Claire Morel",
+    "Washington",
+    "the Kremlin",
+    "Nigerian troops",
+    "Boko Haram militants",
+    "the African Union",
+    "Iranian Deputy Foreign Minister Reza Tavani",
+    "Japanese diplomats",
+]
+EVENTS = [
+    "{a} met {b} in the capital on Monday to discuss the crisis.",
+    "{a} accused {b} of violating the agreement.",
+    "{a} condemned {b} over the latest escalation.",
+    "{a} urged {b} to return to negotiations.",
+    "{a} launched airstrikes on positions held by {b}.",
+    "{a} held talks with {b} about prisoner exchanges.",
+    "Gunmen linked to {a} kidnapped {b} near the border.",
+    "{a} did not condemn {b} after the incident.",
+    "{a} refused to meet {b} during the summit.",
+    "The meeting between {a} and {b} ended without a statement.",
+    "{a} called on {b} to release the detained workers.",
+    "{a} shelled villages controlled by {b}.",
+]
+FILLER = [
+    "Prices of bread and fuel rose again in several markets this week.",
+    "The weather service expects heavy rain across the northern provinces.",
+    "Analysts said the outcome remains uncertain after months of stalemate.",
+    "Local newspapers devoted several pages to the upcoming football final.",
+    "Residents described long queues at petrol stations and closed schools.",
+    "The currency weakened slightly against the dollar in early trading.",
+]
+
+
+def make_articles(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    articles = []
+    for _ in range(n):
+        paras = []
+        for _ in range(rng.randint(3, 5)):
+            sents = []
+            for _ in range(rng.randint(2, 4)):
+                if rng.random() < 0.55:
+                    a, b = rng.sample(ACTORS, 2)
+                    s = rng.choice(EVENTS).format(a=a, b=b)
+                    sents.append(s[0].upper() + s[1:])
+                else:
+                    sents.append(rng.choice(FILLER))
+            paras.append(" ".join(sents))
+        articles.append("\n\n".join(paras))
+    return articles
+
+
+def child(side: str, n: int, seed: int) -> None:
+    texts = make_articles(n, seed)
+    words = sum(len(t.split()) for t in texts)
+    if side == "plain":
+        import spacy
+
+        from detente.settings import Settings
+
+        nlp = spacy.load(Settings.from_env().spacy_model)
+        list(nlp.pipe(texts[:20]))
+        t0 = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=32):
+            pass
+        elapsed, events = time.perf_counter() - t0, None
+    else:
+        from detente.ingest import make_article
+        from detente.pipeline import load_coder
+
+        coder = load_coder()
+        warm = [make_article(t, article_id=f"w{i}") for i, t in enumerate(texts[:20])]
+        list(coder.code_articles(warm))
+        t0 = time.perf_counter()
+        articles = [make_article(t, article_id=f"a{i}") for i, t in enumerate(texts)]
+        events = sum(len(ev) for _, ev in coder.code_articles(articles))
+        elapsed = time.perf_counter() - t0
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"side": side, "seconds": elapsed, "words": words, "events": events,
+                      "rss_mb": rss_mb}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--child", choices=["plain", "detente"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.articles, args.seed)
+        return
+    results = {}
+    for side in ("plain", "detente"):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", side, "--articles", str(args.articles),
+             "--seed", str(args.seed)],
+            check=True, capture_output=True, text=True,
+        )
+        results[side] = json.loads(out.stdout.strip().splitlines()[-1])
+    n = args.articles
+    print(f"{n} generated articles, {results['plain']['words']:,} words")
+    print(f"{'side':<10}{'seconds':>10}{'articles/s':>13}{'words/s':>11}{'peak RSS MB':>13}")
+    for side, r in results.items():
+        print(f"{side:<10}{r['seconds']:>10.2f}{n / r['seconds']:>13.1f}"
+              f"{r['words'] / r['seconds']:>11,.0f}{r['rss_mb']:>13.0f}")
+    ratio = results["plain"]["seconds"] / results["detente"]["seconds"]
+    print(f"events coded: {results['detente']['events']:,}")
+    print(f"ratio detente / plain nlp.pipe (throughput): {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""Command-line adapter: parse arguments, call the library, format the output.
+
+Exit codes: 0 all inputs coded, 1 some inputs could not be coded (each named on stderr),
+2 usage error, 3 the model or a knowledge file could not be loaded.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from detente.errors import DetenteError, InputError
+from detente.ingest import decode, looks_english, make_article
+from detente.records import MODALITIES, Article, Event
+from detente.samples import sample_articles
+from detente.settings import Settings
+
+app = typer.Typer(
+    help="detente: code news text into political events (CAMEO + PLOVER).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """detente: code news text into political events (CAMEO + PLOVER)."""
+
+
+def _read_inputs(
+    files: list[str], published: date | None, max_chars: int, err: Console
+) -> tuple[list[Article], int]:
+    articles, failures = [], 0
+    for name in files:
+        try:
+            if name == "-":
+                text = decode(sys.stdin.buffer.read(), "<stdin>")
+                item = "<stdin>"
+            else:
+                path = Path(name)
+                if not path.is_file():
+                    raise InputError(name, "no such file")
+                if path.stat().st_size > max_chars * 4:
+                    raise InputError(name, f"file is {path.stat().st_size:,} bytes, too large")
+                text = decode(path.read_bytes(), name)
+                item = name
+            article = make_article(
+                text, item=item, published=published, source=item, max_chars=max_chars
+            )
+            if not looks_english(article.text):
+                err.print(f"[yellow]warning[/]: {item}: does not look like English text")
+            articles.append(article)
+        except InputError as exc:
+            err.print(f"[red]error[/]: {exc}")
+            failures += 1
+    return articles, failures
+
+
+def _table(events: list[Event], console: Console) -> None:
+    table = Table(show_lines=False, header_style="bold")
+    for col in ("sent", "CAMEO", "PLOVER", "source", "target", "modality", "trigger"):
+        table.add_column(col)
+    for e in events:
+        table.add_row(
+            str(e.sentence.index),
+            f"{e.cameo.code} {e.cameo.name}",
+            e.plover.event,
+            ", ".join(_actor(a) for a in e.source),
+            ", ".join(_actor(a) for a in e.target),
+            e.modality,
+            e.trigger.text,
+        )
+    console.print(table)
+
+
+def _actor(a) -> str:
+    label = a.name if a.name and a.kind != "state" else a.text
+    return f"{a.code} ({label})"
+
+
+@app.command("code")
+def code_cmd(
+    files: Annotated[list[str] | None, typer.Argument(help="Text files to code; '-' is stdin.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl.")] = "table",
+    published: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD for all inputs.")
+    ] = None,
+    all_modalities: Annotated[
+        bool, typer.Option("--all-modalities", help="Also emit negated/future/... events.")
+    ] = False,
+    samples: Annotated[
+        bool, typer.Option("--samples", help="Code the bundled illustrative sample articles.")
+    ] = False,
+    max_chars: Annotated[int, typer.Option(help="Refuse texts longer than this.")] = 1_000_000,
+) -> None:
+    """Code text files (or stdin) into events."""
+    out, err = Console(), Console(stderr=True)
+    if fmt not in ("table", "jsonl"):
+        raise typer.BadParameter("--format must be table or jsonl", param_hint="--format")
+    try:
+        day = date.fromisoformat(published) if published else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"{published!r} is not YYYY-MM-DD", param_hint="--published") from exc
+    if not files and not samples:
+        raise typer.BadParameter("give files, '-' for stdin, or --samples")
+    articles, failures = _read_inputs(files or [], day, max_chars, err)
+    if samples:
+        articles += sample_articles()
+    try:
+        from detente.pipeline import load_coder
+
+        coder = load_coder(Settings.from_env(max_chars=max_chars))
+    except DetenteError as exc:
+        err.print(f"[red]error[/]: {exc}")
+        raise typer.Exit(3) from exc
+    modalities = MODALITIES if all_modalities else ("asserted",)
+    for article, events in coder.code_articles(articles, modalities):
+        if fmt == "jsonl":
+            for e in events:
+                sys.stdout.write(e.model_dump_json() + "\n")
+        else:
+            title = article.title or article.source or article.id
+            out.print(f"[bold]{title}[/] — {len(events)} events")
+            _table(events, out)
+    raise typer.Exit(1 if failures else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,215 @@
+"""Events stage: dependency patterns over a parsed sentence → raw events with actors.
+
+A raw event is a trigger token, a pattern, sources, targets and a modality; the pipeline turns
+it into an ``Event`` record. Roles are read from the parse: subject/agent, object/passive
+subject, prepositional complements, possessives, light-verb subjects and "between A and B".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from detente.modality import modality_of
+from detente.patterns import Pattern, PatternSet
+from detente.records import Actor
+
+PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", "them", "him"}
+_SKIP_DEPS = {"relcl", "advcl", "ccomp", "xcomp", "acl", "punct", "cc", "det", "mark", "aux"}
+
+# token index → actors, with a flag for actors inferred from context (lower confidence)
+ActorMap = dict[int, list[tuple[Actor, bool]]]
+PronounResolver = Callable[[Token], list[Actor]]
+
+
+@dataclass
+class RawEvent:
+    trigger: Token
+    pattern: Pattern
+    sources: list[tuple[Actor, bool]]
+    targets: list[tuple[Actor, bool]]
+    modality: str
+    reciprocal: bool = False
+
+
+class SentenceCoder:
+    """Finds the events of one parsed sentence."""
+
+    def __init__(self, doc: Doc, actors: ActorMap, patterns: PatternSet, pronoun: PronounResolver):
+        self.doc = doc
+        self.actors = actors
+        self.patterns = patterns
+        self.pronoun = pronoun
+
+    # --- actors reachable from a token ------------------------------------------------------
+    def actors_at(self, tok: Token, conj: bool = True) -> list[tuple[Actor, bool]]:
+        """Actors at the nearest depth of ``tok``'s subtree (plus coordinated ones)."""
+        frontier = [tok]
+        for _ in range(6):
+            found: list[tuple[Actor, bool]] = []
+            for t in frontier:
+                if t.i in self.actors:
+                    found += self.actors[t.i]
+                elif t.lower_ in PRONOUNS and t.pos_ == "PRON":
+                    found += [(a, True) for a in self.pronoun(t)]
+            if found:
+                break
+            frontier = [c for t in frontier for c in t.children if c.dep_ not in _SKIP_DEPS]
+            if not frontier:
+                return []
+        else:
+            return []
+        if conj:
+            for t in frontier:
+                for c in t.conjuncts:
+                    if c.i > t.i:
+                        found += self.actors_at(c, conj=False)
+        return _dedupe(found)
+
+    # --- grammatical roles --------------------------------------------------------------------
+    def subjects(self, tok: Token, depth: int = 0) -> list[Token]:
+        kids = list(tok.children)
+        if any(c.dep_ in ("nsubjpass", "auxpass") for c in kids):
+            return [p for c in kids if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        subj = [c for c in kids if c.dep_ in ("nsubj", "csubj")]
+        if subj or depth > 4:
+            return subj
+        head = tok.head
+        if tok.dep_ == "xcomp":
+            obj = [c for c in head.children if c.dep_ == "dobj"]
+            if obj and head.lemma_ in self.patterns.modality.request_heads:
+                return obj
+            return self.subjects(head, depth + 1)
+        if tok.dep_ == "conj" or (tok.dep_ == "advcl" and tok.tag_ == "VBG"):
+            return self.subjects(head, depth + 1)
+        if tok.dep_ in ("relcl", "acl") and head.pos_ in ("NOUN", "PROPN"):
+            return [head]
+        return []
+
+    def objects(self, tok: Token) -> list[Token]:
+        kids = list(tok.children)
+        if any(c.dep_ == "auxpass" for c in kids):
+            return [c for c in kids if c.dep_ == "nsubjpass"]
+        return [c for c in kids if c.dep_ in ("dobj", "dative")]
+
+    def light_head(self, tok: Token) -> Token | None:
+        head = tok.head
+        if tok.dep_ in ("dobj", "nsubjpass") and head.lemma_ in self.patterns.light_verbs:
+            return head
+        return None
+
+    @staticmethod
+    def prep_objects(tok: Token, prep: str) -> list[Token]:
+        out = []
+        for c in tok.children:
+            if c.dep_ in ("prep", "agent") and c.lower_ == prep:
+                out += [p for p in c.children if p.dep_ in ("pobj", "pcomp")]
+        return out
+
+    def role_tokens(self, tok: Token, role: str) -> list[Token]:
+        head, _, rest = role.partition(".")
+        if head == "light":
+            light = self.light_head(tok)
+            if light is None:
+                return []
+            return self.subjects(light) if not rest else self.role_tokens(light, rest)
+        if rest:
+            if head == "obj":
+                bases = self.objects(tok) if tok.pos_ != "NOUN" else self.prep_objects(tok, "of")
+            else:
+                bases = [c for c in tok.children if c.dep_ == head]
+            return [t for b in bases for t in self.role_tokens(b, rest)]
+        if role == "subj":
+            return self.subjects(tok)
+        if role == "obj":
+            return self.objects(tok)
+        if role.startswith("prep:"):
+            return self.prep_objects(tok, role[5:])
+        return [c for c in tok.children if c.dep_ == role]
+
+    def role_actors(self, tok: Token, roles: list[str]) -> list[tuple[Actor, bool]]:
+        for role in roles:
+            found = [a for t in self.role_tokens(tok, role) for a in self.actors_at(t)]
+            if found:
+                return _dedupe(found)
+        return []
+
+    # --- matching -----------------------------------------------------------------------------
+    def matches(self, tok: Token, p: Pattern) -> bool:
+        if p.requires_light and self.light_head(tok) is None:
+            return False
+        if p.requires_prep and not any(
+            c.dep_ in ("prep", "agent") and c.lower_ in p.requires_prep for c in tok.children
+        ):
+            return False
+        if p.object is not None:
+            objs = self.objects(tok) if p.pos == "VERB" else self.prep_objects(tok, "of")
+            if not any(o.lemma_.lower() in p.object for o in objs):
+                return False
+        if p.with_word is not None:
+            near = [c for c in tok.children] + [g for c in tok.children for g in c.children]
+            if not any(t.lower_ in p.with_word or t.lemma_ in p.with_word for t in near):
+                return False
+        return not (p.pos == "VERB" and self._object_is_event(tok))
+
+    def _object_is_event(self, tok: Token) -> bool:
+        """"X fired rockets": the noun carries the event, the light verb does not."""
+        if tok.lemma_ not in self.patterns.light_verbs:
+            return False
+        return any(self.patterns.candidates(o.lemma_.lower(), "NOUN") for o in self.objects(tok))
+
+    def between(self, tok: Token) -> list[tuple[Actor, Actor, bool]] | None:
+        """Pairs for "between A and B" (both directions), or None without such a phrase."""
+        sides: list[list[tuple[Actor, bool]]] = []
+        for first in self.prep_objects(tok, "between"):
+            sides.append(self.actors_at(first, conj=False))
+            for c in first.conjuncts:
+                side = self.actors_at(c, conj=False)
+                for inc in self.prep_objects(c, "including"):
+                    side += self.actors_at(inc)
+                sides.append(side)
+        sides = [s for s in sides if s]
+        if len(sides) == 1 and len(sides[0]) >= 2:  # "between Israeli and Russian officials"
+            sides = [[sides[0][0]], sides[0][1:]]
+        if len(sides) < 2:
+            return None if not sides else []
+        pairs = []
+        for a in sides[0]:
+            for side in sides[1:]:
+                for b in side:
+                    pairs += [(a[0], b[0], a[1] or b[1]), (b[0], a[0], a[1] or b[1])]
+        return pairs
+
+    def events(self) -> Iterator[RawEvent]:
+        for tok in self.doc:
+            for p in self.patterns.candidates(tok.lemma_.lower(), tok.pos_):
+                if not self.matches(tok, p):
+                    continue
+                light = self.light_head(tok) if p.pos == "NOUN" else None
+                modality = modality_of(light or tok, self.patterns.modality)
+                if p.between:
+                    pairs = self.between(tok)
+                    if pairs is not None:
+                        for a, b, inferred in pairs:
+                            yield RawEvent(tok, p, [(a, inferred)], [(b, inferred)], modality, True)
+                        break
+                sources = self.role_actors(tok, p.source)
+                targets = self.role_actors(tok, p.target)
+                src_codes = {(a.code, a.start) for a, _ in sources}
+                targets = [t for t in targets if (t[0].code, t[0].start) not in src_codes]
+                if sources and (targets or p.target_optional):
+                    yield RawEvent(tok, p, sources, targets, modality)
+                    break
+
+
+def _dedupe(items: list[tuple[Actor, bool]]) -> list[tuple[Actor, bool]]:
+    seen: set[tuple[int, int, str]] = set()
+    out = []
+    for actor, inferred in items:
+        key = (actor.start, actor.end, actor.code)
+        if key not in seen:
+            seen.add(key)
+            out.append((actor, inferred))
+    return out

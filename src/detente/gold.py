@@ -1,0 +1,82 @@
+"""Gold-standard event specs and matching (used by the tests, later by ``detente evaluate``).
+
+A spec names what a human coder expects: CAMEO code prefixes ("04", "112"), and for source and
+target any subset of country / sector / name / kind / code, or ``any_of`` several such subsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from detente.records import Actor, Event
+
+
+class ActorSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    country: str | None = None
+    sector: str | None = None
+    name: str | None = None
+    kind: str | None = None
+    code: str | None = None
+    any_of: list[ActorSpec] | None = None
+
+    def matches(self, actor: Actor) -> bool:
+        if self.any_of is not None:
+            return any(spec.matches(actor) for spec in self.any_of)
+        for field in ("country", "sector", "kind", "code"):
+            want = getattr(self, field)
+            if want is not None and getattr(actor, field) != want:
+                return False
+        return self.name is None or (actor.name or "").casefold() == self.name.casefold()
+
+
+class EventSpec(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str | None = None
+    cameo: list[str] = Field(default_factory=list)
+    source: ActorSpec | None = None
+    target: ActorSpec | None = None
+    modality: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, raw: Any) -> Any:
+        if isinstance(raw, dict):
+            raw = dict(raw)
+            codes = raw.pop("cameo_roots", None) or raw.get("cameo") or []
+            raw["cameo"] = [codes] if isinstance(codes, str) else list(codes)
+        return raw
+
+    def matches(self, event: Event) -> bool:
+        if self.cameo and not any(event.cameo.code.startswith(c) for c in self.cameo):
+            return False
+        if self.modality is not None and event.modality != self.modality:
+            return False
+        if self.source is not None and not any(self.source.matches(a) for a in event.source):
+            return False
+        return self.target is None or any(self.target.matches(a) for a in event.target)
+
+
+def matched(spec: EventSpec, events: Iterable[Event]) -> list[Event]:
+    """The events that satisfy ``spec``."""
+    return [e for e in events if spec.matches(e)]
+
+
+def specs(raw: Sequence[dict] | None) -> list[EventSpec]:
+    return [EventSpec.model_validate(r) for r in raw or []]
+
+
+def describe(event: Event) -> str:
+    """One line for test failure messages."""
+    def actors(xs: list[Actor]) -> str:
+        return "+".join(f"{a.code}:{a.name or a.text}" for a in xs) or "-"
+
+    return (
+        f"{event.cameo.code} {actors(event.source)} -> {actors(event.target)} "
+        f"[{event.modality}] '{event.trigger.text}'"
+    )

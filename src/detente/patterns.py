@@ -1,0 +1,120 @@
+"""Event patterns and modality cues: data files loaded, validated and indexed by lemma."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from detente.codebook import Codebook
+from detente.errors import KnowledgeError
+from detente.resources import load_yaml
+
+_ROLE = re.compile(
+    r"^(subj|obj|poss|compound|amod|light|between|acl\.obj|ccomp\.subj"
+    r"|(prep|obj\.prep|xcomp\.prep|light\.prep):[a-z]+|xcomp\.obj)$"
+)
+
+
+class Pattern(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    pos: Literal["VERB", "NOUN"] = "VERB"
+    lemmas: list[str] = Field(min_length=1)
+    code: str
+    source: list[str] = Field(default_factory=list)
+    target: list[str] = Field(default_factory=list)
+    object: list[str] | None = None
+    with_word: list[str] | None = None
+    requires_prep: list[str] | None = None
+    requires_light: bool = False
+    between: bool = False
+    target_optional: bool = False
+    confidence: float = Field(default=0.8, gt=0, le=1)
+
+    @field_validator("source", "target")
+    @classmethod
+    def _roles(cls, roles: list[str]) -> list[str]:
+        bad = [r for r in roles if not _ROLE.match(r)]
+        if bad:
+            raise ValueError(f"unknown role(s) {bad}")
+        return roles
+
+
+class Modality(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provenance: dict
+    negating_heads: set[str]
+    future_aux: set[str]
+    hypothetical_aux: set[str]
+    hypothetical_marks: set[str]
+    intent_heads: set[str]
+    request_heads: set[str]
+    transparent_heads: set[str]
+
+
+class PatternSet:
+    """All patterns, indexed by (lemma, pos) for constant-time lookup per token."""
+
+    VERB_SOURCE = ("subj",)
+    NOUN_SOURCE = ("light", "poss", "prep:by", "compound", "amod")
+
+    def __init__(self, patterns: Sequence[Pattern], light_verbs: set[str], modality: Modality):
+        self.patterns = list(patterns)
+        self.light_verbs = light_verbs
+        self.modality = modality
+        self.index: dict[tuple[str, str], list[Pattern]] = {}
+        for p in self.patterns:
+            if not p.source:
+                p.source = list(self.VERB_SOURCE if p.pos == "VERB" else self.NOUN_SOURCE)
+            if not p.target and not p.target_optional:
+                p.target = ["obj"]
+            for lemma in p.lemmas:
+                self.index.setdefault((lemma, p.pos), []).append(p)
+        self.lemmas = {lemma for lemma, _ in self.index}
+
+    def candidates(self, lemma: str, pos: str) -> list[Pattern]:
+        kind = "VERB" if pos in ("VERB", "AUX") else "NOUN" if pos in ("NOUN", "PROPN") else ""
+        return self.index.get((lemma, kind), [])
+
+
+def _patterns_from(data: dict, pos: str, name: str) -> list[Pattern]:
+    out = []
+    for i, raw in enumerate(data.get("patterns") or []):
+        try:
+            out.append(Pattern(pos=pos, **raw))
+        except (ValidationError, TypeError) as exc:
+            raise KnowledgeError(f"{name}: pattern #{i + 1} ({raw.get('id')}): {exc}") from exc
+    return out
+
+
+def load_patterns(codebook: Codebook, extra: Sequence[Path] = ()) -> PatternSet:
+    """Built-in verb/noun patterns (plus user pattern files) checked against the codebook."""
+    verbs = load_yaml("patterns/verbs.yaml")
+    nouns = load_yaml("patterns/nouns.yaml")
+    patterns = _patterns_from(verbs, "VERB", "verbs.yaml") + _patterns_from(
+        nouns, "NOUN", "nouns.yaml"
+    )
+    light = set(nouns.get("light_verbs") or [])
+    for path in extra:
+        data = load_yaml(path)
+        patterns += _patterns_from({"patterns": data.get("verbs")}, "VERB", str(path))
+        patterns += _patterns_from({"patterns": data.get("nouns")}, "NOUN", str(path))
+        light |= set(data.get("light_verbs") or [])
+    seen: set[str] = set()
+    for p in patterns:
+        if p.id in seen:
+            raise KnowledgeError(f"duplicate pattern id {p.id!r}")
+        seen.add(p.id)
+        if not codebook.has(p.code):
+            raise KnowledgeError(f"pattern {p.id!r}: unknown CAMEO code {p.code!r}")
+    try:
+        modality = Modality(**load_yaml("patterns/modality.yaml"))
+    except ValidationError as exc:
+        raise KnowledgeError(f"modality.yaml: {exc}") from exc
+    return PatternSet(patterns, light, modality)

@@ -1,0 +1,262 @@
+"""The coder: ingest → nlp (pass 1) → actors → nlp (pass 2, selected sentences) → events.
+
+``load_coder`` is the factory that does all I/O (model, code tables, dictionaries, patterns);
+``Coder`` itself only computes. ``code`` is the one-call convenience API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span, Token
+
+from detente.version import __version__
+from detente.actors import ActorMatcher, ArticleContext, Mention, chunk, compose, fill_country
+from detente.codebook import Codebook, load_codebook
+from detente.events import PRONOUNS, ActorMap, RawEvent, SentenceCoder
+from detente.ingest import make_article, paragraphs
+from detente.knowledge import load_actor_knowledge
+from detente.nlp import NLP, load_nlp
+from detente.patterns import PatternSet, load_patterns
+from detente.records import (
+    MODALITIES,
+    Actor,
+    Article,
+    ArticleRef,
+    Coder as CoderInfo,
+    Event,
+    Sentence,
+    TextSpan,
+)
+from detente.settings import Settings
+
+_PERSONAL = {"he", "she", "his", "her", "him"}
+
+
+@dataclass
+class _Sent:
+    index: int
+    span: Span  # in the pass-1 paragraph doc
+    offset: int  # char offset of the sentence in the article text
+    doc: Doc  # standalone sentence doc (parsed in pass 2 when selected)
+    mentions: list[Mention] = field(default_factory=list)
+    parsed: bool = False
+
+
+class Coder:
+    """Codes articles into events. Build it with ``load_coder``; it does no I/O itself."""
+
+    def __init__(
+        self,
+        nlp: NLP,
+        codebook: Codebook,
+        patterns: PatternSet,
+        matcher: ActorMatcher,
+        settings: Settings,
+    ) -> None:
+        self.nlp = nlp
+        self.codebook = codebook
+        self.patterns = patterns
+        self.matcher = matcher
+        self.settings = settings
+        self.info = CoderInfo(name="detente", version=__version__)
+
+    # --- public API -------------------------------------------------------------------------
+    def code_article(self, article: Article, modalities: Iterable[str] = MODALITIES) -> list[Event]:
+        return next(iter(self.code_articles([article], modalities)))[1]
+
+    def code_articles(
+        self, articles: Iterable[Article], modalities: Iterable[str] = MODALITIES
+    ) -> Iterator[tuple[Article, list[Event]]]:
+        """Code many articles, batching pass 1 over all their paragraphs."""
+        keep = set(modalities)
+        for article, sents in self._analysed(articles):
+            events = self._code_sentences(article, sents)
+            yield article, [e for e in events if e.modality in keep]
+
+    # --- stages -----------------------------------------------------------------------------
+    def _analysed(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[_Sent]]]:
+        def texts() -> Iterator[tuple[str, tuple[Article, int, bool]]]:
+            for article in articles:
+                paras = paragraphs(article.text)
+                for n, (start, text) in enumerate(paras):
+                    yield text, (article, start, n == len(paras) - 1)
+
+        current: list[_Sent] = []
+        for doc, (article, start, last) in self.nlp.nlp.pipe(
+            texts(), as_tuples=True, batch_size=self.nlp.batch_size, disable=self.nlp.disabled
+        ):
+            self.nlp.after_pass1(doc)
+            for span in doc.sents:
+                current.append(_Sent(len(current), span, start + span.start_char, span.as_doc()))
+            if last:
+                yield article, current
+                current = []
+
+    def _code_sentences(self, article: Article, sents: list[_Sent]) -> list[Event]:
+        context = ArticleContext()
+        wanted: list[_Sent] = []
+        for s in sents:
+            aliases = context.aliases or None
+            s.mentions = chunk(s.doc, self.matcher.pieces(s.doc, aliases))
+            for m in s.mentions:
+                span = s.doc[m.start : m.end]
+                m.actor = compose(s.doc, m, s.offset)
+                if m.actor is None:
+                    context.resolve(m, span.text, s.offset + span.start_char, s.offset + span.end_char)
+                context.remember(m)
+            if self._worth_parsing(s):
+                wanted.append(s)
+        for s, parsed in zip(wanted, self.nlp.parse([s.doc for s in wanted]), strict=True):
+            s.doc, s.parsed = parsed, True
+        main = context.main_country()
+        for s in sents:
+            for m in s.mentions:
+                fill_country(m, main)
+        events: list[Event] = []
+        seen: set[str] = set()
+        for s in wanted:
+            coder = SentenceCoder(s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s))
+            for raw in coder.events():
+                for event in self._records(article, s, raw):
+                    if event.id not in seen:
+                        seen.add(event.id)
+                        events.append(event)
+        return events
+
+    def _worth_parsing(self, s: _Sent) -> bool:
+        has_actor = any(m.actor or m.person for m in s.mentions) or any(
+            t.lower_ in PRONOUNS for t in s.doc
+        )
+        return has_actor and any(t.lemma_.lower() in self.patterns.lemmas for t in s.doc)
+
+    @staticmethod
+    def _actor_map(s: _Sent) -> ActorMap:
+        amap: ActorMap = {}
+        for m in s.mentions:
+            if m.actor is None:
+                continue
+            idx = set(range(m.start, m.end))
+            for p in m.pieces:
+                idx |= set(range(p.start, p.end))
+            for i in idx:
+                amap.setdefault(i, []).append((m.actor, m.inferred))
+        return amap
+
+    def _pronouns(self, sents: list[_Sent], s: _Sent):
+        """Resolver for pronouns in sentence ``s``: a subject earlier in the sentence, else the
+        subject (or first actor) of the previous sentences."""
+
+        def fits(actor: Actor, tok: Token) -> bool:
+            if tok.lower_ in _PERSONAL:
+                return actor.kind == "person"
+            if tok.lower_ in ("it", "its"):
+                return actor.kind not in ("person", "people")
+            return actor.kind != "person"
+
+        def resolve(tok: Token) -> list[Actor]:
+            here = [m for m in s.mentions if m.actor and m.end <= tok.i and fits(m.actor, tok)]
+            subj = [m for m in here if s.doc[m.end - 1].dep_ in ("nsubj", "nsubjpass")]
+            pick = subj[-1] if subj else None
+            if pick is None:
+                for prev in reversed(sents[max(0, s.index - 2) : s.index]):
+                    cands = [m for m in prev.mentions if m.actor and fits(m.actor, tok)]
+                    if prev.parsed:
+                        cands = [
+                            m for m in cands if prev.doc[m.end - 1].dep_ in ("nsubj", "nsubjpass")
+                        ] or cands
+                    if cands:
+                        pick = cands[0]
+                        break
+            if pick is None or pick.actor is None:
+                return []
+            start = s.offset + tok.idx
+            return [pick.actor.model_copy(update={"text": tok.text, "start": start, "end": start + len(tok.text)})]
+
+        return resolve
+
+    def _records(self, article: Article, s: _Sent, raw: RawEvent) -> list[Event]:
+        cameo = self.codebook.cameo(raw.pattern.code)
+        trig_start = s.offset + raw.trigger.idx
+        inferred = any(f for _, f in raw.sources + raw.targets)
+        confidence = raw.pattern.confidence * (0.85 if inferred else 1.0)
+        if raw.modality != "asserted":
+            confidence *= 0.9
+        sources = [a for a, _ in raw.sources]
+        targets = [a for a, _ in raw.targets]
+        key = "|".join(
+            [
+                article.id,
+                str(s.index),
+                str(trig_start),
+                cameo.code,
+                ",".join(a.code for a in sources),
+                ",".join(a.code for a in targets),
+            ]
+        )
+        return [
+            Event(
+                id=hashlib.sha1(key.encode()).hexdigest()[:20],
+                article=ArticleRef(**article.model_dump(exclude={"text"})),
+                sentence=Sentence(
+                    index=s.index, text=s.span.text, start=s.offset, end=s.offset + len(s.span.text)
+                ),
+                trigger=TextSpan(
+                    text=raw.trigger.text, start=trig_start, end=trig_start + len(raw.trigger.text)
+                ),
+                cameo=cameo,
+                plover=self.codebook.plover(cameo.code),
+                source=sources,
+                target=targets,
+                modality=raw.modality,
+                reciprocal=raw.reciprocal,
+                confidence=round(confidence, 3),
+                coder=self.info,
+            )
+        ]
+
+
+def load_coder(settings: Settings | None = None) -> Coder:
+    """Build a coder: loads the spaCy model and every knowledge file (the only I/O)."""
+    settings = settings or Settings.from_env()
+    nlp = load_nlp(settings)
+    codebook = load_codebook()
+    patterns = load_patterns(codebook)
+    knowledge = load_actor_knowledge(settings.actor_files)
+    matcher = ActorMatcher(nlp.nlp, knowledge)
+    return Coder(nlp, codebook, patterns, matcher, settings)
+
+
+@lru_cache(maxsize=1)
+def default_coder() -> Coder:
+    """The coder ``detente.code`` uses when none is passed (built on first use)."""
+    return load_coder()
+
+
+def code(
+    text: str,
+    published: date | str | None = None,
+    *,
+    url: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    article_id: str | None = None,
+    modalities: Iterable[str] = ("asserted",),
+    coder: Coder | None = None,
+) -> list[Event]:
+    """Code one text into events (asserted ones by default)."""
+    coder = coder or default_coder()
+    article = make_article(
+        text,
+        article_id=article_id,
+        published=published,
+        url=url,
+        title=title,
+        source=source,
+        max_chars=coder.settings.max_chars,
+    )
+    return coder.code_article(article, modalities)

@@ -1,0 +1,33 @@
+"""Golden sentence → event cases (tests/golden/events.yaml), written for detente."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from detente.gold import describe, matched, specs
+from detente.pipeline import code
+from detente.records import MODALITIES
+
+from .conftest import GOLDEN
+
+CASES = yaml.safe_load((GOLDEN / "events.yaml").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_golden_case(case, coder):
+    events = code(case["text"], case.get("published"), modalities=MODALITIES, coder=coder)
+    asserted = [e for e in events if e.modality == "asserted"]
+    got = "\n".join(describe(e) for e in events) or "(no events)"
+    for spec in specs(case.get("expect")):
+        assert matched(spec, asserted), f"missing {spec}\ncoded:\n{got}"
+    for spec in specs(case.get("absent")):
+        assert not matched(spec, events), f"unexpected {spec}\ncoded:\n{got}"
+
+
+def test_every_family_has_five_cases():
+    families: dict[str, int] = {}
+    for case in CASES:
+        families[case["family"]] = families.get(case["family"], 0) + 1
+    for family in ("CONSULT", "ACCUSE", "APPEAL", "ASSAULT", "ABDUCT", "NEGATION", "PASSIVE"):
+        assert families.get(family, 0) >= 5, family

@@ -1,0 +1,62 @@
+"""The acceptance story: the real 2023-11-16 article in ../shared/seed, hand-coded there."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from detente.gold import describe, matched, specs
+from detente.pipeline import code
+from detente.records import MODALITIES
+
+
+@pytest.fixture(scope="module")
+def seed(shared, coder):
+    folder = shared / "seed"
+    gold = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8"))
+    text = (folder / "000_535072f1729582a0.txt").read_text(encoding="utf-8")
+    events = code(text, gold["published"], modalities=MODALITIES, coder=coder)
+    return gold, events
+
+
+def _listing(events):
+    return "\n".join(describe(e) for e in events)
+
+
+def test_every_must_entry_is_coded(seed):
+    gold, events = seed
+    asserted = [e for e in events if e.modality == "asserted"]
+    for spec in specs(gold["must"]):
+        assert matched(spec, asserted), f"{spec.id} not coded; got:\n{_listing(events)}"
+
+
+def test_no_must_not_entry_is_asserted(seed):
+    gold, events = seed
+    asserted = [e for e in events if e.modality == "asserted"]
+    for spec in specs(gold["must_not"]):
+        hits = matched(spec, asserted)
+        assert not hits, f"{spec.id} coded as asserted: {_listing(hits)}"
+
+
+def test_failure_to_condemn_is_found_and_marked_negated(seed):
+    _, events = seed
+    negated = [e for e in events if e.modality == "negated" and e.trigger.text == "condemn"]
+    assert negated, _listing(events)
+    assert all(e.cameo.root == "11" for e in negated)
+
+
+def test_should_entries_mostly_coded(seed):
+    gold, events = seed
+    asserted = [e for e in events if e.modality == "asserted"]
+    found = [s.id for s in specs(gold["should"]) if matched(s, asserted)]
+    # Issue #2 asks to report the count; 3 of 5 is the floor reached by this coder.
+    assert len(found) >= 3, found
+
+
+def test_every_event_is_traceable_to_its_text(seed, shared):
+    _, events = seed
+    assert events
+    for e in events:
+        assert e.sentence.start <= e.trigger.start < e.trigger.end <= e.sentence.end
+        for actor in e.source + e.target:
+            assert actor.end > actor.start
