@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -9,7 +11,7 @@ from detente.gold import describe, matched, specs
 from detente.pipeline import code
 from detente.records import MODALITIES
 
-from .conftest import GOLDEN
+GOLDEN = Path(__file__).resolve().parent / "golden"
 
 CASES = yaml.safe_load((GOLDEN / "events.yaml").read_text(encoding="utf-8"))["cases"]
 

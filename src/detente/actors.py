@@ -268,7 +268,7 @@ class ArticleContext:
         if actor is None:
             return
         self.history.append(actor)
-        if actor.country:
+        if actor.country and any(p.type in _COUNTRYISH for p in mention.pieces):
             self.countries[actor.country] += 1
         if mention.alias_of:
             self.aliases[mention.alias_of] = actor
@@ -296,6 +296,35 @@ class ArticleContext:
     def main_country(self) -> str | None:
         top = self.countries.most_common(1)
         return top[0][0] if top else None
+
+
+def enrich_from_apposition(doc: Doc, mentions: list[Mention], offset: int) -> None:
+    """A bare name gets country and sector from its apposition, in a parsed sentence:
+    "Simona Halperin, the deputy director of the Foreign Ministry's ..." → a GOV person."""
+    owner = {i: m for m in mentions if m.actor for i in range(m.start, m.end)}
+    for m in mentions:
+        if m.actor is not None or not m.person:
+            continue
+        for appos in (c for c in doc[m.end - 1].children if c.dep_ == "appos"):
+            found = sorted(
+                {id(owner[t.i]): owner[t.i] for t in appos.subtree if t.i in owner}.values(),
+                key=lambda o: o.start,
+            )
+            if found:
+                src = found[0].actor
+                span = doc[m.start : m.end]
+                m.actor = Actor(
+                    text=span.text,
+                    start=offset + span.start_char,
+                    end=offset + span.end_char,
+                    name=m.person,
+                    code=src.code,
+                    country=src.country,
+                    sector=src.sector,
+                    kind="person",
+                )
+                m.inferred = found[0].inferred
+                break
 
 
 def fill_country(mention: Mention, country: str | None) -> None:

@@ -84,9 +84,18 @@ class SentenceCoder:
             return self.subjects(head, depth + 1)
         if tok.dep_ == "conj" or (tok.dep_ == "advcl" and tok.tag_ == "VBG"):
             return self.subjects(head, depth + 1)
-        if tok.dep_ in ("relcl", "acl") and head.pos_ in ("NOUN", "PROPN"):
+        if tok.dep_ in ("relcl", "acl") and self._is_actor(head):
             return [head]
+        if tok.dep_ in ("acl", "xcomp") and head.pos_ == "NOUN":
+            return [c for c in head.children if c.dep_ == "poss"]  # "Russia's failure to X"
         return []
+
+    def _is_actor(self, tok: Token) -> bool:
+        """Is ``tok`` (or one of its conjuncts) itself part of an actor mention or a pronoun?"""
+        return any(
+            t.i in self.actors or (t.lower_ in PRONOUNS and t.pos_ == "PRON")
+            for t in (tok, *tok.conjuncts)
+        )
 
     def objects(self, tok: Token) -> list[Token]:
         kids = list(tok.children)
@@ -114,7 +123,9 @@ class SentenceCoder:
             light = self.light_head(tok)
             if light is None:
                 return []
-            return self.subjects(light) if not rest else self.role_tokens(light, rest)
+            if rest:
+                return self.role_tokens(light, rest)
+            return [t for t in self.subjects(light) if self._is_actor(t)]
         if rest:
             if head == "obj":
                 bases = self.objects(tok) if tok.pos_ != "NOUN" else self.prep_objects(tok, "of")
@@ -161,26 +172,37 @@ class SentenceCoder:
         return any(self.patterns.candidates(o.lemma_.lower(), "NOUN") for o in self.objects(tok))
 
     def between(self, tok: Token) -> list[tuple[Actor, Actor, bool]] | None:
-        """Pairs for "between A and B" (both directions), or None without such a phrase."""
-        sides: list[list[tuple[Actor, bool]]] = []
-        for first in self.prep_objects(tok, "between"):
-            sides.append(self.actors_at(first, conj=False))
-            for c in first.conjuncts:
-                side = self.actors_at(c, conj=False)
-                for inc in self.prep_objects(c, "including"):
-                    side += self.actors_at(inc)
-                sides.append(side)
-        sides = [s for s in sides if s]
-        if len(sides) == 1 and len(sides[0]) >= 2:  # "between Israeli and Russian officials"
-            sides = [[sides[0][0]], sides[0][1:]]
-        if len(sides) < 2:
-            return None if not sides else []
+        """Pairs for "between A and B" (both directions), or None without such a phrase.
+
+        Parses of coordinated names vary, so the actors are read from the whole complement in
+        text order: the first is one side, the rest (and any "including X") the other.
+        """
+        objs = self.prep_objects(tok, "between")
+        if not objs:
+            return None
+        found: list[tuple[Actor, bool]] = []
+        for obj in objs:
+            for t in self._subtree(obj):
+                found += self.actors.get(t.i, [])
+        found = _dedupe(found)
+        if len(found) < 2:
+            return []
+        first, rest = found[0], found[1:]
         pairs = []
-        for a in sides[0]:
-            for side in sides[1:]:
-                for b in side:
-                    pairs += [(a[0], b[0], a[1] or b[1]), (b[0], a[0], a[1] or b[1])]
+        for b in rest:
+            flag = first[1] or b[1]
+            pairs += [(first[0], b[0], flag), (b[0], first[0], flag)]
         return pairs
+
+    @staticmethod
+    def _subtree(tok: Token) -> list[Token]:
+        """``tok``'s subtree in text order, without relative or adverbial clauses."""
+        out, stack = [], [tok]
+        while stack:
+            t = stack.pop()
+            out.append(t)
+            stack += [c for c in t.children if c.dep_ not in ("relcl", "acl", "advcl")]
+        return sorted(out, key=lambda t: t.i)
 
     def events(self) -> Iterator[RawEvent]:
         for tok in self.doc:
@@ -197,8 +219,8 @@ class SentenceCoder:
                         break
                 sources = self.role_actors(tok, p.source)
                 targets = self.role_actors(tok, p.target)
-                src_codes = {(a.code, a.start) for a, _ in sources}
-                targets = [t for t in targets if (t[0].code, t[0].start) not in src_codes]
+                src_codes = {a.code for a, _ in sources}
+                targets = [t for t in targets if t[0].code not in src_codes]
                 if sources and (targets or p.target_optional):
                     yield RawEvent(tok, p, sources, targets, modality)
                     break

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from detente.errors import ModelError
 from detente.settings import Settings
@@ -52,9 +52,8 @@ class NLP:
             self.after_pass1(doc)
             yield doc
 
-    def parse(self, sents: Sequence[Span]) -> list[Doc]:
-        """Pass 2: dependency parses of the given sentences, as standalone docs."""
-        docs = [s.as_doc() for s in sents]
+    def parse(self, docs: Sequence[Doc]) -> list[Doc]:
+        """Pass 2: dependency parses of the given standalone sentence docs."""
         if not self.two_pass:
             return docs  # already parsed in pass 1
         return list(self.parser.pipe(docs, batch_size=self.batch_size))

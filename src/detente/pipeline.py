@@ -15,7 +15,15 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from detente.version import __version__
-from detente.actors import ActorMatcher, ArticleContext, Mention, chunk, compose, fill_country
+from detente.actors import (
+    ActorMatcher,
+    ArticleContext,
+    Mention,
+    chunk,
+    compose,
+    enrich_from_apposition,
+    fill_country,
+)
 from detente.codebook import Codebook, load_codebook
 from detente.events import PRONOUNS, ActorMap, RawEvent, SentenceCoder
 from detente.ingest import make_article, paragraphs
@@ -113,6 +121,7 @@ class Coder:
                 wanted.append(s)
         for s, parsed in zip(wanted, self.nlp.parse([s.doc for s in wanted]), strict=True):
             s.doc, s.parsed = parsed, True
+            enrich_from_apposition(s.doc, s.mentions, s.offset)
         main = context.main_country()
         for s in sents:
             for m in s.mentions:
@@ -160,15 +169,13 @@ class Coder:
 
         def resolve(tok: Token) -> list[Actor]:
             here = [m for m in s.mentions if m.actor and m.end <= tok.i and fits(m.actor, tok)]
-            subj = [m for m in here if s.doc[m.end - 1].dep_ in ("nsubj", "nsubjpass")]
+            subj = [m for m in here if _is_subject(s.doc, m)]
             pick = subj[-1] if subj else None
             if pick is None:
                 for prev in reversed(sents[max(0, s.index - 2) : s.index]):
                     cands = [m for m in prev.mentions if m.actor and fits(m.actor, tok)]
                     if prev.parsed:
-                        cands = [
-                            m for m in cands if prev.doc[m.end - 1].dep_ in ("nsubj", "nsubjpass")
-                        ] or cands
+                        cands = [m for m in cands if _is_subject(prev.doc, m)] or cands
                     if cands:
                         pick = cands[0]
                         break
@@ -218,6 +225,19 @@ class Coder:
                 coder=self.info,
             )
         ]
+
+
+def _is_subject(doc: Doc, m: Mention) -> bool:
+    """Is the mention the subject of a verb (not a possessor mis-parsed as one)?"""
+    head = doc[m.end - 1]
+    nxt = doc[m.end] if m.end < len(doc) else None
+    return (
+        head.dep_ in ("nsubj", "nsubjpass")
+        and head.head.pos_ in ("VERB", "AUX")
+        and not (nxt is not None and nxt.dep_ == "case")
+        and nxt is not None
+        and nxt.text not in ("’s", "'s")
+    )
 
 
 def load_coder(settings: Settings | None = None) -> Coder:
