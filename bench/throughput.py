@@ -106,8 +106,11 @@ def child(side: str, n: int, seed: int) -> None:
         events = sum(len(ev) for _, ev in coder.code_articles(articles))
         elapsed = time.perf_counter() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"side": side, "seconds": elapsed, "words": words, "events": events,
-                      "rss_mb": rss_mb}))
+    print(
+        json.dumps(
+            {"side": side, "seconds": elapsed, "words": words, "events": events, "rss_mb": rss_mb}
+        )
+    )
 
 
 def main() -> None:
@@ -122,17 +125,29 @@ def main() -> None:
     results = {}
     for side in ("plain", "detente"):
         out = subprocess.run(
-            [sys.executable, __file__, "--child", side, "--articles", str(args.articles),
-             "--seed", str(args.seed)],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                side,
+                "--articles",
+                str(args.articles),
+                "--seed",
+                str(args.seed),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         results[side] = json.loads(out.stdout.strip().splitlines()[-1])
     n = args.articles
     print(f"{n} generated articles, {results['plain']['words']:,} words")
     print(f"{'side':<10}{'seconds':>10}{'articles/s':>13}{'words/s':>11}{'peak RSS MB':>13}")
     for side, r in results.items():
-        print(f"{side:<10}{r['seconds']:>10.2f}{n / r['seconds']:>13.1f}"
-              f"{r['words'] / r['seconds']:>11,.0f}{r['rss_mb']:>13.0f}")
+        print(
+            f"{side:<10}{r['seconds']:>10.2f}{n / r['seconds']:>13.1f}"
+            f"{r['words'] / r['seconds']:>11,.0f}{r['rss_mb']:>13.0f}"
+        )
     ratio = results["plain"]["seconds"] / results["detente"]["seconds"]
     print(f"events coded: {results['detente']['events']:,}")
     print(f"ratio detente / plain nlp.pipe (throughput): {ratio:.2f}")

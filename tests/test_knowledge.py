@@ -214,7 +214,7 @@ def test_isis_is_transnational(k: ActorKnowledge) -> None:
         ("health ministry", "HLH", "org"),
         ("defense forces", "MIL", "org"),
         ("defence forces", "MIL", "org"),
-        ("defence minister", "MIL", "person"),
+        ("defence minister", "GOV", "person"),
         ("officials", "GOV", "people"),
         ("official", "GOV", "person"),
         ("ambassador", "GOV", "person"),

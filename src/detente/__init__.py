@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from detente.errors import DetenteError, InputError, KnowledgeError, ModelError
 from detente.records import Actor, ActorMention, Article, Event, Sentence
 from detente.settings import Settings
-
 from detente.version import __version__
 
 __all__ = [
@@ -28,6 +27,7 @@ __all__ = [
     "ModelError",
     "Sentence",
     "Settings",
+    "__version__",
     "code",
     "load_coder",
 ]

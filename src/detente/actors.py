@@ -27,6 +27,37 @@ _CONTROL = {"run", "led", "backed", "controlled", "operated", "affiliated", "all
 _OF = {"of", "from"}
 _COUNTRYISH = {"country", "demonym", "people", "metonym", "milmetonym"}
 _OWNERS = _COUNTRYISH | {"org", "alias"}
+_RANK = {"sector": 1, "anaphor": 2, "person": 3}
+_AFFILIATION = {
+    ("linked", "to"),
+    ("loyal", "to"),
+    ("affiliated", "with"),
+    ("allied", "with"),
+    ("allied", "to"),
+    ("belonging", "to"),
+    ("tied", "to"),
+    ("aligned", "with"),
+}
+# Sectors an unqualified mention may take from the article's main country ("the police").
+_NATIONAL_SECTORS = {
+    "GOV",
+    "MIL",
+    "COP",
+    "JUD",
+    "LEG",
+    "SPY",
+    "HLH",
+    "EDU",
+    "CVL",
+    "MED",
+    "LAB",
+    "REF",
+    "AGR",
+    "ENV",
+    "OPP",
+    "PTY",
+    "ELI",
+}
 
 
 @dataclass(frozen=True)
@@ -116,8 +147,8 @@ class ActorMatcher:
         for ent in doc.ents:
             if ent.label_ == "PERSON":
                 found.append(Piece(ent.start, ent.end, "person", kind="person", name=ent.text))
-        # Priority: longer spans first; among equals, dictionary pieces before NER persons.
-        found.sort(key=lambda p: (-(p.end - p.start), p.type == "person", p.start))
+        # Priority: longer spans first; among equals, names before titles, anaphors, NER persons.
+        found.sort(key=lambda p: (-(p.end - p.start), _RANK.get(p.type, 0), p.start))
         taken: set[int] = set()
         kept: list[Piece] = []
         for p in found:
@@ -125,7 +156,11 @@ class ActorMatcher:
             if span & taken:
                 if p.type == "person":  # trim a PERSON entity around a dictionary piece
                     free = [i for i in range(p.start, p.end) if i not in taken]
-                    if free and free == list(range(free[0], free[-1] + 1)) and free[-1] == p.end - 1:
+                    if (
+                        free
+                        and free == list(range(free[0], free[-1] + 1))
+                        and free[-1] == p.end - 1
+                    ):
                         p = replace(p, start=free[0], name=doc[free[0] : p.end].text)
                         span = set(free)
                     else:
@@ -146,6 +181,8 @@ def _glue(doc: Doc, prev: Piece, nxt: Piece) -> bool:
         return prev.type in _OWNERS and nxt.type in {"sector", "org", "person"}
     if len(between) == 2 and between[0] == "-" and between[1].lower() in _CONTROL:
         return nxt.type in {"sector", "org"}
+    if tuple(w.lower() for w in between) in _AFFILIATION:
+        return prev.type == "sector" and nxt.type in {"org", "alias"}
     if len(between) in (1, 2) and between[0].lower() in _OF and between[-1] in (between[0], "the"):
         return prev.type in {"sector", "person"} and nxt.type in _OWNERS
     return False
@@ -163,6 +200,15 @@ def _coordinated(doc: Doc, pieces: list[Piece], i: int) -> bool:
         and between in (["and"], [","], [",", "and"])
         and head.type == "sector"
         and head.start == b.end
+    )
+
+
+def _acronym_follows(doc: Doc, end: int) -> bool:
+    return (
+        end + 2 < len(doc)
+        and doc[end].text == "("
+        and doc[end + 2].text == ")"
+        and doc[end + 1].is_upper
     )
 
 
@@ -185,9 +231,8 @@ def chunk(doc: Doc, pieces: list[Piece]) -> list[Mention]:
             group.append(pieces[i])
         mention = Mention(group[0].start, group[-1].end, group)
         end = group[-1].end
-        if end + 2 < len(doc) + 1 and end + 2 <= len(doc) - 1:
-            if doc[end].text == "(" and doc[end + 2].text == ")" and doc[end + 1].is_upper:
-                mention.alias_of = doc[end + 1].text
+        if _acronym_follows(doc, end):  # "the Israeli Defense Forces (IDF)"
+            mention.alias_of = doc[end + 1].text
         mentions.append(mention)
         i += 1
     return mentions
@@ -208,6 +253,10 @@ def compose(doc: Doc, mention: Mention, offset: int) -> Actor | None:
     if "anaphor" in by_type and len(ps) == 1:
         mention.anaphor = ps[0]
         return None
+    ps = [replace(p, type="sector") if p.type == "anaphor" else p for p in ps]
+    by_type = {}
+    for p in ps:
+        by_type.setdefault(p.type, []).append(p)
     person = by_type.get("person", [None])[-1]
     sector_p = by_type.get("sector", [None])[-1]
     org = first("org", "alias")
@@ -220,10 +269,19 @@ def compose(doc: Doc, mention: Mention, offset: int) -> Actor | None:
     if person is not None and sector_p is None and org is None and place is None:
         return None  # a bare name: resolved by coreference or apposition later
     sector: str | None
-    if sector_p is not None and sector_p.sector is not None:
+    members = (
+        org is not None
+        and sector_p is not None
+        and sector_p.kind in ("people", "person")
+        and (org.kind == "armed_group" or sector_p.sector is None)
+    )
+    if members and person is None:
+        # "Hezbollah fighters", "al-Shabaab militants", "gunmen linked to Boko Haram"
+        sector, name, code, kind = org.sector, org.name, org.code or "", org.kind or "org"
+    elif sector_p is not None and sector_p.sector is not None:
         sector = sector_p.sector
         kind = "person" if person is not None else (sector_p.kind or "org")
-        name = person.name if person else None
+        name = person.name if person else (org.name if org else None)
         base = country or (org.code if org and org.kind == "igo" else None)
         code = (base or "") + sector
     elif org is not None:
@@ -268,8 +326,9 @@ class ArticleContext:
         if actor is None:
             return
         self.history.append(actor)
-        if actor.country and any(p.type in _COUNTRYISH for p in mention.pieces):
-            self.countries[actor.country] += 1
+        if actor.country:
+            state = any(p.type in _COUNTRYISH for p in mention.pieces)
+            self.countries[actor.country] += 2 if state else 1
         if mention.alias_of:
             self.aliases[mention.alias_of] = actor
         if mention.person and actor.kind == "person":
@@ -332,7 +391,9 @@ def fill_country(mention: Mention, country: str | None) -> None:
     actor = mention.actor
     if actor is None or actor.country or not actor.sector or country is None:
         return
-    if actor.kind in ("igo", "armed_group") or actor.code.startswith("IGO"):
+    if actor.kind in ("igo", "armed_group") or actor.sector not in _NATIONAL_SECTORS:
         return
+    if any(p.type in ("org", "alias") for p in mention.pieces):
+        return  # "the EU envoy": belongs to an organisation, not to a country
     mention.actor = actor.model_copy(update={"country": country, "code": country + actor.sector})
     mention.inferred = True

@@ -86,7 +86,9 @@ def _actor(a) -> str:
 
 @app.command("code")
 def code_cmd(
-    files: Annotated[list[str] | None, typer.Argument(help="Text files to code; '-' is stdin.")] = None,
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Text files to code; '-' is stdin.")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl.")] = "table",
     published: Annotated[
         str | None, typer.Option(help="Publication date YYYY-MM-DD for all inputs.")
@@ -106,7 +108,9 @@ def code_cmd(
     try:
         day = date.fromisoformat(published) if published else None
     except ValueError as exc:
-        raise typer.BadParameter(f"{published!r} is not YYYY-MM-DD", param_hint="--published") from exc
+        raise typer.BadParameter(
+            f"{published!r} is not YYYY-MM-DD", param_hint="--published"
+        ) from exc
     if not files and not samples:
         raise typer.BadParameter("give files, '-' for stdin, or --samples")
     articles, failures = _read_inputs(files or [], day, max_chars, err)

@@ -166,7 +166,7 @@ class SentenceCoder:
         return not (p.pos == "VERB" and self._object_is_event(tok))
 
     def _object_is_event(self, tok: Token) -> bool:
-        """"X fired rockets": the noun carries the event, the light verb does not."""
+        """ "X fired rockets": the noun carries the event, the light verb does not."""
         if tok.lemma_ not in self.patterns.light_verbs:
             return False
         return any(self.patterns.candidates(o.lemma_.lower(), "NOUN") for o in self.objects(tok))

@@ -73,6 +73,7 @@ def specs(raw: Sequence[dict] | None) -> list[EventSpec]:
 
 def describe(event: Event) -> str:
     """One line for test failure messages."""
+
     def actors(xs: list[Actor]) -> str:
         return "+".join(f"{a.code}:{a.name or a.text}" for a in xs) or "-"
 

@@ -27,7 +27,7 @@ def decode(data: bytes, item: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            item, f"not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})"
+            item, f"not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r})"
         ) from exc
 
 
@@ -46,7 +46,9 @@ def make_article(
     if not isinstance(text, str):
         raise InputError(item, f"expected text, got {type(text).__name__}")
     if len(text) > max_chars:
-        raise InputError(item, f"text has {len(text):,} characters, over the limit of {max_chars:,}")
+        raise InputError(
+            item, f"text has {len(text):,} characters, over the limit of {max_chars:,}"
+        )
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
     header = _DATE_HEADER.match(text)
     if header:

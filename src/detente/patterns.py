@@ -33,6 +33,7 @@ class Pattern(BaseModel):
     requires_prep: list[str] | None = None
     requires_light: bool = False
     between: bool = False
+    source_sector_codes: dict[str, str] = Field(default_factory=dict)
     target_optional: bool = False
     confidence: float = Field(default=0.8, gt=0, le=1)
 
@@ -62,7 +63,7 @@ class PatternSet:
     """All patterns, indexed by (lemma, pos) for constant-time lookup per token."""
 
     VERB_SOURCE = ("subj",)
-    NOUN_SOURCE = ("light", "poss", "prep:by", "compound", "amod")
+    NOUN_SOURCE = ("light", "poss", "prep:by", "obj.prep:by", "compound", "amod")
 
     def __init__(self, patterns: Sequence[Pattern], light_verbs: set[str], modality: Modality):
         self.patterns = list(patterns)
@@ -111,8 +112,9 @@ def load_patterns(codebook: Codebook, extra: Sequence[Path] = ()) -> PatternSet:
         if p.id in seen:
             raise KnowledgeError(f"duplicate pattern id {p.id!r}")
         seen.add(p.id)
-        if not codebook.has(p.code):
-            raise KnowledgeError(f"pattern {p.id!r}: unknown CAMEO code {p.code!r}")
+        for code in (p.code, *p.source_sector_codes.values()):
+            if not codebook.has(code):
+                raise KnowledgeError(f"pattern {p.id!r}: unknown CAMEO code {code!r}")
     try:
         modality = Modality(**load_yaml("patterns/modality.yaml"))
     except ValidationError as exc:

@@ -14,7 +14,6 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from detente.version import __version__
 from detente.actors import (
     ActorMatcher,
     ArticleContext,
@@ -35,12 +34,15 @@ from detente.records import (
     Actor,
     Article,
     ArticleRef,
-    Coder as CoderInfo,
     Event,
     Sentence,
     TextSpan,
 )
+from detente.records import (
+    Coder as CoderInfo,
+)
 from detente.settings import Settings
+from detente.version import __version__
 
 _PERSONAL = {"he", "she", "his", "her", "him"}
 
@@ -115,7 +117,9 @@ class Coder:
                 span = s.doc[m.start : m.end]
                 m.actor = compose(s.doc, m, s.offset)
                 if m.actor is None:
-                    context.resolve(m, span.text, s.offset + span.start_char, s.offset + span.end_char)
+                    context.resolve(
+                        m, span.text, s.offset + span.start_char, s.offset + span.end_char
+                    )
                 context.remember(m)
             if self._worth_parsing(s):
                 wanted.append(s)
@@ -129,7 +133,9 @@ class Coder:
         events: list[Event] = []
         seen: set[str] = set()
         for s in wanted:
-            coder = SentenceCoder(s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s))
+            coder = SentenceCoder(
+                s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s)
+            )
             for raw in coder.events():
                 for event in self._records(article, s, raw):
                     if event.id not in seen:
@@ -182,12 +188,19 @@ class Coder:
             if pick is None or pick.actor is None:
                 return []
             start = s.offset + tok.idx
-            return [pick.actor.model_copy(update={"text": tok.text, "start": start, "end": start + len(tok.text)})]
+            return [
+                pick.actor.model_copy(
+                    update={"text": tok.text, "start": start, "end": start + len(tok.text)}
+                )
+            ]
 
         return resolve
 
     def _records(self, article: Article, s: _Sent, raw: RawEvent) -> list[Event]:
-        cameo = self.codebook.cameo(raw.pattern.code)
+        code = raw.pattern.code
+        for actor, _ in raw.sources:
+            code = raw.pattern.source_sector_codes.get(actor.sector or "", code)
+        cameo = self.codebook.cameo(code)
         trig_start = s.offset + raw.trigger.idx
         inferred = any(f for _, f in raw.sources + raw.targets)
         confidence = raw.pattern.confidence * (0.85 if inferred else 1.0)
