@@ -1,9 +1,10 @@
 """Throughput benchmark: detente end to end vs plain ``nlp.pipe`` of the full spaCy model.
 
-    python bench/throughput.py [--articles 500] [--seed 7]
+    python bench/throughput.py [--articles 500] [--seed 7] [--repeat 2]
 
 Generates articles from detente's own sentence templates, then runs each side in its own child
-process (so peak RSS is per side) on the same texts: a warm-up, then a timed pass. Prints
+process (so peak RSS is per side) on the same texts: a warm-up, then a timed pass. Sides
+alternate ``--repeat`` times and the best time of each counts (the machine is noisy). Prints
 articles/s, words/s, the ratio detente / plain, and peak RSS. Not a test: figures only.
 """
 
@@ -117,13 +118,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--child", choices=["plain", "detente"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.articles, args.seed)
         return
-    results = {}
-    for side in ("plain", "detente"):
+    results: dict[str, dict] = {}
+    for side in ("plain", "detente") * args.repeat:
         out = subprocess.run(
             [
                 sys.executable,
@@ -139,7 +141,9 @@ def main() -> None:
             capture_output=True,
             text=True,
         )
-        results[side] = json.loads(out.stdout.strip().splitlines()[-1])
+        run = json.loads(out.stdout.strip().splitlines()[-1])
+        if side not in results or run["seconds"] < results[side]["seconds"]:
+            results[side] = run
     n = args.articles
     print(f"{n} generated articles, {results['plain']['words']:,} words")
     print(f"{'side':<10}{'seconds':>10}{'articles/s':>13}{'words/s':>11}{'peak RSS MB':>13}")

@@ -87,6 +87,16 @@ class Mention:
     inferred: bool = False  # resolved by coreference or article context
     alias_of: str | None = None  # "(IDF)" right after the chunk
 
+    def shift(self, by: int) -> None:
+        """Move token offsets (when the sentence is cut out of its paragraph)."""
+        self.start += by
+        self.end += by
+        self.pieces = [replace(p, start=p.start + by, end=p.end + by) for p in self.pieces]
+        if self.anaphor is not None:
+            self.anaphor = replace(
+                self.anaphor, start=self.anaphor.start + by, end=self.anaphor.end + by
+            )
+
 
 class ActorMatcher:
     """Finds actor pieces in sentence docs. Built once per coder from loaded knowledge."""
@@ -131,22 +141,40 @@ class ActorMatcher:
             piece = Piece(0, 0, "anaphor", sector=ana.sector, kind=ana.refers_to, name=ana.term)
             self._add(self.common, nlp, f"anaphor:{i}", piece, [ana.term])
 
-    def pieces(self, doc: Doc, aliases: dict[str, Actor] | None = None) -> list[Piece]:
-        """Non-overlapping pieces, longest match first, dictionary before NER."""
+    def candidates(self, doc: Doc) -> list[Piece]:
+        """Every dictionary match and PERSON entity in ``doc`` (overlaps not yet resolved)."""
         found: list[Piece] = []
         for matcher in (self.proper, self.common):
             for match_id, start, end in matcher(doc):
                 proto = self.info[doc.vocab.strings[match_id]]
                 found.append(replace(proto, start=start, end=end))
-        for tok in doc:
-            if aliases and tok.text in aliases:
-                a = aliases[tok.text]
-                found.append(
-                    Piece(tok.i, tok.i + 1, "alias", a.country, a.sector, a.kind, a.name, a.code)
-                )
         for ent in doc.ents:
             if ent.label_ == "PERSON":
                 found.append(Piece(ent.start, ent.end, "person", kind="person", name=ent.text))
+        return found
+
+    def pieces(
+        self,
+        doc: Doc,
+        aliases: dict[str, Actor] | None = None,
+        found: list[Piece] | None = None,
+        lo: int = 0,
+        hi: int | None = None,
+    ) -> list[Piece]:
+        """Non-overlapping pieces in tokens ``lo:hi``: longest first, names before titles."""
+        hi = len(doc) if hi is None else hi
+        if found is None:
+            found = self.candidates(doc)
+        found = [p for p in found if lo <= p.start and p.end <= hi]
+        if aliases:
+            for tok in doc[lo:hi]:
+                if tok.text in aliases:
+                    a = aliases[tok.text]
+                    found.append(
+                        Piece(
+                            tok.i, tok.i + 1, "alias", a.country, a.sector, a.kind, a.name, a.code
+                        )
+                    )
         # Priority: longer spans first; among equals, names before titles, anaphors, NER persons.
         found.sort(key=lambda p: (-(p.end - p.start), _RANK.get(p.type, 0), p.start))
         taken: set[int] = set()
@@ -154,19 +182,14 @@ class ActorMatcher:
         for p in found:
             span = set(range(p.start, p.end))
             if span & taken:
-                if p.type == "person":  # trim a PERSON entity around a dictionary piece
-                    free = [i for i in range(p.start, p.end) if i not in taken]
-                    if (
-                        free
-                        and free == list(range(free[0], free[-1] + 1))
-                        and free[-1] == p.end - 1
-                    ):
-                        p = replace(p, start=free[0], name=doc[free[0] : p.end].text)
-                        span = set(free)
-                    else:
-                        continue
-                else:
+                if p.type != "person":
                     continue
+                # trim a PERSON entity that starts with a dictionary piece ("Minister Ali Kani")
+                free = [i for i in range(p.start, p.end) if i not in taken]
+                if not free or free != list(range(free[0], p.end)):
+                    continue
+                p = replace(p, start=free[0], name=doc[free[0] : p.end].text)
+                span = set(free)
             taken |= span
             kept.append(p)
         return sorted(kept, key=lambda p: p.start)

@@ -59,13 +59,39 @@ class Modality(BaseModel):
     transparent_heads: set[str]
 
 
+_VOWELS = set("aeiou")
+
+
+def inflections(lemma: str) -> set[str]:
+    """Regular English forms of a verb or noun lemma: -s/-es/-ies, -ed/-d/-ied, -ing, doubling."""
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing"}
+    if lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in _VOWELS:
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    if lemma.endswith("e"):
+        forms.add(lemma[:-1] + "ing")
+    if (
+        len(lemma) > 2
+        and lemma[-1] not in _VOWELS | {"w", "x", "y"}
+        and lemma[-2] in _VOWELS
+        and lemma[-3] not in _VOWELS
+    ):
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return forms
+
+
 class PatternSet:
     """All patterns, indexed by (lemma, pos) for constant-time lookup per token."""
 
     VERB_SOURCE = ("subj",)
     NOUN_SOURCE = ("light", "poss", "prep:by", "obj.prep:by", "compound", "amod")
 
-    def __init__(self, patterns: Sequence[Pattern], light_verbs: set[str], modality: Modality):
+    def __init__(
+        self,
+        patterns: Sequence[Pattern],
+        light_verbs: set[str],
+        modality: Modality,
+        irregular: dict[str, list[str]] | None = None,
+    ):
         self.patterns = list(patterns)
         self.light_verbs = light_verbs
         self.modality = modality
@@ -78,6 +104,10 @@ class PatternSet:
             for lemma in p.lemmas:
                 self.index.setdefault((lemma, p.pos), []).append(p)
         self.lemmas = {lemma for lemma, _ in self.index}
+        # lowercase surface forms of every trigger lemma: the pre-parse sentence filter
+        self.surface_forms: set[str] = set()
+        for lemma in self.lemmas:
+            self.surface_forms |= inflections(lemma) | set((irregular or {}).get(lemma, []))
 
     def candidates(self, lemma: str, pos: str) -> list[Pattern]:
         kind = "VERB" if pos in ("VERB", "AUX") else "NOUN" if pos in ("NOUN", "PROPN") else ""
@@ -119,4 +149,5 @@ def load_patterns(codebook: Codebook, extra: Sequence[Path] = ()) -> PatternSet:
         modality = Modality(**load_yaml("patterns/modality.yaml"))
     except ValidationError as exc:
         raise KnowledgeError(f"modality.yaml: {exc}") from exc
-    return PatternSet(patterns, light, modality)
+    irregular = load_yaml("patterns/irregular.yaml").get("forms") or {}
+    return PatternSet(patterns, light, modality, irregular)

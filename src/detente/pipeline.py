@@ -12,19 +12,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from detente.actors import (
     ActorMatcher,
     ArticleContext,
     Mention,
+    Piece,
     chunk,
     compose,
     enrich_from_apposition,
     fill_country,
 )
 from detente.codebook import Codebook, load_codebook
-from detente.events import PRONOUNS, ActorMap, RawEvent, SentenceCoder
+from detente.events import ActorMap, RawEvent, SentenceCoder
 from detente.ingest import make_article, paragraphs
 from detente.knowledge import load_actor_knowledge
 from detente.nlp import NLP, load_nlp
@@ -45,14 +47,22 @@ from detente.settings import Settings
 from detente.version import __version__
 
 _PERSONAL = {"he", "she", "his", "her", "him"}
+_SUBJECT_PRONOUNS = {"it", "they", "he", "she"}
 
 
 @dataclass
 class _Sent:
+    """One sentence. Until it is selected for parsing, ``doc`` is its paragraph's pass-1 doc and
+    token offsets (mentions) are paragraph-relative; after pass 2, ``doc`` is the parsed sentence
+    alone and offsets are sentence-relative. ``offset`` is the article char offset of ``doc``."""
+
     index: int
-    span: Span  # in the pass-1 paragraph doc
-    offset: int  # char offset of the sentence in the article text
-    doc: Doc  # standalone sentence doc (parsed in pass 2 when selected)
+    span: Span  # the sentence in its pass-1 paragraph doc
+    start: int  # char offset of the sentence in the article text
+    doc: Doc
+    offset: int
+    candidates: list[Piece]  # dictionary/NER matches of the whole paragraph
+    cue: tuple[bool, bool]  # (has a word that can trigger an event, has a subject pronoun)
     mentions: list[Mention] = field(default_factory=list)
     parsed: bool = False
 
@@ -74,6 +84,10 @@ class Coder:
         self.matcher = matcher
         self.settings = settings
         self.info = CoderInfo(name="detente", version=__version__)
+        self.cues = PhraseMatcher(nlp.nlp.vocab, attr="LOWER")
+        self.cues.add("TRIGGER", list(nlp.nlp.tokenizer.pipe(sorted(patterns.surface_forms))))
+        self.cues.add("PRONOUN", list(nlp.nlp.tokenizer.pipe(sorted(_SUBJECT_PRONOUNS))))
+        self._trigger = nlp.nlp.vocab.strings["TRIGGER"]
 
     # --- public API -------------------------------------------------------------------------
     def code_article(self, article: Article, modalities: Iterable[str] = MODALITIES) -> list[Event]:
@@ -100,9 +114,14 @@ class Coder:
         for doc, (article, start, last) in self.nlp.nlp.pipe(
             texts(), as_tuples=True, batch_size=self.nlp.batch_size, disable=self.nlp.disabled
         ):
-            self.nlp.after_pass1(doc)
+            candidates = self.matcher.candidates(doc)
+            cues = [(key == self._trigger, i) for key, i, _ in self.cues(doc)]
             for span in doc.sents:
-                current.append(_Sent(len(current), span, start + span.start_char, span.as_doc()))
+                here = [trigger for trigger, i in cues if span.start <= i < span.end]
+                cue = (any(here), not all(here))  # (has a trigger word, has a subject pronoun)
+                current.append(
+                    _Sent(len(current), span, start + span.start_char, doc, start, candidates, cue)
+                )
             if last:
                 yield article, current
                 current = []
@@ -112,7 +131,8 @@ class Coder:
         wanted: list[_Sent] = []
         for s in sents:
             aliases = context.aliases or None
-            s.mentions = chunk(s.doc, self.matcher.pieces(s.doc, aliases))
+            pieces = self.matcher.pieces(s.doc, aliases, s.candidates, s.span.start, s.span.end)
+            s.mentions = chunk(s.doc, pieces)
             for m in s.mentions:
                 span = s.doc[m.start : m.end]
                 m.actor = compose(s.doc, m, s.offset)
@@ -121,10 +141,15 @@ class Coder:
                         m, span.text, s.offset + span.start_char, s.offset + span.end_char
                     )
                 context.remember(m)
-            if self._worth_parsing(s):
+            trigger, pronoun = s.cue
+            if trigger and (s.mentions or pronoun):
                 wanted.append(s)
-        for s, parsed in zip(wanted, self.nlp.parse([s.doc for s in wanted]), strict=True):
-            s.doc, s.parsed = parsed, True
+        for s, parsed in zip(
+            wanted, self.nlp.parse([s.span.as_doc() for s in wanted]), strict=True
+        ):
+            for m in s.mentions:
+                m.shift(-s.span.start)
+            s.doc, s.offset, s.parsed = parsed, s.start, True
             enrich_from_apposition(s.doc, s.mentions, s.offset)
         main = context.main_country()
         for s in sents:
@@ -142,12 +167,6 @@ class Coder:
                         seen.add(event.id)
                         events.append(event)
         return events
-
-    def _worth_parsing(self, s: _Sent) -> bool:
-        has_actor = any(m.actor or m.person for m in s.mentions) or any(
-            t.lower_ in PRONOUNS for t in s.doc
-        )
-        return has_actor and any(t.lemma_.lower() in self.patterns.lemmas for t in s.doc)
 
     @staticmethod
     def _actor_map(s: _Sent) -> ActorMap:
@@ -223,7 +242,7 @@ class Coder:
                 id=hashlib.sha1(key.encode()).hexdigest()[:20],
                 article=ArticleRef(**article.model_dump(exclude={"text"})),
                 sentence=Sentence(
-                    index=s.index, text=s.span.text, start=s.offset, end=s.offset + len(s.span.text)
+                    index=s.index, text=s.span.text, start=s.start, end=s.start + len(s.span.text)
                 ),
                 trigger=TextSpan(
                     text=raw.trigger.text, start=trig_start, end=trig_start + len(raw.trigger.text)
