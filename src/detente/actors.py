@@ -20,7 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from detente.knowledge import ActorKnowledge
-from detente.records import Actor
+from detente.records import Actor, TextSpan
 
 _POSSESSIVE = {"'s", "’s", "'", "’"}
 _CONTROL = {"run", "led", "backed", "controlled", "operated", "affiliated", "allied", "linked"}
@@ -72,6 +72,7 @@ class Piece:
     kind: str | None = None
     name: str | None = None
     code: str | None = None
+    origin: Actor | None = None  # for "alias" pieces: the earlier mention they stand for
 
 
 @dataclass
@@ -86,6 +87,7 @@ class Mention:
     person: str | None = None  # person name, when the chunk names one
     inferred: bool = False  # resolved by coreference or article context
     alias_of: str | None = None  # "(IDF)" right after the chunk
+    resolved_from: TextSpan | None = None  # the earlier mention coreference used
 
     def shift(self, by: int) -> None:
         """Move token offsets (when the sentence is cut out of its paragraph)."""
@@ -170,11 +172,8 @@ class ActorMatcher:
             for tok in doc[lo:hi]:
                 if tok.text in aliases:
                     a = aliases[tok.text]
-                    found.append(
-                        Piece(
-                            tok.i, tok.i + 1, "alias", a.country, a.sector, a.kind, a.name, a.code
-                        )
-                    )
+                    info = (a.country, a.sector, a.kind, a.name, a.code, a)
+                    found.append(Piece(tok.i, tok.i + 1, "alias", *info))
         # Priority: longer spans first; among equals, names before titles, anaphors, NER persons.
         found.sort(key=lambda p: (-(p.end - p.start), _RANK.get(p.type, 0), p.start))
         taken: set[int] = set()
@@ -280,6 +279,11 @@ def compose(doc: Doc, mention: Mention, offset: int) -> Actor | None:
     by_type = {}
     for p in ps:
         by_type.setdefault(p.type, []).append(p)
+    alias = by_type.get("alias", [None])[0]
+    if alias is not None and alias.origin is not None:
+        mention.inferred = True
+        origin = alias.origin
+        mention.resolved_from = TextSpan(text=origin.text, start=origin.start, end=origin.end)
     person = by_type.get("person", [None])[-1]
     sector_p = by_type.get("sector", [None])[-1]
     org = first("org", "alias")
@@ -374,6 +378,14 @@ class ArticleContext:
         if earlier is not None:
             mention.actor = earlier.model_copy(update={"text": text, "start": start, "end": end})
             mention.inferred = True
+            mention.resolved_from = TextSpan(
+                text=earlier.text, start=earlier.start, end=earlier.end
+            )
+
+    def short_names(self) -> dict[str, Actor]:
+        """Acronyms and one-word surnames seen so far, for matching later bare mentions."""
+        names = {k: v for k, v in self.persons.items() if " " not in k}
+        return {**names, **self.aliases}
 
     def main_country(self) -> str | None:
         top = self.countries.most_common(1)

@@ -46,8 +46,11 @@ def _read_inputs(
                 path = Path(name)
                 if not path.is_file():
                     raise InputError(name, "no such file")
-                if path.stat().st_size > max_chars * 4:
-                    raise InputError(name, f"file is {path.stat().st_size:,} bytes, too large")
+                size = path.stat().st_size
+                if size > max_chars * 4:  # cannot fit max_chars characters even in UTF-8
+                    raise InputError(
+                        name, f"file is {size:,} bytes, over the limit of {max_chars:,} characters"
+                    )
                 text = decode(path.read_bytes(), name)
                 item = name
             article = make_article(
@@ -102,7 +105,7 @@ def code_cmd(
     max_chars: Annotated[int, typer.Option(help="Refuse texts longer than this.")] = 1_000_000,
 ) -> None:
     """Code text files (or stdin) into events."""
-    out, err = Console(), Console(stderr=True)
+    out, err = Console(), Console(stderr=True, soft_wrap=True)
     if fmt not in ("table", "jsonl"):
         raise typer.BadParameter("--format must be table or jsonl", param_hint="--format")
     try:

@@ -34,6 +34,7 @@ from detente.patterns import PatternSet, load_patterns
 from detente.records import (
     MODALITIES,
     Actor,
+    ActorMention,
     Article,
     ArticleRef,
     Event,
@@ -126,11 +127,39 @@ class Coder:
                 yield article, current
                 current = []
 
+    def mentions(self, article: Article) -> list[ActorMention]:
+        """The resolved actor mentions of an article, in text order (no event coding)."""
+        _, sents = next(self._analysed([article]))
+        self._actors(sents)
+        return [
+            ActorMention(sentence=s.index, actor=m.actor, resolved_from=m.resolved_from)
+            for s in sents
+            for m in s.mentions
+            if m.actor is not None
+        ]
+
     def _code_sentences(self, article: Article, sents: list[_Sent]) -> list[Event]:
+        wanted = self._actors(sents)
+        events: list[Event] = []
+        seen: set[str] = set()
+        for s in wanted:
+            coder = SentenceCoder(
+                s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s)
+            )
+            for raw in coder.events():
+                for event in self._records(article, s, raw):
+                    if event.id not in seen:
+                        seen.add(event.id)
+                        events.append(event)
+        return events
+
+    def _actors(self, sents: list[_Sent]) -> list[_Sent]:
+        """Find and resolve the actors of every sentence; parse (pass 2) and return the
+        sentences worth coding: those with a trigger word and an actor or subject pronoun."""
         context = ArticleContext()
         wanted: list[_Sent] = []
         for s in sents:
-            aliases = context.aliases or None
+            aliases = context.short_names() or None
             pieces = self.matcher.pieces(s.doc, aliases, s.candidates, s.span.start, s.span.end)
             s.mentions = chunk(s.doc, pieces)
             for m in s.mentions:
@@ -155,18 +184,7 @@ class Coder:
         for s in sents:
             for m in s.mentions:
                 fill_country(m, main)
-        events: list[Event] = []
-        seen: set[str] = set()
-        for s in wanted:
-            coder = SentenceCoder(
-                s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s)
-            )
-            for raw in coder.events():
-                for event in self._records(article, s, raw):
-                    if event.id not in seen:
-                        seen.add(event.id)
-                        events.append(event)
-        return events
+        return wanted
 
     @staticmethod
     def _actor_map(s: _Sent) -> ActorMap:

@@ -1,0 +1,41 @@
+"""Actor resolution: golden phrases (tests/golden/actors.yaml), written for detente."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from detente.ingest import make_article
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "actors.yaml"
+CASES = yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['mention']}|{c['text'][:30]}" for c in CASES])
+def test_actor_phrase(case, coder):
+    mentions = coder.mentions(make_article(case["text"]))
+    found = [m for m in mentions if m.actor.text == case["mention"]]
+    if case.get("absent"):
+        assert not found, found
+        return
+    assert found, f"no mention {case['mention']!r}; got {[m.actor.text for m in mentions]}"
+    actor = found[0].actor
+    for field, want in case["expect"].items():
+        assert getattr(actor, field) == want, f"{field}: {actor}"
+
+
+def test_offsets_point_into_the_text(coder):
+    article = make_article(
+        "Later, Egyptian Foreign Minister Omar Nabil met Hamas leaders in Cairo."
+    )
+    for m in coder.mentions(article):
+        assert article.text[m.actor.start : m.actor.end] == m.actor.text
+
+
+def test_coreference_records_its_antecedent(coder):
+    article = make_article("Egyptian Foreign Minister Omar Nabil arrived. Later, Nabil spoke.")
+    later = [m for m in coder.mentions(article) if m.actor.text == "Nabil"]
+    assert later and later[0].resolved_from is not None
+    assert later[0].resolved_from.text == "Egyptian Foreign Minister Omar Nabil"
