@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from detente.gold import describe, matched, specs
+from detente.ingest import make_article
 from detente.pipeline import code
 from detente.records import MODALITIES
 
@@ -55,8 +56,11 @@ def test_should_entries_mostly_coded(seed):
 
 def test_every_event_is_traceable_to_its_text(seed, shared):
     _, events = seed
+    raw = (shared / "seed" / "000_535072f1729582a0.txt").read_text(encoding="utf-8")
+    text = make_article(raw).text
     assert events
     for e in events:
-        assert e.sentence.start <= e.trigger.start < e.trigger.end <= e.sentence.end
+        assert text[e.sentence.start : e.sentence.end] == e.sentence.text
+        assert text[e.trigger.start : e.trigger.end] == e.trigger.text
         for actor in e.source + e.target:
-            assert actor.end > actor.start
+            assert text[actor.start : actor.end] == actor.text

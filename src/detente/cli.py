@@ -105,7 +105,8 @@ def code_cmd(
     max_chars: Annotated[int, typer.Option(help="Refuse texts longer than this.")] = 1_000_000,
 ) -> None:
     """Code text files (or stdin) into events."""
-    out, err = Console(), Console(stderr=True, soft_wrap=True)
+    out = Console() if sys.stdout.isatty() else Console(width=150)
+    err = Console(stderr=True, soft_wrap=True)
     if fmt not in ("table", "jsonl"):
         raise typer.BadParameter("--format must be table or jsonl", param_hint="--format")
     try:
