@@ -145,15 +145,25 @@ class ActorMatcher:
 
     def candidates(self, doc: Doc) -> list[Piece]:
         """Every dictionary match and PERSON entity in ``doc`` (overlaps not yet resolved)."""
+        return self.dictionary(doc) + self.persons(doc)
+
+    def dictionary(self, doc: Doc) -> list[Piece]:
+        """Every dictionary match in ``doc`` (needs only the tokenizer)."""
         found: list[Piece] = []
         for matcher in (self.proper, self.common):
             for match_id, start, end in matcher(doc):
                 proto = self.info[doc.vocab.strings[match_id]]
                 found.append(replace(proto, start=start, end=end))
-        for ent in doc.ents:
-            if ent.label_ == "PERSON":
-                found.append(Piece(ent.start, ent.end, "person", kind="person", name=ent.text))
         return found
+
+    @staticmethod
+    def persons(doc: Doc) -> list[Piece]:
+        """PERSON entities of ``doc`` (needs NER)."""
+        return [
+            Piece(e.start, e.end, "person", kind="person", name=e.text)
+            for e in doc.ents
+            if e.label_ == "PERSON"
+        ]
 
     def pieces(
         self,

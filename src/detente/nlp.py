@@ -1,10 +1,12 @@
 """NLP stage: spaCy in two passes.
 
-Pass 1 runs only what actor detection needs over all text: the tokenizer, a rule-based
-sentencizer and NER (which has its own embedding layer). Pass 2 runs the rest (tok2vec, tagger,
-parser, attribute ruler, lemmatizer) only on the sentences the coder selects: those with an
-actor mention (or a pronoun) and a word that can be an event trigger. Transformer pipelines,
-whose components cannot run on a sentence cut out of a document, fall back to one full pass.
+Pass 1 runs the tokenizer and a rule-based sentencizer over all text. NER (which has its own
+embedding layer and costs about half of the full pipeline) then runs only on sentences where the
+actor dictionaries matched something: a sentence without a country, organisation or title has
+no actor to code. Pass 2 runs the rest (tok2vec, tagger, parser, attribute ruler, lemmatizer)
+only on the sentences the coder selects: those with an actor mention (or a subject pronoun) and
+a word that can be an event trigger. Transformer pipelines, whose components cannot run on a
+sentence cut out of a document, fall back to one full pass.
 """
 
 from __future__ import annotations
@@ -43,15 +45,20 @@ class NLP:
 
     @property
     def disabled(self) -> list[str]:
-        """Components pass 1 leaves out."""
-        senter = ["senter"] if "senter" in self.nlp.component_names else []
+        """Components the first pass over all text leaves out."""
         if not self.two_pass:
-            return senter
-        return [name for name, _ in self.pass2] + senter
+            return ["senter"] if "senter" in self.nlp.component_names else []
+        return [name for name in self.nlp.component_names if name != "sentencizer"]
 
     def analyse(self, texts: Iterable[str]) -> Iterator[Doc]:
-        """Pass 1: tokens, tags, lemmas, sentences, entities."""
+        """Pass 1: tokens and sentences (everything, for single-pass pipelines)."""
         yield from self.nlp.pipe(texts, batch_size=self.batch_size, disable=self.disabled)
+
+    def entities(self, docs: Sequence[Doc]) -> list[Doc]:
+        """NER on the given standalone sentence docs (already done in single-pass mode)."""
+        if not self.two_pass:
+            return list(docs)
+        return list(self.nlp.get_pipe("ner").pipe(docs, batch_size=self.batch_size * 2))
 
     def parse(self, docs: Sequence[Doc]) -> list[Doc]:
         """Pass 2: dependency parses of the given standalone sentence docs."""

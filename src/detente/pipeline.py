@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
@@ -62,10 +62,19 @@ class _Sent:
     start: int  # char offset of the sentence in the article text
     doc: Doc
     offset: int
-    candidates: list[Piece]  # dictionary/NER matches of the whole paragraph
+    candidates: list[Piece]  # dictionary (and NER) matches, in ``doc`` token offsets
     cue: tuple[bool, bool]  # (has a word that can trigger an event, has a subject pronoun)
     mentions: list[Mention] = field(default_factory=list)
     parsed: bool = False
+
+    @property
+    def alone(self) -> bool:
+        """Has the sentence been cut out of its paragraph (for NER or parsing)?"""
+        return self.doc is not self.span.doc
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        return (0, len(self.doc)) if self.alone else (self.span.start, self.span.end)
 
 
 class Coder:
@@ -115,15 +124,22 @@ class Coder:
         for doc, (article, start, last) in self.nlp.nlp.pipe(
             texts(), as_tuples=True, batch_size=self.nlp.batch_size, disable=self.nlp.disabled
         ):
-            candidates = self.matcher.candidates(doc)
+            found = self.matcher.dictionary(doc)
             cues = [(key == self._trigger, i) for key, i, _ in self.cues(doc)]
             for span in doc.sents:
                 here = [trigger for trigger, i in cues if span.start <= i < span.end]
                 cue = (any(here), not all(here))  # (has a trigger word, has a subject pronoun)
-                current.append(
-                    _Sent(len(current), span, start + span.start_char, doc, start, candidates, cue)
-                )
+                inside = [p for p in found if span.start <= p.start and p.end <= span.end]
+                sent = _Sent(len(current), span, start + span.start_char, doc, start, [], cue)
+                if inside:  # worth NER: cut the sentence out, pieces in its own offsets
+                    sent.doc, sent.offset = span.as_doc(), sent.start
+                    sent.candidates = [_shifted(p, -span.start) for p in inside]
+                current.append(sent)
             if last:
+                alone = [s for s in current if s.alone]
+                for s, doc_ in zip(alone, self.nlp.entities([s.doc for s in alone]), strict=True):
+                    s.doc = doc_
+                    s.candidates += self.matcher.persons(doc_)
                 yield article, current
                 current = []
 
@@ -160,7 +176,7 @@ class Coder:
         wanted: list[_Sent] = []
         for s in sents:
             aliases = context.short_names() or None
-            pieces = self.matcher.pieces(s.doc, aliases, s.candidates, s.span.start, s.span.end)
+            pieces = self.matcher.pieces(s.doc, aliases, s.candidates, *s.bounds)
             s.mentions = chunk(s.doc, pieces)
             for m in s.mentions:
                 span = s.doc[m.start : m.end]
@@ -173,12 +189,13 @@ class Coder:
             trigger, pronoun = s.cue
             if trigger and (s.mentions or pronoun):
                 wanted.append(s)
-        for s, parsed in zip(
-            wanted, self.nlp.parse([s.span.as_doc() for s in wanted]), strict=True
-        ):
-            for m in s.mentions:
-                m.shift(-s.span.start)
-            s.doc, s.offset, s.parsed = parsed, s.start, True
+        for s in wanted:
+            if not s.alone:
+                for m in s.mentions:
+                    m.shift(-s.span.start)
+                s.doc, s.offset = s.span.as_doc(), s.start
+        for s, parsed in zip(wanted, self.nlp.parse([s.doc for s in wanted]), strict=True):
+            s.doc, s.parsed = parsed, True
             enrich_from_apposition(s.doc, s.mentions, s.offset)
         main = context.main_country()
         for s in sents:
@@ -275,6 +292,10 @@ class Coder:
                 coder=self.info,
             )
         ]
+
+
+def _shifted(p: Piece, by: int) -> Piece:
+    return replace(p, start=p.start + by, end=p.end + by)
 
 
 def _is_subject(doc: Doc, m: Mention) -> bool:
