@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from detente.knowledge import ActorKnowledge
+from detente.knowledge import ActorKnowledge, Role
 from detente.records import Actor, TextSpan
 
 _POSSESSIVE = {"'s", "’s", "'", "’"}
@@ -73,6 +74,16 @@ class Piece:
     name: str | None = None
     code: str | None = None
     origin: Actor | None = None  # for "alias" pieces: the earlier mention they stand for
+    roles: tuple[Role, ...] = ()  # dated codes of a named entry (PETRARCH-style [RUSGOV >080508])
+
+    def on(self, day: date | None) -> Piece:
+        """This piece with the code/country/sector of the role holding on ``day``."""
+        if day is None or not self.roles:
+            return self
+        for role in self.roles:
+            if role.holds_on(day):
+                return replace(self, code=role.code, country=role.country, sector=role.sector)
+        return self
 
 
 @dataclass
@@ -133,7 +144,15 @@ class ActorMatcher:
                     self._add(self.proper, nlp, f"{typ}:{c.iso3}", piece, terms)
         for i, org in enumerate(kb.organizations):
             piece = Piece(
-                0, 0, "org", org.country, org.sector, org.kind, name=org.name, code=org.code
+                0,
+                0,
+                "org",
+                org.country,
+                org.sector,
+                org.kind,
+                name=org.name,
+                code=org.code,
+                roles=tuple(org.roles),
             )
             self._add(self.proper, nlp, f"org:{i}", piece, org.aliases)
         for i, term in enumerate(kb.sector_terms):
@@ -270,9 +289,10 @@ def chunk(doc: Doc, pieces: list[Piece]) -> list[Mention]:
     return mentions
 
 
-def compose(doc: Doc, mention: Mention, offset: int) -> Actor | None:
-    """The actor a chunk denotes, or None when it needs context (a bare name, an anaphor)."""
-    ps = mention.pieces
+def compose(doc: Doc, mention: Mention, offset: int, day: date | None = None) -> Actor | None:
+    """The actor a chunk denotes on ``day`` (the article date), or None when it needs context
+    (a bare name, an anaphor)."""
+    ps = [p.on(day) for p in mention.pieces]
     by_type: dict[str, list[Piece]] = {}
     for p in ps:
         by_type.setdefault(p.type, []).append(p)

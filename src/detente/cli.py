@@ -103,6 +103,12 @@ def code_cmd(
         bool, typer.Option("--samples", help="Code the bundled illustrative sample articles.")
     ] = False,
     max_chars: Annotated[int, typer.Option(help="Refuse texts longer than this.")] = 1_000_000,
+    actors: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--actors", help="A user actor dictionary (YAML); repeatable; wins over built-ins."
+        ),
+    ] = None,
 ) -> None:
     """Code text files (or stdin) into events."""
     out = Console() if sys.stdout.isatty() else Console(width=150)
@@ -123,7 +129,7 @@ def code_cmd(
     try:
         from detente.pipeline import load_coder
 
-        coder = load_coder(Settings.from_env(max_chars=max_chars))
+        coder = load_coder(Settings.from_env(max_chars=max_chars, actor_files=actors or None))
     except DetenteError as exc:
         err.print(f"[red]error[/]: {exc}")
         raise typer.Exit(3) from exc

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,7 +46,7 @@ BUILTIN_FILES: tuple[str, ...] = (
 )
 SECTION_KEYS: tuple[str, ...] = ("countries", "organizations", "sectors", "terms", "anaphors")
 
-OrganizationKind = Literal["igo", "armed_group", "org"]
+OrganizationKind = Literal["igo", "armed_group", "org", "person"]
 
 _ISO3 = re.compile(r"[A-Z]{3}")
 _SECTOR = re.compile(r"[A-Z]{3}")
@@ -136,8 +137,27 @@ class CountryEntry(_Entry):
         ]
 
 
+class Role(BaseModel):
+    """A code an entry holds between two dates (either end open): "RUSGOV from 2000-05-07"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    country: str | None = None
+    sector: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+    def holds_on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
 class OrganizationEntry(_Entry):
-    """An IGO, NGO, state body, party or non-state armed group."""
+    """An IGO, NGO, state body, party, non-state armed group, or a named person.
+
+    ``code``/``country``/``sector`` apply when the article date is unknown or no ``roles``
+    entry covers it; otherwise the role holding on the article's date wins.
+    """
 
     name: str
     code: str
@@ -146,6 +166,7 @@ class OrganizationEntry(_Entry):
     sector: str | None = None
     aliases: list[str] = Field(min_length=1)
     phoenix_code: str | None = None
+    roles: list[Role] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod

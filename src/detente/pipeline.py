@@ -146,7 +146,7 @@ class Coder:
     def mentions(self, article: Article) -> list[ActorMention]:
         """The resolved actor mentions of an article, in text order (no event coding)."""
         _, sents = next(self._analysed([article]))
-        self._actors(sents)
+        self._actors(sents, article.published)
         return [
             ActorMention(sentence=s.index, actor=m.actor, resolved_from=m.resolved_from)
             for s in sents
@@ -155,7 +155,7 @@ class Coder:
         ]
 
     def _code_sentences(self, article: Article, sents: list[_Sent]) -> list[Event]:
-        wanted = self._actors(sents)
+        wanted = self._actors(sents, article.published)
         events: list[Event] = []
         seen: set[str] = set()
         for s in wanted:
@@ -169,7 +169,7 @@ class Coder:
                         events.append(event)
         return events
 
-    def _actors(self, sents: list[_Sent]) -> list[_Sent]:
+    def _actors(self, sents: list[_Sent], day: date | None) -> list[_Sent]:
         """Find and resolve the actors of every sentence; parse (pass 2) and return the
         sentences worth coding: those with a trigger word and an actor or subject pronoun."""
         context = ArticleContext()
@@ -180,7 +180,7 @@ class Coder:
             s.mentions = chunk(s.doc, pieces)
             for m in s.mentions:
                 span = s.doc[m.start : m.end]
-                m.actor = compose(s.doc, m, s.offset)
+                m.actor = compose(s.doc, m, s.offset, day)
                 if m.actor is None:
                     context.resolve(
                         m, span.text, s.offset + span.start_char, s.offset + span.end_char
