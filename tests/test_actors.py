@@ -39,3 +39,7 @@ def test_coreference_records_its_antecedent(coder):
     later = [m for m in coder.mentions(article) if m.actor.text == "Nabil"]
     assert later and later[0].resolved_from is not None
     assert later[0].resolved_from.text == "Egyptian Foreign Minister Omar Nabil"
+
+
+def test_at_least_a_hundred_phrases():
+    assert len(CASES) >= 100

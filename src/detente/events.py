@@ -32,6 +32,7 @@ class RawEvent:
     targets: list[tuple[Actor, bool]]
     modality: str
     reciprocal: bool = False
+    attribution: Actor | None = None
 
 
 class SentenceCoder:
@@ -101,7 +102,14 @@ class SentenceCoder:
         kids = list(tok.children)
         if any(c.dep_ == "auxpass" for c in kids):
             return [c for c in kids if c.dep_ == "nsubjpass"]
-        return [c for c in kids if c.dep_ in ("dobj", "dative")]
+        objs = [c for c in kids if c.dep_ in ("dobj", "dative")]
+        if not objs and tok.pos_ == "VERB":
+            # "condemned and sanctioned Iran": the shared object hangs on the last verb
+            for conj in (c for c in kids if c.dep_ == "conj" and c.pos_ == "VERB"):
+                if not any(g.dep_ in ("nsubj", "nsubjpass") for g in conj.children):
+                    objs = [g for g in conj.children if g.dep_ in ("dobj", "dative")]
+                    break
+        return objs
 
     def light_head(self, tok: Token) -> Token | None:
         head = tok.head
@@ -146,6 +154,25 @@ class SentenceCoder:
             if found:
                 return _dedupe(found)
         return []
+
+    def attribution(self, tok: Token) -> Actor | None:
+        """The speaker an event is attributed to: the subject of a reporting verb governing
+        the trigger ("X said Y attacked Z", quotes included), or "according to X"."""
+        reporting = self.patterns.modality.reporting_heads
+        current = tok
+        for _ in range(8):
+            for prep in (c for c in current.children if c.lower_ == "according"):
+                for to in (c for c in prep.children if c.lower_ == "to"):
+                    found = [a for p in to.children for a, _ in self.actors_at(p)]
+                    if found:
+                        return found[0]
+            if current is not tok and current.lemma_.lower() in reporting:
+                found = [a for s in self.subjects(current) for a, _ in self.actors_at(s)]
+                return found[0] if found else None
+            if current.dep_ not in ("ccomp", "xcomp", "conj", "advcl", "parataxis", "dobj", "pobj"):
+                return None
+            current = current.head
+        return None
 
     # --- matching -----------------------------------------------------------------------------
     def matches(self, tok: Token, p: Pattern) -> bool:
@@ -214,15 +241,27 @@ class SentenceCoder:
                 if p.between:
                     pairs = self.between(tok)
                     if pairs is not None:
+                        said = self.attribution(light or tok)
                         for a, b, inferred in pairs:
-                            yield RawEvent(tok, p, [(a, inferred)], [(b, inferred)], modality, True)
+                            yield RawEvent(
+                                tok, p, [(a, inferred)], [(b, inferred)], modality, True, said
+                            )
                         break
                 sources = self.role_actors(tok, p.source)
                 targets = self.role_actors(tok, p.target)
                 src_codes = {a.code for a, _ in sources}
                 targets = [t for t in targets if t[0].code not in src_codes]
+                if p.between and not targets and len(sources) >= 2:
+                    # "Turkish and Greek troops clashed", "Israel and Egypt met"
+                    said = self.attribution(light or tok)
+                    for i, a in enumerate(sources):
+                        for b in sources[i + 1 :]:
+                            yield RawEvent(tok, p, [a], [b], modality, True, said)
+                            yield RawEvent(tok, p, [b], [a], modality, True, said)
+                    break
                 if sources and (targets or p.target_optional):
-                    yield RawEvent(tok, p, sources, targets, modality)
+                    said = self.attribution(light or tok)
+                    yield RawEvent(tok, p, sources, targets, modality, attribution=said)
                     break
 
 

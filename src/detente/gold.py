@@ -42,6 +42,8 @@ class EventSpec(BaseModel):
     source: ActorSpec | None = None
     target: ActorSpec | None = None
     modality: str | None = None
+    attribution: ActorSpec | None = None
+    reciprocal: bool | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -57,6 +59,12 @@ class EventSpec(BaseModel):
             return False
         if self.modality is not None and event.modality != self.modality:
             return False
+        if self.reciprocal is not None and event.reciprocal != self.reciprocal:
+            return False
+        if self.attribution is not None and (
+            event.attribution is None or not self.attribution.matches(event.attribution)
+        ):
+            return False
         if self.source is not None and not any(self.source.matches(a) for a in event.source):
             return False
         return self.target is None or any(self.target.matches(a) for a in event.target)
@@ -69,6 +77,16 @@ def matched(spec: EventSpec, events: Iterable[Event]) -> list[Event]:
 
 def specs(raw: Sequence[dict] | None) -> list[EventSpec]:
     return [EventSpec.model_validate(r) for r in raw or []]
+
+
+def case_failures(case: dict, events: Sequence[Event]) -> list[str]:
+    """What a golden case (``expect``/``absent`` lists) finds wrong with coded ``events``:
+    expected entries must match an asserted event; absent entries must match no event."""
+    asserted = [e for e in events if e.modality == "asserted"]
+    got = "\n".join(describe(e) for e in events) or "(no events)"
+    problems = [f"missing {s}" for s in specs(case.get("expect")) if not matched(s, asserted)]
+    problems += [f"unexpected {s}" for s in specs(case.get("absent")) if matched(s, events)]
+    return [f"{p}\ncoded:\n{got}" for p in problems]
 
 
 def describe(event: Event) -> str:

@@ -57,6 +57,7 @@ class Modality(BaseModel):
     intent_heads: set[str]
     request_heads: set[str]
     transparent_heads: set[str]
+    reporting_heads: set[str] = Field(default_factory=set)
 
 
 _VOWELS = set("aeiou")

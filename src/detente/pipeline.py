@@ -288,6 +288,7 @@ class Coder:
                 target=targets,
                 modality=raw.modality,
                 reciprocal=raw.reciprocal,
+                attribution=raw.attribution,
                 confidence=round(confidence, 3),
                 coder=self.info,
             )

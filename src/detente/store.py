@@ -1,0 +1,380 @@
+"""The DuckDB store: the one module that holds SQL.
+
+``open_store(path)`` connects and applies the numbered migrations (``migrations.py``);
+``Store`` wraps the connection. Each article is stored with its sentences, events and event
+actors in one transaction, so an interrupted ingest leaves either all of an article or none.
+Values always go in as parameters, never formatted into SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from detente.errors import DetenteError
+from detente.migrations import ACTOR_FIELDS, MIGRATIONS
+from detente.records import Actor, Article, Event
+
+DEFAULT_DB = "detente.duckdb"
+StoreResult = Literal["stored", "skipped", "duplicate"]
+_WS = re.compile(r"\s+")
+
+
+class StoreError(DetenteError):
+    """The store file cannot be opened or migrated."""
+
+
+def text_hash(text: str) -> str:
+    """Hash of the normalised text (whitespace collapsed): exact duplicates share it."""
+    return hashlib.sha1(_WS.sub(" ", text).strip().encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Filters shared by queries and exports; ``None`` means no filter."""
+
+    since: date | None = None
+    until: date | None = None
+    country: str | None = None  # any actor whose country or code prefix is this
+    dyad: tuple[str, str] | None = None  # (source, target): country or code prefix each
+    event: str | None = None  # PLOVER event type or CAMEO code prefix
+    modalities: tuple[str, ...] | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        sql, params = ["TRUE"], []
+        if self.since:
+            sql.append("e.published >= ?")
+            params.append(self.since)
+        if self.until:
+            sql.append("e.published <= ?")
+            params.append(self.until)
+        actor = "(a.country = ? OR a.code LIKE ? || '%')"
+        if self.country:
+            sql.append(f"EXISTS (SELECT 1 FROM event_actors a WHERE a.event_id = e.id AND {actor})")
+            params += [self.country.upper()] * 2
+        if self.dyad:
+            for role, who in zip(("source", "target"), self.dyad, strict=True):
+                sql.append(
+                    "EXISTS (SELECT 1 FROM event_actors a WHERE a.event_id = e.id"
+                    f" AND a.role = '{role}' AND {actor})"
+                )
+                params += [who.upper()] * 2
+        if self.event:
+            sql.append("(upper(e.plover_event) = ? OR e.cameo_code LIKE ? || '%')")
+            params += [self.event.upper(), self.event]
+        if self.modalities:
+            sql.append(f"e.modality IN ({', '.join('?' * len(self.modalities))})")
+            params += list(self.modalities)
+        return " AND ".join(sql), params
+
+
+def open_store(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> Store:
+    """Connect to (or create) the DuckDB file and bring its schema up to date."""
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: cannot open the store ({exc})") from exc
+    store = Store(con, str(path))
+    if not read_only:
+        store.migrate()
+    return store
+
+
+class Store:
+    """A DuckDB connection with detente's schema. Build it with ``open_store``."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str = ":memory:") -> None:
+        self.con = con
+        self.path = path
+
+    # --- plumbing -----------------------------------------------------------------------
+    def _q(self, sql: str, params: list[Any] | tuple = ()) -> list[tuple]:
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def _df(self, sql: str, params: list[Any] | tuple = ()) -> pd.DataFrame:
+        return self.con.execute(sql, list(params)).df()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def migrate(self) -> int:
+        """Apply the migrations not applied yet; returns the schema version."""
+        self._q(
+            "CREATE TABLE IF NOT EXISTS schema_version "
+            "(version INTEGER PRIMARY KEY, applied TIMESTAMP DEFAULT current_timestamp)"
+        )
+        current = self.schema_version()
+        for number, statements in enumerate(MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            self._q("BEGIN TRANSACTION")
+            try:
+                for sql in statements:
+                    self._q(sql)
+                self._q("INSERT INTO schema_version (version) VALUES (?)", [number])
+                self._q("COMMIT")
+            except duckdb.Error as exc:
+                self._q("ROLLBACK")
+                raise StoreError(f"{self.path}: migration {number} failed ({exc})") from exc
+        return self.schema_version()
+
+    def schema_version(self) -> int:
+        return self._q("SELECT coalesce(max(version), 0) FROM schema_version")[0][0]
+
+    # --- articles -----------------------------------------------------------------------
+    def known(self, article: Article) -> str | None:
+        """The id of the stored article this one is (same id, or same normalised text)."""
+        rows = self._q(
+            "SELECT id FROM articles WHERE id = ? OR text_hash = ? ORDER BY id = ? DESC LIMIT 1",
+            [article.id, text_hash(article.text), article.id],
+        )
+        return rows[0][0] if rows else None
+
+    def article_ids(self) -> set[str]:
+        return {r[0] for r in self._q("SELECT id FROM articles")}
+
+    def add_source(self, article_id: str, article: Article, item: str | None = None) -> bool:
+        """Remember that ``article`` (a duplicate) was also carried by its URL/source."""
+        exists = self._q(
+            "SELECT count(*) FROM article_sources WHERE article_id = ? AND url IS NOT DISTINCT"
+            " FROM ? AND source IS NOT DISTINCT FROM ?",
+            [article_id, article.url, article.source],
+        )[0][0]
+        if not exists:
+            self._q(
+                "INSERT INTO article_sources VALUES (?, ?, ?, ?)",
+                [article_id, article.url, article.source, item],
+            )
+        return not exists
+
+    def store_article(
+        self,
+        article: Article,
+        events: list[Event],
+        *,
+        item: str | None = None,
+        run_id: int | None = None,
+    ) -> StoreResult:
+        """Store an article with its events in one transaction.
+
+        Same id already stored → "skipped" (nothing written); same normalised text under
+        another id → "duplicate" (only the new URL/source is added to the stored article).
+        """
+        self._q("BEGIN TRANSACTION")
+        try:
+            result = self._store(article, events, item, run_id)
+            self._q("COMMIT")
+        except BaseException:
+            self._q("ROLLBACK")
+            raise
+        return result
+
+    def _store(
+        self, article: Article, events: list[Event], item: str | None, run_id: int | None
+    ) -> StoreResult:
+        existing = self.known(article)
+        if existing == article.id:
+            return "skipped"
+        if existing is not None:
+            self.add_source(existing, article, item)
+            return "duplicate"
+        self._q(
+            "INSERT INTO articles (id, url, title, published, source, text_hash, text, n_chars,"
+            " run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                article.id,
+                article.url,
+                article.title,
+                article.published,
+                article.source,
+                text_hash(article.text),
+                article.text,
+                len(article.text),
+                run_id,
+            ],
+        )
+        self.add_source(article.id, article, item)
+        sentences = {e.sentence.index: e.sentence for e in events}
+        if sentences:
+            self.con.executemany(
+                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?)",
+                [[article.id, s.index, s.start, s.end, s.text] for s in sentences.values()],
+            )
+        if events:
+            self.con.executemany(
+                f"INSERT INTO events VALUES ({', '.join('?' * 35)})",
+                [_event_row(e) for e in events],
+            )
+            actors = [
+                [e.id, role, n, a.text, a.start, a.end, *(getattr(a, f) for f in ACTOR_FIELDS)]
+                for e in events
+                for role, group in (("source", e.source), ("target", e.target))
+                for n, a in enumerate(group)
+            ]
+            if actors:
+                self.con.executemany(
+                    f"INSERT INTO event_actors VALUES ({', '.join('?' * 11)})", actors
+                )
+        return "stored"
+
+    # --- runs and errors ----------------------------------------------------------------
+    def start_run(self, inputs: list[str]) -> int:
+        return self._q(
+            "INSERT INTO ingest_runs (id, inputs) VALUES (nextval('ingest_run_ids'), ?)"
+            " RETURNING id",
+            [json.dumps(inputs)],
+        )[0][0]
+
+    def finish_run(self, run_id: int, stored: int, skipped: int, failed: int, events: int) -> None:
+        self._q(
+            "UPDATE ingest_runs SET finished = current_timestamp, stored = ?, skipped = ?,"
+            " failed = ?, events = ? WHERE id = ?",
+            [stored, skipped, failed, events, run_id],
+        )
+
+    def record_error(self, run_id: int | None, item: str, stage: str, reason: str) -> None:
+        self._q(
+            "INSERT INTO ingest_errors (run_id, item, stage, reason) VALUES (?, ?, ?, ?)",
+            [run_id, item, stage, reason],
+        )
+
+    def errors(self, run_id: int | None = None) -> pd.DataFrame:
+        return self._df(
+            "SELECT run_id, item, stage, reason, recorded FROM ingest_errors"
+            " WHERE ? IS NULL OR run_id = ? ORDER BY recorded, item",
+            [run_id, run_id],
+        )
+
+    def counts(self) -> dict[str, int]:
+        tables = ("articles", "article_sources", "sentences", "events", "event_actors")
+        return {t: self._q(f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+
+    # --- reading ------------------------------------------------------------------------
+    def events(self, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+        """One row per event: every event column plus the article's url, title and source."""
+        where, params = (flt or EventFilter()).where()
+        sql = (
+            "SELECT e.*, ar.url AS article_url, ar.title AS article_title,"
+            " ar.source AS article_source FROM events e JOIN articles ar ON ar.id = e.article_id"
+            f" WHERE {where} ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index,"
+            " e.trigger_start, e.id"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return self._df(sql, params)
+
+    def event_actors(self, flt: EventFilter | None = None) -> pd.DataFrame:
+        where, params = (flt or EventFilter()).where()
+        return self._df(
+            "SELECT a.* FROM event_actors a JOIN events e ON e.id = a.event_id"
+            f" WHERE {where} ORDER BY a.event_id, a.role, a.position",
+            params,
+        )
+
+    def gdelt_rows(self, flt: EventFilter | None = None) -> pd.DataFrame:
+        """Events with the article-level counts a GDELT row needs."""
+        where, params = (flt or EventFilter()).where()
+        return self._df(
+            "WITH src AS (SELECT article_id, count(*) AS n_articles,"
+            " count(DISTINCT coalesce(source, url, item)) AS n_sources"
+            " FROM article_sources GROUP BY article_id)"
+            " SELECT e.*, coalesce(ar.url, ar.source) AS source_url, ar.stored_at,"
+            " coalesce(src.n_articles, 1) AS n_articles, coalesce(src.n_sources, 1) AS n_sources"
+            " FROM events e JOIN articles ar ON ar.id = e.article_id"
+            f" LEFT JOIN src ON src.article_id = e.article_id WHERE {where}"
+            " ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index, e.id",
+            params,
+        )
+
+    def dyads(self, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:
+        """Source→target pairs per period: counts per QuadClass, PLOVER types, mean Goldstein."""
+        if by not in ("day", "week", "month", "year"):
+            raise ValueError(f"by must be day, week, month or year, not {by!r}")
+        where, params = (flt or EventFilter()).where()
+        return self._df(
+            "WITH pairs AS (SELECT DISTINCT CAST(date_trunc(?, e.published) AS DATE) AS period,"
+            " s.code AS source, t.code AS target, e.id, e.plover_event, e.quad_class,"
+            " e.goldstein FROM events e"
+            " JOIN event_actors s ON s.event_id = e.id AND s.role = 'source'"
+            " JOIN event_actors t ON t.event_id = e.id AND t.role = 'target'"
+            f" WHERE {where}),"
+            " types AS (SELECT period, source, target, plover_event, count(*) AS n FROM pairs"
+            " GROUP BY ALL),"
+            " plover AS (SELECT period, source, target,"
+            " string_agg(plover_event || ':' || n, ', ' ORDER BY n DESC, plover_event) AS plover"
+            " FROM types GROUP BY ALL)"
+            " SELECT p.period, p.source, p.target, count(*) AS events,"
+            " count(*) FILTER (WHERE quad_class = 1) AS verbal_coop,"
+            " count(*) FILTER (WHERE quad_class = 2) AS material_coop,"
+            " count(*) FILTER (WHERE quad_class = 3) AS verbal_conflict,"
+            " count(*) FILTER (WHERE quad_class = 4) AS material_conflict,"
+            " round(avg(goldstein), 2) AS mean_goldstein, any_value(pl.plover) AS plover"
+            " FROM pairs p JOIN plover pl ON pl.period IS NOT DISTINCT FROM p.period"
+            " AND pl.source = p.source AND pl.target = p.target"
+            " GROUP BY p.period, p.source, p.target"
+            " ORDER BY p.period NULLS LAST, events DESC, p.source, p.target",
+            [by, *params],
+        )
+
+    def to_arrow(self, flt: EventFilter | None = None):
+        """Events as a pyarrow Table (for Parquet)."""
+        where, params = (flt or EventFilter()).where()
+        return self.con.sql(
+            "SELECT e.*, ar.url AS article_url, ar.title AS article_title,"
+            " ar.source AS article_source FROM events e JOIN articles ar ON ar.id = e.article_id"
+            f" WHERE {where} ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index,"
+            " e.id",
+            params=params,
+        ).to_arrow_table()
+
+
+def _first(actors: list[Actor]) -> list[Any]:
+    a = actors[0] if actors else None
+    return [getattr(a, f) if a else None for f in ACTOR_FIELDS]
+
+
+def _event_row(e: Event) -> list[Any]:
+    return [
+        e.id,
+        e.article.id,
+        e.article.published,
+        e.sentence.index,
+        e.sentence.text,
+        e.sentence.start,
+        e.sentence.end,
+        e.trigger.text,
+        e.trigger.start,
+        e.trigger.end,
+        e.cameo.code,
+        e.cameo.root,
+        e.cameo.name,
+        e.cameo.goldstein,
+        e.cameo.quad_class,
+        e.plover.event,
+        e.plover.mode,
+        json.dumps(e.plover.context),
+        e.modality,
+        e.reciprocal,
+        e.confidence,
+        e.coder.name,
+        e.coder.version,
+        ",".join(a.code for a in e.source),
+        ",".join(a.code for a in e.target),
+        *_first(e.source),
+        *_first(e.target),
+    ]
