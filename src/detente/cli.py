@@ -145,5 +145,7 @@ def code_cmd(
     raise typer.Exit(1 if failures else 0)
 
 
+from detente import cli_eval  # noqa: E402,F401
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -75,6 +75,13 @@ def _lower_term(value: str) -> str:
     return value
 
 
+def _clean_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError("name is empty")
+    return value
+
+
 def _sector_code(value: str | None) -> str | None:
     if value is not None and not _SECTOR.fullmatch(value):
         raise ValueError(f"sector codes are 3 uppercase letters, got {value!r}")
@@ -113,13 +120,7 @@ class CountryEntry(_Entry):
             raise ValueError(f"iso3 must be 3 uppercase letters, got {value!r}")
         return value
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("name is empty")
-        return value
+    _name = field_validator("name")(_clean_name)
 
     @field_validator("aliases", "demonyms", "people", "metonyms", "military_metonyms")
     @classmethod
@@ -168,13 +169,7 @@ class OrganizationEntry(_Entry):
     phoenix_code: str | None = None
     roles: list[Role] = Field(default_factory=list)
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("name is empty")
-        return value
+    _name = field_validator("name")(_clean_name)
 
     @field_validator("code", "phoenix_code")
     @classmethod

@@ -20,15 +20,6 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
 
-class Article(_Record):
-    id: str
-    text: str
-    url: str | None = None
-    title: str | None = None
-    published: date | None = None
-    source: str | None = None
-
-
 class ArticleRef(_Record):
     """The part of an article repeated on every event."""
 
@@ -37,6 +28,12 @@ class ArticleRef(_Record):
     title: str | None = None
     published: date | None = None
     source: str | None = None
+
+
+class Article(ArticleRef):
+    """An article to code: its metadata and its (normalised) text."""
+
+    text: str
 
 
 class Sentence(_Record):

@@ -62,7 +62,9 @@ def read_inputs(inputs: Iterable[str], options: SourceOptions | None = None) -> 
     opts = options or SourceOptions()
     for name in inputs:
         if name == "-":
-            yield from _guard("<stdin>", "read", lambda: _text(sys.stdin.buffer.read(), "<stdin>", opts))
+            yield from _guard(
+                "<stdin>", "read", lambda: _text(sys.stdin.buffer.read(), "<stdin>", opts)
+            )
         elif name.startswith(("http://", "https://")):
             yield from _guard(name, "fetch", lambda name=name: _url(name, opts))
         else:
@@ -73,7 +75,7 @@ def read_inputs(inputs: Iterable[str], options: SourceOptions | None = None) -> 
                     if not any(part.startswith(".") for part in p.relative_to(path).parts):
                         yield from _guard(str(p), "read", lambda p=p: read_path(p, opts))
             elif path.is_file():
-                yield from _guard(name, "read", lambda: read_path(path, opts))
+                yield from _guard(name, "read", lambda path=path: read_path(path, opts))
             else:
                 yield Failure(name, "read", "no such file, folder or URL")
 
@@ -134,7 +136,9 @@ def _html(
 
 
 def _url(url: str, opts: SourceOptions) -> Iterator[Result]:
-    page = fetch(url, allow_private=opts.allow_private, timeout=opts.timeout, max_bytes=opts.max_bytes)
+    page = fetch(
+        url, allow_private=opts.allow_private, timeout=opts.timeout, max_bytes=opts.max_bytes
+    )
     kind = webtext.sniff(page.content, page.content_type)
     if kind == "feed":
         yield from read_feed(page.content, url, opts)
@@ -165,7 +169,9 @@ def read_feed(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
         text = entry.content or entry.summary
         try:
             url = canonical_url(entry.link) if entry.link else None
-            article = make_article(text or "", item=label, url=url, max_chars=opts.max_chars, **meta)
+            article = make_article(
+                text or "", item=label, url=url, max_chars=opts.max_chars, **meta
+            )
         except InputError as exc:
             yield Failure(exc.item, "extract", exc.reason)
             continue

@@ -161,6 +161,14 @@ class Store:
             )
         return not exists
 
+    def remember_if_known(self, article: Article, item: str | None = None) -> bool:
+        """Is this article stored already? If so, also remember its URL/source (if new)."""
+        existing = self.known(article)
+        if existing is None:
+            return False
+        self.add_source(existing, article, item)
+        return True
+
     def store_article(
         self,
         article: Article,
@@ -187,11 +195,9 @@ class Store:
         self, article: Article, events: list[Event], item: str | None, run_id: int | None
     ) -> StoreResult:
         existing = self.known(article)
-        if existing == article.id:
-            return "skipped"
         if existing is not None:
             self.add_source(existing, article, item)
-            return "duplicate"
+            return "skipped" if existing == article.id else "duplicate"
         self._q(
             "INSERT INTO articles (id, url, title, published, source, text_hash, text, n_chars,"
             " run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,0 +1,96 @@
+"""CLI adapters for evaluation and dictionary import: ``detente evaluate`` and ``detente dict``.
+
+Registered on :data:`detente.cli.app` when :mod:`detente.cli` imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from detente.cli import app
+from detente.errors import DetenteError, InputError
+from detente.evaluate import LEVELS, Report, evaluate
+from detente.gold_formats import FORMATS, load_gold
+from detente.settings import Settings
+
+dict_app = typer.Typer(help="Actor and pattern dictionaries.", no_args_is_help=True)
+app.add_typer(dict_app, name="dict")
+
+
+def _report_table(report: Report, console: Console) -> None:
+    groups = sorted({g for s in report.levels.values() for g in s.groups})
+    table = Table(header_style="bold", title=f"{report.records} records ({report.scheme})")
+    table.add_column("type")
+    for level in LEVELS:
+        table.add_column(f"{level}\nC/M/X", justify="right")
+        table.add_column("P/R/F1", justify="right")
+    for key in [*groups, "overall"]:
+        row = [f"[bold]{key}[/]" if key == "overall" else key]
+        for level in LEVELS:
+            score = report.levels.get(level)
+            c = None
+            if score is not None:
+                c = score.overall if key == "overall" else score.groups.get(key)
+            if c is None:
+                row += ["", ""]
+            else:
+                row += [
+                    f"{c.correct}/{c.missed}/{c.extra}",
+                    f"{c.precision:.2f}/{c.recall:.2f}/{c.f1:.2f}",
+                ]
+        table.add_row(*row)
+    console.print(table)
+    for level, score in report.levels.items():
+        tiers = ", ".join(f"{t} {f}/{n}" for t, (f, n) in sorted(score.tiers.items()))
+        console.print(
+            f"{level}: {score.records_correct}/{report.records} records fully correct"
+            + (f"; found {tiers}" if tiers else "")
+        )
+    hits = [(r.id, h) for r in report.results for h in r.forbidden_hits]
+    if hits:
+        console.print(f"[red]forbidden events coded[/]: {', '.join(f'{i}:{h}' for i, h in hits)}")
+    if report.skipped:
+        console.print(f"skipped {len(report.skipped)} records (invalid or error records)")
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    gold: Annotated[Path, typer.Argument(help="The gold file.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="detente, petrarch or plover.")
+    ] = "detente",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    actors: Annotated[
+        list[Path] | None,
+        typer.Option("--actors", help="A user actor dictionary (YAML); repeatable."),
+    ] = None,
+) -> None:
+    """Score the coder against a gold file: per event type and overall, at three levels."""
+    err = Console(stderr=True, soft_wrap=True)
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    try:
+        gold_set = load_gold(gold, fmt)
+        from detente.pipeline import load_coder
+
+        coder = load_coder(Settings.from_env(actor_files=actors or None))
+    except DetenteError as exc:
+        err.print(f"[red]error[/]: {exc}")
+        raise typer.Exit(1 if isinstance(exc, InputError) else 3) from exc
+    report = evaluate(gold_set, coder)
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_json(), indent=1) + "\n")
+    else:
+        _report_table(report, Console() if sys.stdout.isatty() else Console(width=150))
+
+
+def _elapsed(start: float) -> str:
+    return f"{time.perf_counter() - start:.2f} s"

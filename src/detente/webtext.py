@@ -1,0 +1,150 @@
+"""Web formats → text: HTML main text and metadata (trafilatura), RSS/Atom entries (feedparser),
+HTML responses in WARC files (warcio), URL canonicalisation. Errors are ``InputError``s."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from detente.errors import InputError
+
+_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$", re.I)
+_MIN_TEXT = 40  # characters: less than this is not an article's main text
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, True) if not _TRACKING.match(k)])
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
+
+
+@dataclass(frozen=True)
+class Page:
+    text: str
+    title: str | None
+    published: str | None
+    site: str | None
+
+
+def extract_html(data: bytes | str, item: str, url: str | None = None) -> Page:
+    """Main text, title, publication date and site name of an HTML page."""
+    import trafilatura  # heavy import, only when HTML is actually read
+
+    if isinstance(data, bytes) and b"\x00" in data[:8192]:
+        raise InputError(item, "looks like a binary file (NUL bytes), not HTML")
+    try:
+        doc = trafilatura.bare_extraction(data, url=url, with_metadata=True)
+    except Exception as exc:  # trafilatura/lxml raise many kinds on malformed input
+        raise InputError(item, f"HTML could not be parsed ({type(exc).__name__}: {exc})") from exc
+    text = (getattr(doc, "text", None) or "").strip()
+    if len(text) < _MIN_TEXT:
+        raise InputError(item, "no main text found in the HTML page")
+    return Page(
+        text=text.replace("\n", "\n\n"),
+        title=getattr(doc, "title", None) or None,
+        published=getattr(doc, "date", None) or None,
+        site=getattr(doc, "sitename", None) or None,
+    )
+
+
+def sniff(content: bytes, content_type: str) -> str:
+    """ "feed", "html" or "text" from the Content-Type and the first bytes."""
+    head = content[:2048].lstrip().lower()
+    if any(k in content_type for k in ("rss", "atom")) or (
+        (b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head) and b"<html" not in head
+    ):
+        return "feed"
+    if "html" in content_type or head.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "text"
+
+
+@dataclass(frozen=True)
+class Entry:
+    index: int
+    link: str | None
+    title: str | None
+    published: date | None
+    summary: str | None  # plain text
+    content: str | None  # plain text of the full content, when the feed carries it
+    feed_title: str | None
+
+
+def feed_entries(data: bytes, item: str) -> list[Entry]:
+    """Entries of an RSS/Atom feed; an ``InputError`` when it is not a feed."""
+    import feedparser
+
+    parsed = feedparser.parse(data)
+    if not parsed.entries:
+        why = parsed.get("bozo_exception")
+        reason = f"not a valid RSS/Atom feed ({why})" if why else "the feed has no items"
+        raise InputError(item, reason)
+    feed_title = parsed.feed.get("title") or None
+    out = []
+    for n, e in enumerate(parsed.entries):
+        content = " ".join(c.get("value", "") for c in e.get("content", []))
+        stamp = e.get("published_parsed") or e.get("updated_parsed")
+        out.append(
+            Entry(
+                index=n,
+                link=e.get("link") or None,
+                title=e.get("title") or None,
+                published=date(*stamp[:3]) if stamp else None,
+                summary=_plain(e.get("summary") or "") or None,
+                content=_plain(content) or None,
+                feed_title=feed_title,
+            )
+        )
+    return out
+
+
+def _plain(html: str) -> str:
+    """Text of an HTML fragment, paragraphs kept apart."""
+    if "<" not in html:
+        return html.strip()
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fromstring(f"<div>{html}</div>")
+    except Exception:  # a broken fragment: strip tags crudely
+        return re.sub(r"<[^>]+>", " ", html).strip()
+    for block in root.iter("p", "br", "div", "li", "h1", "h2", "h3"):
+        block.tail = "\n\n" + (block.tail or "")
+    return re.sub(r"\n{3,}", "\n\n", root.text_content()).strip()
+
+
+def warc_html(path: Path) -> Iterator[tuple[str, bytes] | InputError]:
+    """(target URL, body) of each HTML response with status 200; an ``InputError`` (yielded,
+    not raised) when the file is truncated or corrupt, after the records read so far."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    n = 0
+    with path.open("rb") as fh:
+        try:
+            for record in ArchiveIterator(fh):
+                n += 1
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                ctype = (record.http_headers.get_header("Content-Type") or "").lower()
+                if "html" not in ctype or record.http_headers.get_statuscode() != "200":
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                yield url, record.content_stream().read()
+        except Exception as exc:  # warcio/gzip/zlib errors on truncated or corrupt files
+            reason = f"WARC unreadable after {n} records ({type(exc).__name__}: {exc})"
+            yield InputError(str(path), reason)
+
+
+def open_maybe_gz(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
