@@ -337,6 +337,8 @@ def compose(doc: Doc, mention: Mention, offset: int, day: date | None = None) ->
         sector, name, code, kind = org.sector, org.name, org.code or "", org.kind or "org"
     elif sector_p is not None and sector_p.sector is not None:
         sector = sector_p.sector
+        if org is not None and org.sector and sector == "GOV" and sector_p.kind != "org":
+            sector = org.sector  # "Red Cross officials": the officials of a non-state body
         kind = "person" if person is not None else (sector_p.kind or "org")
         name = person.name if person else (org.name if org else None)
         base = country or (org.code if org and org.kind == "igo" else None)
