@@ -21,7 +21,8 @@ $(TEST_STAMP): $(STAMP)
 	touch $@
 
 run: $(STAMP)
-	$(BIN)/detente code --samples
+	$(BIN)/detente ingest --samples --db detente.duckdb
+	$(BIN)/detente dyads --db detente.duckdb
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench

@@ -14,9 +14,10 @@ from detente.records import MODALITIES
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 CASES = yaml.safe_load((GOLDEN / "events.yaml").read_text(encoding="utf-8"))["cases"]
+ROOT_CASES = yaml.safe_load((GOLDEN / "cameo_roots.yaml").read_text(encoding="utf-8"))["cases"]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+@pytest.mark.parametrize("case", CASES + ROOT_CASES, ids=[c["id"] for c in CASES + ROOT_CASES])
 def test_golden_case(case, coder):
     events = code(case["text"], case.get("published"), modalities=MODALITIES, coder=coder)
     asserted = [e for e in events if e.modality == "asserted"]
@@ -33,3 +34,13 @@ def test_every_family_has_five_cases():
         families[case["family"]] = families.get(case["family"], 0) + 1
     for family in ("CONSULT", "ACCUSE", "APPEAL", "ASSAULT", "ABDUCT", "NEGATION", "PASSIVE"):
         assert families.get(family, 0) >= 5, family
+
+
+def test_every_cameo_root_has_three_cases():
+    roots: dict[str, int] = {}
+    for case in ROOT_CASES:
+        roots[case["family"]] = roots.get(case["family"], 0) + 1
+        assert all(str(e["cameo"]).startswith(case["family"]) for e in case["expect"]), case["id"]
+    assert {f"{n:02d}" for n in range(1, 21)} <= set(roots)
+    assert all(n >= 3 for n in roots.values()), roots
+    assert len(ROOT_CASES) >= 60

@@ -67,7 +67,8 @@ def _read_inputs(
 
 def _table(events: list[Event], console: Console) -> None:
     table = Table(show_lines=False, header_style="bold")
-    for col in ("sent", "CAMEO", "PLOVER", "source", "target", "modality", "trigger"):
+    columns = ("sent", "CAMEO", "PLOVER", "source", "target", "modality", "trigger")
+    for col in (*columns, "where", "when"):
         table.add_column(col)
     for e in events:
         table.add_row(
@@ -78,8 +79,27 @@ def _table(events: list[Event], console: Console) -> None:
             ", ".join(_actor(a) for a in e.target),
             e.modality,
             e.trigger.text,
+            _where(e),
+            _when(e),
         )
     console.print(table)
+
+
+def _where(e: Event) -> str:
+    loc = e.location
+    if loc is None:
+        return ""
+    tail = "" if loc.method != "fallback" else "?"
+    return f"{loc.name} ({loc.country or '-'}){tail}"
+
+
+def _when(e: Event) -> str:
+    if e.date_method == "historical":
+        return "historical"
+    if e.date is None:
+        return ""
+    shown = {"day": "%Y-%m-%d", "week": "wk %Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+    return e.date.strftime(shown.get(e.date_precision or "day", "%Y-%m-%d"))
 
 
 def _actor(a) -> str:
@@ -145,7 +165,8 @@ def code_cmd(
     raise typer.Exit(1 if failures else 0)
 
 
-from detente import cli_eval  # noqa: E402,F401
+# Command modules register themselves on `app` when imported.
+from detente import cli_eval, cli_store  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     app()

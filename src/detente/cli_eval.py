@@ -54,6 +54,10 @@ def _report_table(report: Report, console: Console) -> None:
             f"{level}: {score.records_correct}/{report.records} records fully correct"
             + (f"; found {tiers}" if tiers else "")
         )
+    cats = report.categories("actor")
+    if len(cats) > 1:
+        worst = ", ".join(f"{k} {ok}/{n}" for k, (n, ok) in list(cats.items())[:8])
+        console.print(f"categories, fully correct (actor level), worst first: {worst}")
     hits = [(r.id, h) for r in report.results for h in r.forbidden_hits]
     if hits:
         console.print(f"[red]forbidden events coded[/]: {', '.join(f'{i}:{h}' for i, h in hits)}")
@@ -72,6 +76,10 @@ def evaluate_cmd(
         list[Path] | None,
         typer.Option("--actors", help="A user actor dictionary (YAML); repeatable."),
     ] = None,
+    patterns: Annotated[
+        list[Path] | None,
+        typer.Option("--patterns", help="A user pattern file (YAML); repeatable."),
+    ] = None,
 ) -> None:
     """Score the coder against a gold file: per event type and overall, at three levels."""
     err = Console(stderr=True, soft_wrap=True)
@@ -81,7 +89,8 @@ def evaluate_cmd(
         gold_set = load_gold(gold, fmt)
         from detente.pipeline import load_coder
 
-        coder = load_coder(Settings.from_env(actor_files=actors or None))
+        settings = Settings.from_env(actor_files=actors or None, pattern_files=patterns or None)
+        coder = load_coder(settings)
     except DetenteError as exc:
         err.print(f"[red]error[/]: {exc}")
         raise typer.Exit(1 if isinstance(exc, InputError) else 3) from exc
@@ -92,5 +101,29 @@ def evaluate_cmd(
         _report_table(report, Console() if sys.stdout.isatty() else Console(width=150))
 
 
-def _elapsed(start: float) -> str:
-    return f"{time.perf_counter() - start:.2f} s"
+@dict_app.command("import-petrarch")
+def import_petrarch_cmd(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="PETRARCH dictionary files or folders of them.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the converted files.")],
+) -> None:
+    """Convert PETRARCH/TABARI dictionaries into a detente actor file and pattern file."""
+    from detente.codebook import load_codebook
+    from detente.knowledge import load_actor_knowledge
+    from detente.petrarch import import_petrarch, write_import
+
+    console = Console()
+    err = Console(stderr=True, soft_wrap=True)
+    start = time.perf_counter()
+    try:
+        result = import_petrarch(inputs, load_actor_knowledge(), load_codebook())
+        paths = write_import(result, out)
+    except DetenteError as exc:
+        err.print(f"[red]error[/]: {exc}")
+        raise typer.Exit(1) from exc
+    for key, value in result.counts.items():
+        console.print(f"{key:>22}: {value:,}")
+    console.print(f"{'time':>22}: {time.perf_counter() - start:.2f} s")
+    for key, path in paths.items():
+        console.print(f"{key:>22}: {path}")

@@ -26,13 +26,14 @@ _MONTHS["sept"] = 9
 _DAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _MON = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY = "|".join(_DAYS)
+_ORD = r"(?:st|nd|rd|th)?"
 _UNITS = {"day": "day", "week": "week", "month": "month", "year": "year"}
 _BEGIN = {"begin", "start", "erupt", "break", "trigger", "spark", "ignite"}
 _CLAUSES = {"ROOT", "advcl", "ccomp", "relcl", "xcomp", "conj", "pcomp", "acl", "csubj"}
 
 _PATTERNS = [
-    ("iso", rf"\b(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})\b"),
-    ("dmy", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?: of)? (?P<mon>{_MON})\.?(?:,? (?P<y>\d{{4}}))?\b"),
+    ("iso", r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    ("dmy", rf"\b(?P<d>\d{{1,2}}){_ORD}(?: of)? (?P<mon>{_MON})\.?(?:,? (?P<y>\d{{4}}))?\b"),
     ("mdy", rf"\b(?P<mon>{_MON})\.? (?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (?P<y>\d{{4}}))?"),
     ("month", rf"\b(?P<mon>{_MON})(?: (?P<y>\d{{4}}))?\b"),
     ("year", r"\b(?:in|since|during|of) (?P<y>(?:19|20)\d{2})\b"),
@@ -156,13 +157,9 @@ def is_historical(trigger: Token) -> bool:
     return False
 
 
-def event_date(trigger: Token, offset: int, published: date | None, lexicon: Lexicon) -> Resolved:
-    """(date, precision, method) of the event whose trigger token is given.
-
-    ``offset`` is the article character offset of the trigger's doc (for nothing but clarity of
-    the interface: expressions are searched in the trigger's sentence).
-    """
-    del offset
+def event_date(trigger: Token, published: date | None, lexicon: Lexicon) -> Resolved:
+    """(date, precision, method) of the event whose trigger token is given: the time expression
+    in the trigger's clause, else the first in its sentence, else the publication date."""
     if is_historical(trigger):
         return None, None, "historical"
     if published is None:

@@ -182,6 +182,24 @@ class Report(BaseModel):
     levels: dict[str, LevelScore] = Field(default_factory=dict)
     results: list[RecordResult] = Field(default_factory=list)
 
+    def fully_correct(self, result: RecordResult, level: str) -> bool:
+        c = result.counts[level]
+        return not c.missed and not c.extra and not result.forbidden_hits
+
+    def categories(self, level: str = "actor") -> dict[str, tuple[int, int]]:
+        """category -> (records, records fully correct), worst pass rate first."""
+        seen: dict[str, list[int]] = {}
+        for r in self.results:
+            row = seen.setdefault(r.category or "-", [0, 0])
+            row[0] += 1
+            row[1] += self.fully_correct(r, level)
+        return dict(
+            sorted(
+                ((k, (n, ok)) for k, (n, ok) in seen.items()),
+                key=lambda kv: (kv[1][1] / kv[1][0], -kv[1][0]),
+            )
+        )
+
     def as_json(self) -> dict:
         """Plain data with precision/recall/F1 filled in (for ``--json``)."""
         return {
@@ -194,6 +212,7 @@ class Report(BaseModel):
                     "groups": {k: c.summary() for k, c in sorted(s.groups.items())},
                     "tiers": s.tiers,
                     "records_correct": s.records_correct,
+                    "categories": {k: list(v) for k, v in self.categories(name).items()},
                 }
                 for name, s in self.levels.items()
             },
@@ -208,9 +227,8 @@ def _label(d: CodedDyad) -> str:
     return f"{d.cameo}/{d.plover} {code(d.source)}->{code(d.target)}"
 
 
-def score_record(record: GoldRecord, events: Iterable[Event], report: Report) -> RecordResult:
-    """Score one record's coded events and add them to ``report``."""
-    coded = dyads(e for e in events if e.modality == "asserted")
+def score_record(record: GoldRecord, coded: Sequence[CodedDyad], report: Report) -> RecordResult:
+    """Score one record's coded dyads (asserted events only) and add them to ``report``."""
     result = RecordResult(id=record.id, category=record.category, counts={})
     for f in record.forbidden:
         if any(matches(f, c, "actor", record.scheme) for c in coded):
@@ -260,5 +278,6 @@ def evaluate(gold: GoldSet, coder) -> Report:
         articles.append(article)
         by_id[article.id] = r
     for article, events in coder.code_articles(articles, ("asserted",)):
-        score_record(by_id[article.id], events, report)
+        asserted = dyads(e for e in events if e.modality == "asserted")
+        score_record(by_id[article.id], asserted, report)
     return report

@@ -79,7 +79,9 @@ class SentenceCoder:
             return subj
         head = tok.head
         if tok.dep_ == "xcomp":
+            # "urged B to X", "called on B to X": B is the one asked to act
             obj = [c for c in head.children if c.dep_ == "dobj"]
+            obj = obj or self.prep_objects(head, "on") or self.prep_objects(head, "upon")
             if obj and head.lemma_ in self.patterns.modality.request_heads:
                 return obj
             return self.subjects(head, depth + 1)
@@ -94,7 +96,9 @@ class SentenceCoder:
     def _is_actor(self, tok: Token) -> bool:
         """Is ``tok`` (or one of its conjuncts) itself part of an actor mention or a pronoun?"""
         return any(
-            t.i in self.actors or (t.lower_ in PRONOUNS and t.pos_ == "PRON")
+            t.i in self.actors
+            or (t.lower_ in PRONOUNS and t.pos_ == "PRON")
+            or any(c.i in self.actors for c in t.children if c.dep_ in ("amod", "compound"))
             for t in (tok, *tok.conjuncts)
         )
 
@@ -121,7 +125,9 @@ class SentenceCoder:
     def prep_objects(tok: Token, prep: str) -> list[Token]:
         out = []
         for c in tok.children:
-            if c.dep_ in ("prep", "agent") and c.lower_ == prep:
+            if c.lower_ == prep and (
+                c.dep_ in ("prep", "agent") or (c.dep_ == "dative" and c.pos_ == "ADP")
+            ):
                 out += [p for p in c.children if p.dep_ in ("pobj", "pcomp")]
         return out
 
@@ -187,7 +193,7 @@ class SentenceCoder:
             if not any(o.lemma_.lower() in p.object for o in objs):
                 return False
         if p.with_word is not None:
-            near = [c for c in tok.children] + [g for c in tok.children for g in c.children]
+            near = [t for c in tok.children for t in _within(c, 2)]
             if not any(t.lower_ in p.with_word or t.lemma_ in p.with_word for t in near):
                 return False
         return not (p.pos == "VERB" and self._object_is_event(tok))
@@ -263,6 +269,15 @@ class SentenceCoder:
                     said = self.attribution(light or tok)
                     yield RawEvent(tok, p, sources, targets, modality, attribution=said)
                     break
+
+
+def _within(tok: Token, depth: int) -> list[Token]:
+    """``tok`` and its descendants down to ``depth`` levels."""
+    out, level = [tok], [tok]
+    for _ in range(depth):
+        level = [c for t in level for c in t.children]
+        out += level
+    return out
 
 
 def _dedupe(items: list[tuple[Actor, bool]]) -> list[tuple[Actor, bool]]:

@@ -17,7 +17,7 @@ import httpx
 from detente.errors import InputError
 from detente.version import __version__
 
-USER_AGENT = f"detente/{__version__} (news event coder; +https://github.com/detente)"
+USER_AGENT = f"detente/{__version__} (political event coder; httpx)"
 MAX_BYTES = 10_000_000
 TIMEOUT = 15.0
 MAX_REDIRECTS = 5

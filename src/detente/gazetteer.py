@@ -40,11 +40,16 @@ class Place:
         return bonus + math.log10(max(self.population, 10))
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-cased, accent-free, single-spaced key ("Rafaḩ" → "rafah", "Kyiv’s" unchanged)."""
     norm = unicodedata.normalize("NFKD", text.replace("’", "'"))
     plain = "".join(c for c in norm if not unicodedata.combining(c))
     return " ".join(plain.lower().replace("-", " - ").split())
+
+
+def _ascii(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
 
 
 def _latin(name: str) -> bool:
@@ -61,13 +66,20 @@ class Gazetteer:
         not_places: frozenset[str],
         locative_preps: frozenset[str],
         territory_nouns: frozenset[str],
+        physical_verbs: frozenset[str] = frozenset(),
     ) -> None:
         self.places = places  # folded name → [(place, is primary name)]
         self.countries = countries  # ISO alpha-3 → country place
         self.not_places = not_places  # folded names matched only when NER says "place"
         self.locative_preps = locative_preps
         self.territory_nouns = territory_nouns
+        self.physical_verbs = physical_verbs
         self.max_words = max((k.count(" ") + 1 for k in places), default=1)
+        self.first_words = frozenset(k.split(" ", 1)[0] for k in places)
+
+    def may_start(self, word: str) -> bool:
+        """Can a place name start with this word? (cheap filter before n-gram lookups)"""
+        return fold(word) in self.first_words
 
     def lookup(self, name: str) -> list[tuple[Place, bool]]:
         key = fold(name)
@@ -78,16 +90,15 @@ class Gazetteer:
     def country(self, iso3: str | None) -> Place | None:
         return self.countries.get(iso3 or "")
 
-    def best(
-        self, candidates: list[tuple[Place, bool]], countries: dict[str, int]
-    ) -> Place | None:
+    def best(self, candidates: list[tuple[Place, bool]], countries: dict[str, int]) -> Place | None:
         """The most likely candidate given the article's countries (mention counts)."""
         if not candidates:
             return None
 
         def score(item: tuple[Place, bool]) -> float:
             place, primary = item
-            context = 6.0 + countries.get(place.country or "", 0) if place.country in countries else 0
+            seen = countries.get(place.country or "", 0)
+            context = 6.0 + seen if seen else 0.0
             return place.weight + context + (1.5 if primary else 0.0)
 
         return max(candidates, key=score)[0]
@@ -111,8 +122,16 @@ def build_gazetteer(
     index: dict[str, list[tuple[Place, bool]]] = {}
     by_iso3: dict[str, Place] = {}
     for c in countries.values():
-        place = Place(c["name"], c["geonameid"], None, None, None, c["iso3"], "country",
-                      c.get("population") or 0)  # fmt: skip
+        place = Place(
+            c["name"],
+            c["geonameid"],
+            None,
+            None,
+            None,
+            c["iso3"],
+            "country",
+            c.get("population") or 0,
+        )
         by_iso3[c["iso3"]] = place
         _add(index, c["name"], place, True)
     for s in states.values():
@@ -120,26 +139,40 @@ def build_gazetteer(
         _add(index, s["name"], place, True)
     for c in cities.values():
         place = Place(
-            unicodedata.normalize("NFKD", c["name"]).encode("ascii", "ignore").decode() or c["name"],
-            c["geonameid"], c["latitude"], c["longitude"], c.get("admin1code") or None,
-            iso3.get(c["countrycode"]), "city", c.get("population") or 0,
-        )  # fmt: skip
+            _ascii(c["name"]),
+            c["geonameid"],
+            c["latitude"],
+            c["longitude"],
+            c.get("admin1code") or None,
+            iso3.get(c["countrycode"]),
+            "city",
+            c.get("population") or 0,
+        )
         _add(index, c["name"], place, True)
         for alt in c.get("alternatenames") or ():
             if len(alt) >= 4 and _latin(alt):
                 _add(index, alt, place, False)
     try:
         for r in extra.get("regions", []):
-            place = Place(r["name"], r.get("geonameid"), r["lat"], r["lon"], None, r["country"],
-                          r["feature"], 5_000_000)  # fmt: skip
+            place = Place(
+                r["name"],
+                r.get("geonameid"),
+                r["lat"],
+                r["lon"],
+                None,
+                r["country"],
+                r["feature"],
+                5_000_000,
+            )
             for name in r["names"]:
                 index[fold(name)] = [(place, True)]  # our regions win over same-named cities
         not_places = frozenset(fold(w) for w in extra["not_places"])
         preps = frozenset(extra["locative_preps"])
         nouns = frozenset(extra["territory_nouns"])
+        verbs = frozenset(extra["physical_verbs"])
     except (KeyError, TypeError) as exc:
         raise KnowledgeError(f"detente/data/places/places.yaml: malformed entry ({exc})") from exc
-    return Gazetteer(index, by_iso3, not_places, preps, nouns)
+    return Gazetteer(index, by_iso3, not_places, preps, nouns, verbs)
 
 
 @lru_cache(maxsize=1)

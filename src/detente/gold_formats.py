@@ -21,6 +21,7 @@ coder expects from it as :class:`GoldEvent` dyads (one source, one target, accep
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date
@@ -197,7 +198,7 @@ _TEXT = re.compile(r"<Text>(.*?)</Text>", re.S)
 
 
 def _attrs(raw: str) -> dict[str, str]:
-    return {m[1]: m[2] if m[2] is not None else m[3] for m in _ATTR.finditer(raw)}
+    return {m[1]: html.unescape(m[2] if m[2] is not None else m[3]) for m in _ATTR.finditer(raw)}
 
 
 def load_petrarch_xml(path: Path) -> GoldSet:
@@ -222,7 +223,9 @@ def load_petrarch_xml(path: Path) -> GoldSet:
                 if "eventcode" in c
             ]
             records.append(
-                _petrarch_record(rid, text[1], head.get("date"), head.get("category"), events)
+                _petrarch_record(
+                    rid, html.unescape(text[1]), head.get("date"), head.get("category"), events
+                )
             )
     return GoldSet(records=records, skipped=skipped)
 

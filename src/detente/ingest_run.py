@@ -9,6 +9,7 @@ store (item, stage, reason) and in the returned summary, and the batch goes on.
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -37,6 +38,7 @@ class IngestSummary:
 
 Progress = Callable[[IngestSummary], None]
 Coded = tuple[Article, list[Event] | None, str | None]  # events, or the reason coding failed
+Batch = list[tuple[str, Article]]  # (item, article)
 
 
 def ingest(
@@ -53,7 +55,8 @@ def ingest(
     """Code and store every article of ``inputs`` (paths, folders, URLs, "-", or ``Article``s).
 
     ``coder`` is used when ``workers == 1``; with more workers each worker process builds its
-    own coder from ``coder.settings`` (or the environment's settings).
+    own coder from ``coder.settings`` (or the environment's settings). Workers are spawned, so a
+    script calling this with ``workers > 1`` needs the ``if __name__ == "__main__":`` guard.
     """
     inputs = list(inputs)
     names = [i if isinstance(i, str) else f"article:{i.id}" for i in inputs]
@@ -80,28 +83,37 @@ def ingest(
             else:
                 yield result.item, result.article
 
+    def save(ready: list[tuple[Article, list[Event], str | None]]) -> None:
+        """One transaction for the lot: each article all-or-nothing, one commit."""
+        results = store.store_articles(ready, summary.run_id) if ready else []
+        for (_, events, _), result in zip(ready, results, strict=True):
+            if result == "stored":
+                summary.stored += 1
+                summary.events += len(events)
+            elif result == "duplicate":
+                summary.duplicates += 1
+            else:
+                summary.skipped += 1
+            tick()
+
     settings = getattr(coder, "settings", None) or Settings.from_env()
-    with _coding(coder, settings, modalities, workers) as code_batches:
+
+    def batches() -> Iterator[list[tuple[str, Article]]]:
         todo = candidates()
-        while chunk := list(islice(todo, batch_size * max(1, workers) * 2)):
+        while chunk := list(islice(todo, batch_size)):
+            yield chunk
+
+    with _coding(coder, settings, modalities, workers) as code_stream:
+        for chunk, coded in code_stream(batches()):
             items = {a.id: item for item, a in chunk}
-            batches = [
-                [a for _, a in chunk[i : i + batch_size]] for i in range(0, len(chunk), batch_size)
-            ]
-            for article, events, error in code_batches(batches):
+            ready: list[tuple[Article, list[Event], str | None]] = []
+            for article, events, error in coded:
                 item = items.get(article.id, article.id)
                 if error is not None:
                     fail(item, "code", error)
-                    continue
-                result = store.store_article(article, events, item=item, run_id=summary.run_id)
-                if result == "stored":
-                    summary.stored += 1
-                    summary.events += len(events)
-                elif result == "duplicate":
-                    summary.duplicates += 1
                 else:
-                    summary.skipped += 1
-                tick()
+                    ready.append((article, events, item))
+            save(ready)
     store.finish_run(
         summary.run_id,
         summary.stored,
@@ -137,20 +149,31 @@ class _coding:
         )
         self.pool = None
 
-    def __enter__(self) -> Callable[[list[list[Article]]], Iterator[Coded]]:
+    def __enter__(self) -> Callable[[Iterator[Batch]], Iterator[tuple[Batch, list[Coded]]]]:
         if self.workers > 1:
             ctx = mp.get_context("spawn")  # never fork a process holding a DuckDB connection
             self.pool = ctx.Pool(self.workers, _init_worker, (self.settings, self.modalities))
-            return lambda batches: (
-                c for cs in self.pool.imap(_code_in_worker, batches) for c in cs
-            )
+            return self._parallel
         if self.coder is None:
             from detente.pipeline import load_coder
 
             self.coder = load_coder(self.settings)
         return lambda batches: (
-            c for b in batches for c in code_batch(self.coder, b, self.modalities)
+            (b, code_batch(self.coder, [a for _, a in b], self.modalities)) for b in batches
         )
+
+    def _parallel(self, batches: Iterator[Batch]) -> Iterator[tuple[Batch, list[Coded]]]:
+        """Keep 2 batches per worker in flight; the batches are read (and the store checked)
+        in this thread only, between results."""
+        window: deque = deque()
+        for b in batches:
+            window.append((b, self.pool.apply_async(_code_in_worker, ([a for _, a in b],))))
+            if len(window) >= 2 * self.workers:
+                done, result = window.popleft()
+                yield done, result.get()
+        while window:
+            done, result = window.popleft()
+            yield done, result.get()
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:

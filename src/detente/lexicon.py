@@ -13,7 +13,7 @@ _NAME = "detente/data/claims/lexicon.yaml"
 
 @dataclass(frozen=True)
 class Lexicon:
-    reporting_verbs: frozenset[str]
+    reporting_verbs: dict[str, str]  # inflected form → stance
     attribution_phrases: tuple[str, ...]
     hedges: dict[str, str]  # phrase → source | number
     counts: dict[str, str]  # word or phrase → category (killed, wounded, ...)
@@ -35,7 +35,11 @@ def build_lexicon(data: dict) -> Lexicon:
         for k, (lo, hi) in data["vague"].items():
             vague[k.lower()] = (int(lo), None if hi is None else int(hi))
         return Lexicon(
-            reporting_verbs=frozenset(data["reporting_verbs"]),
+            reporting_verbs={
+                form.lower(): stance
+                for stance, forms in data["reporting_verbs"].items()
+                for form in forms
+            },
             attribution_phrases=tuple(sorted(data["attribution_phrases"], key=len, reverse=True)),
             hedges=hedges,
             counts=counts,

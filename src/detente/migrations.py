@@ -106,4 +106,26 @@ MIGRATIONS: list[list[str]] = [
             recorded TIMESTAMP DEFAULT current_timestamp
         )""",
     ],
+    # 2: the Event fields added since 1 (event date, location, attribution), and the whole
+    # event as JSON so fields added later are kept even before they get their own column
+    [
+        f"ALTER TABLE events ADD COLUMN {column}"
+        for column in (
+            "event_date DATE",
+            "date_precision VARCHAR",
+            "date_method VARCHAR",
+            "attribution_code VARCHAR",
+            "attribution_text VARCHAR",
+            "location_name VARCHAR",
+            "location_geonameid BIGINT",
+            "location_lat DOUBLE",
+            "location_lon DOUBLE",
+            "location_admin1 VARCHAR",
+            "location_country VARCHAR",
+            "location_feature VARCHAR",
+            "location_precision VARCHAR",
+            "location_method VARCHAR",
+            "record JSON",
+        )
+    ],
 ]

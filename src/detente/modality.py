@@ -31,7 +31,9 @@ def modality_of(tok: Token, cues: Cues) -> str:
                     return "hypothetical"
             if child.dep_ == "mark" and low in cues.hypothetical_marks:
                 return "hypothetical"
-        if current is not tok:
+        if current is not tok and not through_conj:
+            # a coordinated predicate's own meaning does not govern its sibling:
+            # in "denied the claim and called on X", "called" is not negated by "denied"
             lemma = current.lemma_.lower()
             if lemma in cues.negating_heads:
                 return "negated"

@@ -133,11 +133,13 @@ def load_patterns(codebook: Codebook, extra: Sequence[Path] = ()) -> PatternSet:
         nouns, "NOUN", "nouns.yaml"
     )
     light = set(nouns.get("light_verbs") or [])
+    user: list[Pattern] = []  # user files win: their patterns are tried before the built-ins
     for path in extra:
         data = load_yaml(path)
-        patterns += _patterns_from({"patterns": data.get("verbs")}, "VERB", str(path))
-        patterns += _patterns_from({"patterns": data.get("nouns")}, "NOUN", str(path))
+        user += _patterns_from({"patterns": data.get("verbs")}, "VERB", str(path))
+        user += _patterns_from({"patterns": data.get("nouns")}, "NOUN", str(path))
         light |= set(data.get("light_verbs") or [])
+    patterns = user + patterns
     seen: set[str] = set()
     for p in patterns:
         if p.id in seen:

@@ -164,23 +164,23 @@ def parse_verbs(
     synsets: dict[str, list[str]] = {}
     blocks: list[VerbBlock] = []
     rejected: list[Rejected] = []
-    synset: str | None = None
+    synset: str | None = None  # the synset whose members the following "+" lines are
     block: VerbBlock | None = None
     for n, raw in enumerate(lines, 1):
         if raw.lstrip().startswith(("<", "-->")):
             continue
         line = strip_comment(raw).strip()
         if not line:
-            synset = None if block is None else synset
+            synset = None
             continue
         if m := re.fullmatch(r"---\s*(.+?)\s*\[([^\]]*)\]\s*---", line):
             block = VerbBlock(n, m[1], m[2].strip())
             blocks.append(block)
             synset = None
-        elif line.startswith("&") and block is None:
+        elif re.fullmatch(r"&[A-Z0-9_]+", line):
             synset = line.rstrip("_")
             synsets[synset] = []
-        elif line.startswith("+") and synset is not None and block is None:
+        elif line.startswith("+") and synset is not None:
             synsets[synset].append(line[1:])
         elif block is None:
             rejected.append((n, raw, "line outside a synset or verb block"))

@@ -26,11 +26,16 @@ from detente.actors import (
     fill_country,
 )
 from detente.codebook import Codebook, load_codebook
+from detente.contexts import ContextRules, load_contexts
+from detente.dates import event_date
 from detente.events import ActorMap, RawEvent, SentenceCoder
+from detente.gazetteer import Gazetteer, load_gazetteer
 from detente.ingest import make_article, paragraphs
 from detente.knowledge import load_actor_knowledge
+from detente.lexicon import Lexicon, load_lexicon
 from detente.nlp import NLP, load_nlp
 from detente.patterns import PatternSet, load_patterns
+from detente.places import ArticlePlaces, Locator, SentenceView
 from detente.records import (
     MODALITIES,
     Actor,
@@ -87,8 +92,14 @@ class Coder:
         patterns: PatternSet,
         matcher: ActorMatcher,
         settings: Settings,
+        gazetteer: Gazetteer | None = None,
+        lexicon: Lexicon | None = None,
+        contexts: ContextRules | None = None,
     ) -> None:
         self.nlp = nlp
+        self.locator = Locator(gazetteer) if gazetteer is not None else None
+        self.lexicon = lexicon
+        self.contexts = contexts  # PLOVER contexts from sentence words (None: code's only)
         self.codebook = codebook
         self.patterns = patterns
         self.matcher = matcher
@@ -156,6 +167,7 @@ class Coder:
 
     def _code_sentences(self, article: Article, sents: list[_Sent]) -> list[Event]:
         wanted = self._actors(sents, article.published)
+        where = self._places(sents) if wanted else None
         events: list[Event] = []
         seen: set[str] = set()
         for s in wanted:
@@ -166,8 +178,33 @@ class Coder:
                 for event in self._records(article, s, raw):
                     if event.id not in seen:
                         seen.add(event.id)
-                        events.append(event)
+                        events.append(self._when_where(article, s, raw, event, where))
         return events
+
+    def _places(self, sents: list[_Sent]) -> ArticlePlaces | None:
+        if self.locator is None:
+            return None
+        views = [
+            SentenceView(s.index, s.doc, *s.bounds, s.offset, [
+                (m.start, m.end, m.actor) for m in s.mentions if m.actor is not None
+            ])
+            for s in sents
+        ]  # fmt: skip
+        return self.locator.article(views)
+
+    def _when_where(
+        self, article: Article, s: _Sent, raw: RawEvent, event: Event, where: ArticlePlaces | None
+    ) -> Event:
+        """Fill the event's location (issue 6) and date from its parsed sentence."""
+        update: dict = {}
+        if where is not None:
+            update["location"] = where.locate(
+                s.index, raw.trigger, event.source, event.target, event.cameo.quad_class
+            )
+        if self.lexicon is not None:
+            day, precision, method = event_date(raw.trigger, article.published, self.lexicon)
+            update |= {"date": day, "date_precision": precision, "date_method": method}
+        return event.model_copy(update=update) if update else event
 
     def _actors(self, sents: list[_Sent], day: date | None) -> list[_Sent]:
         """Find and resolve the actors of every sentence; parse (pass 2) and return the
@@ -283,7 +320,9 @@ class Coder:
                     text=raw.trigger.text, start=trig_start, end=trig_start + len(raw.trigger.text)
                 ),
                 cameo=cameo,
-                plover=self.codebook.plover(cameo.code),
+                plover=self.codebook.plover(
+                    cameo.code, self.contexts.contexts_for(s.doc) if self.contexts else ()
+                ),
                 source=sources,
                 target=targets,
                 modality=raw.modality,
@@ -312,15 +351,17 @@ def _is_subject(doc: Doc, m: Mention) -> bool:
     )
 
 
-def load_coder(settings: Settings | None = None) -> Coder:
+def load_coder(settings: Settings | None = None, gazetteer: Gazetteer | None = None) -> Coder:
     """Build a coder: loads the spaCy model and every knowledge file (the only I/O)."""
     settings = settings or Settings.from_env()
     nlp = load_nlp(settings)
     codebook = load_codebook()
-    patterns = load_patterns(codebook)
+    patterns = load_patterns(codebook, settings.pattern_files)
     knowledge = load_actor_knowledge(settings.actor_files)
     matcher = ActorMatcher(nlp.nlp, knowledge)
-    return Coder(nlp, codebook, patterns, matcher, settings)
+    gazetteer = gazetteer or load_gazetteer()  # once per process (cached)
+    contexts = load_contexts(codebook)
+    return Coder(nlp, codebook, patterns, matcher, settings, gazetteer, load_lexicon(), contexts)
 
 
 @lru_cache(maxsize=1)

@@ -67,17 +67,20 @@ class Locator:
     def sentence_places(self, s: SentenceView, countries: Counter[str]) -> list[PlaceMention]:
         doc, out = s.doc, []
         taken: set[int] = set()
-        ner = doc.has_annotation("ENT_IOB")
         spans: list[tuple[int, int, bool]] = []
-        if ner:
+        if doc.has_annotation("ENT_IOB"):
             spans += [(e.start, e.end, True) for e in doc.ents if e.label_ in _NER_PLACES]
         i = s.lo
         while i < s.hi:
-            if not doc[i].text[:1].isupper() or any(a <= i < b for a, b, _ in spans):
+            tok = doc[i]
+            if not tok.text[:1].isupper() or not self.gaz.may_start(tok.text):
+                i += 1
+                continue
+            if any(a <= i < b for a, b, _ in spans):
                 i += 1
                 continue
             for n in range(min(4, s.hi - i), 0, -1):
-                if self.gaz.lookup(doc[i : i + n].text) and self._plausible(doc, i, i + n, ner):
+                if self._plausible(doc, i, i + n, s, countries):
                     spans.append((i, i + n, False))
                     i += n - 1
                     break
@@ -100,22 +103,35 @@ class Locator:
                     out.append(self._mention(s, a, b + 1, country, True))
         return sorted(out, key=lambda m: m.start)
 
-    def _plausible(self, doc: Doc, start: int, end: int, ner: bool) -> bool:
+    def _plausible(
+        self, doc: Doc, start: int, end: int, s: SentenceView, countries: Counter[str]
+    ) -> bool:
+        """Is a capitalised n-gram a gazetteer place here? NER calling it a person or an
+        organisation ("Khan Younis" as PERSON) is overruled by a locative preposition or by a
+        candidate in a country the article mentions."""
         span = doc[start:end]
         if not span[-1].text[:1].isupper() or fold(span.text) in self.gaz.not_places:
             return False
-        if ner and any(t.ent_type_ in _NOT_PLACE_ENTS for t in span):
+        candidates = self.gaz.lookup(span.text)
+        if not candidates:
             return False
-        if doc.has_annotation("TAG") and any(t.pos_ != "PROPN" for t in span):
-            return False
-        return not (end - start == 1 and span[0].is_sent_start)
+        if doc.has_annotation("TAG"):
+            if any(t.pos_ != "PROPN" for t in span):
+                return False
+        elif end - start == 1 and span[0].is_sent_start:
+            return any(a <= start < b for a, b, _ in s.actors)
+        if doc.has_annotation("ENT_IOB") and any(t.ent_type_ in _NOT_PLACE_ENTS for t in span):
+            in_context = any(p.country in countries for p, _ in candidates)
+            return in_context or self._locative(doc, start, end)
+        return True
 
     def _resolve(
         self, text: str, s: SentenceView, start: int, end: int, countries: Counter[str]
     ) -> Place | None:
         candidates = self.gaz.lookup(text)
         actor = next((x for a, b, x in s.actors if a <= start and end <= b), None)
-        if actor is not None and actor.country:
+        metonym = actor is not None and actor.kind == "state" and actor.code != actor.country
+        if actor is not None and actor.country and not (metonym and len(candidates) > 1):
             same = [c for c in candidates if c[0].country == actor.country]
             if same or not candidates:
                 return self.gaz.best(same, countries) or self.gaz.country(actor.country)
@@ -128,6 +144,8 @@ class Locator:
                 prev = doc[start - 2]
             return prev is not None and prev.lower_ in self.gaz.locative_preps
         tok = doc[start:end].root
+        if tok.dep_ == "dobj" and tok.head.lemma_ in self.gaz.physical_verbs:
+            return True  # "shelled Kharkiv"
         for _ in range(4):
             if tok.dep_ in _CLIMB and tok.head is not tok:
                 tok = tok.head
@@ -144,9 +162,12 @@ class Locator:
         span = s.doc[start:end]
         begin = s.offset + span.start_char
         return PlaceMention(
-            start, end, place, TextSpan(text=span.text, start=begin, end=begin + len(span.text)),
+            start,
+            end,
+            place,
+            TextSpan(text=span.text, start=begin, end=begin + len(span.text)),
             is_place,
-        )  # fmt: skip
+        )
 
 
 def _subject(tok: Token) -> bool:
@@ -172,6 +193,9 @@ class ArticlePlaces:
         here = [m for m in self.by_sentence.get(index, []) if m.is_place]
         for anchor in _anchors(trigger):
             for child in anchor.children:
+                direct = [m for m in here if m.start <= child.i < m.end and child.dep_ == "dobj"]
+                if direct:  # "shelled Kharkiv" (only places after a physical verb are kept)
+                    return _location(direct[0].place, "clause", direct[0].span)
                 if child.dep_ == "prep" and child.lower_ in self.gaz.locative_preps:
                     lo, hi = child.left_edge.i, child.right_edge.i + 1
                     inside = [m for m in here if lo <= m.start and m.end <= hi]
@@ -218,3 +242,28 @@ def _location(place: Place, method: str, span: TextSpan | None) -> Location:
         method=method,
         text=span,
     )
+
+
+def find_places(article, coder) -> list[PlaceMention]:
+    """Every resolved place mention of ``article`` (full spaCy pass; for inspection and tests —
+    the pipeline itself locates events without this extra pass)."""
+    from detente.ingest import paragraphs
+
+    if coder.locator is None:
+        return []
+    mentions = coder.mentions(article)
+    views, n = [], 0
+    paras = paragraphs(article.text)
+    for (start, _), doc in zip(paras, coder.nlp.nlp.pipe(t for _, t in paras), strict=True):
+        for sent in doc.sents:
+            lo, hi = start + sent.start_char, start + sent.end_char
+            spans = []
+            for m in mentions:
+                if lo <= m.actor.start and m.actor.end <= hi:
+                    span = doc.char_span(m.actor.start - start, m.actor.end - start, "expand")
+                    if span is not None:
+                        spans.append((span.start, span.end, m.actor))
+            views.append(SentenceView(n, doc, sent.start, sent.end, start, spans))
+            n += 1
+    found = coder.locator.article(views)
+    return [m for ms in found.by_sentence.values() for m in ms]

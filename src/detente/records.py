@@ -130,3 +130,45 @@ class Event(_Record):
     date: _dt.date | None = None
     date_precision: DatePrecision | None = None
     date_method: DateMethod | None = None
+
+
+class Hedge(_Record):
+    """A word or phrase that weakens a claim ("cannot be independently verified") or a figure
+    ("at least")."""
+
+    text: str
+    start: int
+    end: int
+    kind: Literal["source", "number"]
+
+
+class Claim(_Record):
+    """Who claims what: "X said ...", "according to X", "figures provided by X"."""
+
+    sentence: int
+    claimant: Actor | None = None
+    text: TextSpan
+    cue: str = Field(description="The reporting verb or attribution phrase.")
+    about: str | None = None
+    stance: str | None = None  # asserts | denies | confirms | alleges | estimates | warns | ...
+    hedges: list[Hedge] = Field(default_factory=list)
+
+
+class Count(_Record):
+    """A count of people killed, wounded, abducted, arrested, displaced or missing."""
+
+    sentence: int
+    category: Literal["killed", "wounded", "abducted", "arrested", "displaced", "missing"]
+    low: int | None = None
+    high: int | None = None
+    text: TextSpan
+    unit: str | None = None
+    claimant: Actor | None = None
+    hedges: list[Hedge] = Field(default_factory=list)
+    event: str | None = Field(default=None, description="Id of an event in the same sentence.")
+
+
+class ArticleAnalysis(_Record):
+    article: str
+    claims: list[Claim] = Field(default_factory=list)
+    counts: list[Count] = Field(default_factory=list)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -59,13 +60,26 @@ def load_yaml(source: str | Path) -> dict[str, Any]:
     """A YAML knowledge file as a dict; checks its provenance header."""
     text, name = _read(source)
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        data = _json_or_none(text)
+        if data is None:
+            data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{name}: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise KnowledgeError(f"{name}: expected a mapping at top level")
     _check_provenance(data.get("provenance"), name)
     return data
+
+
+def _json_or_none(text: str) -> Any:
+    """JSON is YAML: a file written as JSON (large imported dictionaries) is read with the
+    much faster JSON parser; anything else (or invalid JSON) goes to the YAML parser."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def load_csv(source: str | Path) -> tuple[dict[str, str], list[dict[str, str]]]:

@@ -104,7 +104,7 @@ def read_path(path: Path, opts: SourceOptions) -> Iterator[Result]:
         raise InputError(item, f"file is {size:,} bytes, over the limit of {opts.max_bytes:,}")
     data = path.read_bytes()
     if name.endswith((".html", ".htm", ".xhtml")):
-        yield _html(data, item, None, item, opts)
+        yield _html(data, item, None, opts, source=item)
     elif name.endswith((".rss", ".atom", ".xml")):
         yield from read_feed(data, item, opts)
     else:
@@ -112,22 +112,37 @@ def read_path(path: Path, opts: SourceOptions) -> Iterator[Result]:
 
 
 def _text(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
-    text = decode(data, item)
-    yield Found(item, make_article(text, item=item, source=item, max_chars=opts.max_chars))
+    try:
+        text = decode(data, item)
+    except InputError as exc:
+        yield Failure(exc.item, "decode", exc.reason)
+        return
+    try:
+        yield Found(item, make_article(text, item=item, source=item, max_chars=opts.max_chars))
+    except InputError as exc:
+        yield Failure(exc.item, "extract", exc.reason)
 
 
 def _html(
-    data: bytes, item: str, url: str | None, source: str | None, opts: SourceOptions, **fallback
+    data: bytes,
+    item: str,
+    url: str | None,
+    opts: SourceOptions,
+    *,
+    title: str | None = None,
+    published: date | None = None,
+    source: str | None = None,
 ) -> Result:
+    """An article from an HTML page; ``title``/``published``/``source`` fill what it lacks."""
     try:
         page = webtext.extract_html(data, item, url)
         article = make_article(
             page.text,
             item=item,
             url=canonical_url(url) if url else None,
-            title=page.title or fallback.get("title"),
-            published=page.published or fallback.get("published"),
-            source=page.site or fallback.get("source") or source,
+            title=page.title or title,
+            published=page.published or published,
+            source=page.site or source,
             max_chars=opts.max_chars,
         )
     except InputError as exc:
@@ -143,7 +158,7 @@ def _url(url: str, opts: SourceOptions) -> Iterator[Result]:
     if kind == "feed":
         yield from read_feed(page.content, url, opts)
     elif kind == "html":
-        yield _html(page.content, url, page.final_url, None, opts)
+        yield _html(page.content, url, page.final_url, opts)
     else:
         yield from _text(page.content, url, opts)
 
@@ -152,7 +167,11 @@ def read_feed(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
     """Items of an RSS/Atom feed; an item with only a summary is followed to its page."""
     for entry in webtext.feed_entries(data, item):
         label = entry.link or f"{item}#{entry.index}"
-        meta = {"title": entry.title, "published": entry.published, "source": entry.feed_title}
+        meta = {
+            "title": entry.title,
+            "published": entry.published,
+            "source": entry.feed_title or item,
+        }
         if entry.content is None and entry.link and opts.follow_links:
             try:
                 page = fetch(
@@ -164,7 +183,7 @@ def read_feed(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
             except InputError as exc:
                 yield Failure(exc.item, "fetch", exc.reason)
                 continue
-            yield _html(page.content, label, page.final_url, item, opts, **meta)
+            yield _html(page.content, label, page.final_url, opts, **meta)
             continue
         text = entry.content or entry.summary
         try:
@@ -185,7 +204,7 @@ def read_warc(path: Path, opts: SourceOptions) -> Iterator[Result]:
             yield Failure(record.item, "read", record.reason)
         else:
             url, body = record
-            yield _html(body, url, url, str(path), opts)
+            yield _html(body, url, url, opts, source=str(path))
 
 
 def read_jsonl(path: Path, opts: SourceOptions) -> Iterator[Result]:

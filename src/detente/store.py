@@ -8,6 +8,7 @@ Values always go in as parameters, never formatted into SQL.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -20,8 +21,9 @@ import duckdb
 import pandas as pd
 
 from detente.errors import DetenteError
-from detente.migrations import ACTOR_FIELDS, MIGRATIONS
-from detente.records import Actor, Article, Event
+from detente.migrations import MIGRATIONS
+from detente.records import Article, Event
+from detente.store_rows import RowBatch
 
 DEFAULT_DB = "detente.duckdb"
 StoreResult = Literal["stored", "skipped", "duplicate"]
@@ -179,63 +181,65 @@ class Store:
     ) -> StoreResult:
         """Store an article with its events in one transaction.
 
-        Same id already stored → "skipped" (nothing written); same normalised text under
-        another id → "duplicate" (only the new URL/source is added to the stored article).
+        Same id already stored → "skipped" (nothing written but a new URL/source); same
+        normalised text under another id → "duplicate" (only the URL/source is added).
+        """
+        return self.store_articles([(article, events, item)], run_id)[0]
+
+    def store_articles(
+        self, items: list[tuple[Article, list[Event], str | None]], run_id: int | None = None
+    ) -> list[StoreResult]:
+        """Store several articles in one transaction (one commit, one insert per table).
+
+        Each article is all-or-nothing either way; if the batch fails, it is rolled back and
+        its articles are stored one by one, so one bad article cannot sink the others.
         """
         self._q("BEGIN TRANSACTION")
         try:
-            result = self._store(article, events, item, run_id)
+            results = self._store_batch(items, run_id)
             self._q("COMMIT")
+        except duckdb.Error:
+            self._q("ROLLBACK")
+            if len(items) == 1:
+                raise
+            return [self.store_articles([x], run_id)[0] for x in items]
         except BaseException:
             self._q("ROLLBACK")
             raise
-        return result
+        return results
 
-    def _store(
-        self, article: Article, events: list[Event], item: str | None, run_id: int | None
-    ) -> StoreResult:
-        existing = self.known(article)
-        if existing is not None:
-            self.add_source(existing, article, item)
-            return "skipped" if existing == article.id else "duplicate"
-        self._q(
-            "INSERT INTO articles (id, url, title, published, source, text_hash, text, n_chars,"
-            " run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                article.id,
-                article.url,
-                article.title,
-                article.published,
-                article.source,
-                text_hash(article.text),
-                article.text,
-                len(article.text),
-                run_id,
-            ],
+    def _store_batch(
+        self, items: list[tuple[Article, list[Event], str | None]], run_id: int | None
+    ) -> list[StoreResult]:
+        hashes = [text_hash(a.text) for a, _, _ in items]
+        rows = self._q(
+            "SELECT id, text_hash FROM articles WHERE id IN (SELECT unnest(?))"
+            " OR text_hash IN (SELECT unnest(?))",
+            [[a.id for a, _, _ in items], hashes],
         )
-        self.add_source(article.id, article, item)
-        sentences = {e.sentence.index: e.sentence for e in events}
-        if sentences:
-            self.con.executemany(
-                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?)",
-                [[article.id, s.index, s.start, s.end, s.text] for s in sentences.values()],
-            )
-        if events:
-            self.con.executemany(
-                f"INSERT INTO events VALUES ({', '.join('?' * 35)})",
-                [_event_row(e) for e in events],
-            )
-            actors = [
-                [e.id, role, n, a.text, a.start, a.end, *(getattr(a, f) for f in ACTOR_FIELDS)]
-                for e in events
-                for role, group in (("source", e.source), ("target", e.target))
-                for n, a in enumerate(group)
-            ]
-            if actors:
-                self.con.executemany(
-                    f"INSERT INTO event_actors VALUES ({', '.join('?' * 11)})", actors
-                )
-        return "stored"
+        by_id = {i: i for i, _ in rows}
+        by_hash = {h: i for i, h in rows}
+        batch, results = RowBatch(), []
+        for (article, events, item), digest in zip(items, hashes, strict=True):
+            existing = by_id.get(article.id) or by_hash.get(digest)
+            if existing is None:
+                batch.add(article, events, item, digest, run_id)
+                by_id[article.id] = by_hash[digest] = article.id
+                results.append("stored")
+                continue
+            if existing in batch.sources_of:
+                batch.add_source(existing, article, item)
+            else:
+                self.add_source(existing, article, item)
+            results.append("skipped" if existing == article.id else "duplicate")
+        for table, arrow in batch.tables():
+            self.con.register("_detente_rows", arrow)
+            try:
+                self._q(f"INSERT INTO {table} BY NAME SELECT * FROM _detente_rows")
+            finally:
+                with contextlib.suppress(duckdb.Error):  # fails in an aborted transaction
+                    self.con.unregister("_detente_rows")
+        return results
 
     # --- runs and errors ----------------------------------------------------------------
     def start_run(self, inputs: list[str]) -> int:
@@ -300,9 +304,14 @@ class Store:
             " count(DISTINCT coalesce(source, url, item)) AS n_sources"
             " FROM article_sources GROUP BY article_id)"
             " SELECT e.*, coalesce(ar.url, ar.source) AS source_url, ar.stored_at,"
-            " coalesce(src.n_articles, 1) AS n_articles, coalesce(src.n_sources, 1) AS n_sources"
+            " coalesce(src.n_articles, 1) AS n_articles, coalesce(src.n_sources, 1) AS n_sources,"
+            " a1.text AS actor1_text, a2.text AS actor2_text"
             " FROM events e JOIN articles ar ON ar.id = e.article_id"
-            f" LEFT JOIN src ON src.article_id = e.article_id WHERE {where}"
+            " LEFT JOIN src ON src.article_id = e.article_id"
+            " LEFT JOIN event_actors a1 ON a1.event_id = e.id AND a1.role = 'source'"
+            " AND a1.position = 0"
+            " LEFT JOIN event_actors a2 ON a2.event_id = e.id AND a2.role = 'target'"
+            f" AND a2.position = 0 WHERE {where}"
             " ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index, e.id",
             params,
         )
@@ -347,40 +356,3 @@ class Store:
             " e.id",
             params=params,
         ).to_arrow_table()
-
-
-def _first(actors: list[Actor]) -> list[Any]:
-    a = actors[0] if actors else None
-    return [getattr(a, f) if a else None for f in ACTOR_FIELDS]
-
-
-def _event_row(e: Event) -> list[Any]:
-    return [
-        e.id,
-        e.article.id,
-        e.article.published,
-        e.sentence.index,
-        e.sentence.text,
-        e.sentence.start,
-        e.sentence.end,
-        e.trigger.text,
-        e.trigger.start,
-        e.trigger.end,
-        e.cameo.code,
-        e.cameo.root,
-        e.cameo.name,
-        e.cameo.goldstein,
-        e.cameo.quad_class,
-        e.plover.event,
-        e.plover.mode,
-        json.dumps(e.plover.context),
-        e.modality,
-        e.reciprocal,
-        e.confidence,
-        e.coder.name,
-        e.coder.version,
-        ",".join(a.code for a in e.source),
-        ",".join(a.code for a in e.target),
-        *_first(e.source),
-        *_first(e.target),
-    ]

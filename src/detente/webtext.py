@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from xml.sax import SAXException
 
 from detente.errors import InputError
 
@@ -86,6 +87,8 @@ def feed_entries(data: bytes, item: str) -> list[Entry]:
     import feedparser
 
     parsed = feedparser.parse(data)
+    if isinstance(parsed.get("bozo_exception"), SAXException):  # not well-formed XML
+        raise InputError(item, f"not a valid RSS/Atom feed ({parsed.bozo_exception})")
     if not parsed.entries:
         why = parsed.get("bozo_exception")
         reason = f"not a valid RSS/Atom feed ({why})" if why else "the feed has no items"
@@ -143,6 +146,15 @@ def warc_html(path: Path) -> Iterator[tuple[str, bytes] | InputError]:
                 yield url, record.content_stream().read()
         except Exception as exc:  # warcio/gzip/zlib errors on truncated or corrupt files
             reason = f"WARC unreadable after {n} records ({type(exc).__name__}: {exc})"
+            yield InputError(str(path), reason)
+            return
+    if path.name.endswith(".gz"):  # warcio stops quietly at a truncated gzip stream
+        try:
+            with gzip.open(path, "rb") as raw:
+                while raw.read(1 << 20):
+                    pass
+        except (EOFError, OSError) as exc:
+            reason = f"WARC.gz is truncated or corrupt after {n} records ({exc})"
             yield InputError(str(path), reason)
 
 

@@ -1,0 +1,52 @@
+"""Pattern coverage of the CAMEO codebook: which codes have patterns of their own.
+
+    python bench/coverage.py [--list]
+
+Prints, per CAMEO root, how many of its codes have at least one pattern (verb or noun) coding
+them directly (a pattern's ``code`` or a ``source_sector_codes`` value), then the totals and the
+roots covered. ``--list`` also names the codes. Figures only; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+
+from detente.codebook import load_codebook
+from detente.patterns import load_patterns
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--list", action="store_true", help="name the codes per root")
+    args = parser.parse_args()
+    codebook = load_codebook()
+    patterns = load_patterns(codebook)
+    own: dict[str, set[str]] = defaultdict(set)  # code -> pattern ids
+    for p in patterns.patterns:
+        for code in (p.code, *p.source_sector_codes.values()):
+            own[code].add(p.id)
+    per_root: dict[str, list[str]] = defaultdict(list)
+    for code in codebook.codes():
+        per_root[codebook.root_of(code)].append(code)
+    print(f"{'root':<5}{'name':<42}{'with patterns':>14}{'codes':>7}")
+    for root, codes in per_root.items():
+        have = [c for c in codes if c in own]
+        name = codebook.entry(root).name[:40]
+        print(f"{root:<5}{name:<42}{len(have):>14}{len(codes):>7}")
+        if args.list:
+            print("     " + " ".join(have))
+    covered = [r for r, codes in per_root.items() if any(c in own for c in codes)]
+    total = len(own)
+    print()
+    print(f"patterns: {len(patterns.patterns)} ({len(patterns.lemmas)} trigger lemmas)")
+    print(f"distinct CAMEO codes with patterns of their own: {total} of {len(codebook.codes())}")
+    print(f"  of which below root level: {sum(1 for c in own if len(c) > 2)}")
+    print(f"roots covered: {len(covered)} of {len(per_root)}")
+    missing = [r for r in per_root if r not in covered]
+    if missing:
+        print(f"roots without patterns: {' '.join(missing)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Claims and counts (tests/golden/claims.yaml, written for detente)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from conftest import GOLDEN
+
+from detente.claims import analyse
+from detente.ingest import make_article
+from detente.pipeline import code
+
+CASES = yaml.safe_load((GOLDEN / "claims.yaml").read_text(encoding="utf-8"))["cases"]
+
+
+def _claim_ok(c, spec) -> bool:
+    who = c.claimant
+    checks = [
+        "claimant" not in spec or (who is not None and who.text == spec["claimant"]),
+        "country" not in spec or (who is not None and who.country == spec["country"]),
+        "cue" not in spec or c.cue.lower() == spec["cue"],
+        "stance" not in spec or c.stance == spec["stance"],
+        "about" not in spec or spec["about"] in (c.about or ""),
+        set(spec.get("hedges", [])) <= {h.text for h in c.hedges},
+    ]
+    return all(checks)
+
+
+def _count_ok(n, spec) -> bool:
+    checks = [n.category == spec["category"], n.low == spec["low"], n.high == spec["high"]]
+    checks.append("unit" not in spec or n.unit == spec["unit"])
+    checks.append("claimant" not in spec or (n.claimant and n.claimant.text == spec["claimant"]))
+    checks.append(set(spec.get("hedges", [])) <= {h.text for h in n.hedges})
+    return all(checks)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_golden_claim_case(case, coder):
+    result = analyse(make_article(case["text"], published="2023-11-16"), coder)
+    listing = result.model_dump(exclude={"claims": {"__all__": {"text"}}})
+    for spec in case.get("claims", []):
+        assert any(_claim_ok(c, spec) for c in result.claims), (spec, listing)
+    for spec in case.get("counts", []):
+        assert any(_count_ok(n, spec) for n in result.counts), (spec, listing)
+    if case.get("no_counts"):
+        assert not result.counts, listing
+    for word in case.get("no_claims_by", []):
+        assert not [c for c in result.claims if c.claimant and word in c.claimant.text.lower()]
+
+
+def test_enough_golden_cases():
+    assert len(CASES) >= 20
+
+
+def test_spans_point_into_the_text(coder):
+    text = "Six civilians were reportedly killed in the shelling, Ukrainian officials said."
+    result = analyse(make_article(text), coder)
+    assert result.counts and result.claims
+    for n in result.counts:
+        assert text[n.text.start : n.text.end] == n.text.text
+        for h in n.hedges:
+            assert text[h.start : h.end] == h.text
+
+
+def test_counts_link_to_events(coder):
+    text = "Israeli troops arrested 12 Palestinians in Jenin, the army said."
+    events = code(text, "2023-11-16", coder=coder)
+    result = analyse(make_article(text, published="2023-11-16"), coder, events)
+    assert events and result.counts
+    assert result.counts[0].event == events[0].id
+
+
+def test_seed_casualty_figures_claim(shared, coder):
+    text = (shared / "seed" / "000_535072f1729582a0.txt").read_text(encoding="utf-8")
+    result = analyse(make_article(text), coder)
+    hits = [
+        c
+        for c in result.claims
+        if c.claimant is not None
+        and c.claimant.text == "Gaza’s Hamas-run health ministry"
+        and c.claimant.country == "PSE"
+    ]
+    assert hits, [c.claimant for c in result.claims]
+    hedges = {h.text for h in hits[0].hedges}
+    assert "cannot be independently verified" in hedges, hedges
+    assert "casualty figures" in (hits[0].about or "")

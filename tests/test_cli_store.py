@@ -1,0 +1,73 @@
+"""The store commands run through Typer's runner: ingest, events, dyads, export."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from detente.cli import app
+
+OSLO = (
+    "date 2024-03-05\nNorway's foreign minister met the Iranian ambassador in Oslo on Tuesday. "
+    "Iran accused Norway of interfering in its courts."
+)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    (root / "in").mkdir()
+    (root / "in" / "oslo.txt").write_text(OSLO)
+    (root / "in" / "empty.txt").write_text("")
+    row = {"body": "Chile praised Peru for the new trade accord.", "link": "https://w.example/c"}
+    (root / "in" / "dump.jsonl").write_text(json.dumps(row) + "\n")
+    path = str(root / "cli.duckdb")
+    fields = ["--field", "text=body", "--field", "url=link"]
+    result = CliRunner().invoke(app, ["ingest", str(root / "in"), "--db", path, *fields])
+    assert result.exit_code == 1, result.output  # one bad input
+    assert "stored 2 articles" in result.stdout
+    assert "empty.txt" in result.stderr and "empty text" in result.stderr
+    again = CliRunner().invoke(app, ["ingest", str(root / "in" / "oslo.txt"), "--db", path])
+    assert again.exit_code == 0 and "skipped 1 already stored" in again.stdout
+    return path
+
+
+def test_events_and_dyads(db):
+    runner = CliRunner()
+    events = runner.invoke(app, ["events", "--db", db, "--dyad", "NOR,IRN"])
+    assert events.exit_code == 0, events.output
+    assert "NORGOV" in events.stdout and "IRNGOV" in events.stdout and "1 rows" in events.stdout
+    dyads = runner.invoke(app, ["dyads", "--db", db, "--by", "week"])
+    assert dyads.exit_code == 0, dyads.output
+    assert "2024-03-04" in dyads.stdout  # the Monday of that week
+    bad = runner.invoke(app, ["dyads", "--db", db, "--by", "fortnight"])
+    assert bad.exit_code == 2
+
+
+def test_exports(db, tmp_path):
+    runner = CliRunner()
+    out = runner.invoke(app, ["export", "--format", "plover", "--db", db, "--event", "ACCUSE"])
+    assert out.exit_code == 0, out.output
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert {r["event_type"] for r in records} == {"ACCUSE"}
+    record = next(r for r in records if r["cameo"] == "112")
+    assert record["source"][0]["code"] == "IRN" and record["target"][0]["code"] == "NOR"
+    pq_path = tmp_path / "e.parquet"
+    res = runner.invoke(app, ["export", "-f", "parquet", "--db", db, "--out", str(pq_path)])
+    assert res.exit_code == 0 and pq.read_table(pq_path).num_rows >= 2
+    assert runner.invoke(app, ["export", "-f", "parquet", "--db", db]).exit_code == 2
+    tsv = runner.invoke(app, ["export", "-f", "gdelt", "--db", db, "--since", "2024-03-06"])
+    assert tsv.exit_code == 0 and tsv.stdout == ""
+
+
+def test_bad_field_option_is_a_usage_error(tmp_path):
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path), "--field", "body"])
+    assert res.exit_code == 2
+
+
+def test_missing_store_is_a_usage_error(tmp_path):
+    res = CliRunner().invoke(app, ["events", "--db", str(tmp_path / "none.duckdb")])
+    assert res.exit_code == 2 and "detente ingest" in res.stderr
