@@ -142,9 +142,12 @@ class Coder:
                 cue = (any(here), not all(here))  # (has a trigger word, has a subject pronoun)
                 inside = [p for p in found if span.start <= p.start and p.end <= span.end]
                 sent = _Sent(len(current), span, start + span.start_char, doc, start, [], cue)
-                if inside:  # worth NER: cut the sentence out, pieces in its own offsets
+                if inside and _may_name_someone(span, inside):
+                    # worth NER: cut the sentence out, pieces in its own offsets
                     sent.doc, sent.offset = span.as_doc(), sent.start
                     sent.candidates = [_shifted(p, -span.start) for p in inside]
+                else:
+                    sent.candidates = inside
                 current.append(sent)
             if last:
                 alone = [s for s in current if s.alone]
@@ -332,6 +335,13 @@ class Coder:
                 coder=self.info,
             )
         ]
+
+
+def _may_name_someone(span: Span, pieces: list[Piece]) -> bool:
+    """Could NER find a person here: a capitalised word, not sentence-initial, outside the
+    dictionary matches? ("Residents described long queues" cannot; "Minister Ali Kani" can.)"""
+    covered = {i for p in pieces for i in range(p.start, p.end)}
+    return any(t.is_title and t.i not in covered for t in span[1:])
 
 
 def _shifted(p: Piece, by: int) -> Piece:

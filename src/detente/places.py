@@ -110,8 +110,13 @@ class Locator:
         organisation ("Khan Younis" as PERSON) is overruled by a locative preposition or by a
         candidate in a country the article mentions."""
         span = doc[start:end]
-        if not span[-1].text[:1].isupper() or fold(span.text) in self.gaz.not_places:
+        if not span[-1].text[:1].isupper():
             return False
+        if fold(span.text) in self.gaz.not_places:
+            # a country named as an actor is a place only after "in/at/near ..." ("in Israel")
+            actor = next((x for a, b, x in s.actors if a == start and b == end), None)
+            if actor is None or actor.kind != "state" or not self._locative(doc, start, end):
+                return False
         candidates = self.gaz.lookup(span.text)
         if not candidates:
             return False
