@@ -61,54 +61,74 @@ def _ok(tok: Token, spec: Spec) -> bool:
     return True
 
 
+class _Index:
+    """Patterns (single-token specs, or first tokens of multi-token ones) keyed by the value
+    of TAG, LOWER or DEP they require; the indexed condition is dropped from the spec."""
+
+    KEYS = ("TAG", "LOWER", "DEP")
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, list[tuple[int, Any]]]] = {k: {} for k in self.KEYS}
+        self.generic: list[tuple[int, Any]] = []
+
+    def add(self, raw: dict, make: Any) -> None:
+        """Index ``make(key)``: the entry built without the condition on ``key``."""
+        for key in self.KEYS:
+            want = raw.get(key)
+            values = [want] if isinstance(want, str) else None
+            if isinstance(want, dict) and set(want) == {"IN"}:
+                values = list(want["IN"])
+            if values is not None:
+                item = make(key)
+                for value in values:
+                    self.tables[key].setdefault(value, []).append(item)
+                return
+        self.generic.append(make(None))
+
+    def lookup(self, tok: Token) -> list[tuple[int, Any]]:
+        tag, low, dep = self.tables["TAG"], self.tables["LOWER"], self.tables["DEP"]
+        found = tag.get(tok.tag_, []) + low.get(tok.lower_, []) + dep.get(tok.dep_, [])
+        return found + self.generic if self.generic else found
+
+
 class FastAttributeRuler:
     """Same results as the wrapped ``AttributeRuler``, computed with dict lookups."""
 
     def __init__(self, ruler: AttributeRuler) -> None:
         self.attrs = ruler.attrs
-        self.by_tag: dict[str, list[tuple[int, Spec]]] = {}
-        self.by_lower: dict[str, list[tuple[int, Spec]]] = {}
-        self.generic: list[tuple[int, Spec]] = []
-        # fixed-length multi-token patterns: (order, token specs, index of the token to change)
-        self.multi: list[tuple[int, tuple[Spec, ...], int]] = []
+        self.single = _Index()  # (order, remaining spec)
+        self.multi = _Index()  # (order, (rest of first spec, later specs, index))
         for order, entry in enumerate(ruler.patterns):
             for pattern in entry["patterns"]:
                 if any("OP" in t for t in pattern):
                     raise Unsupported("OP")
-                if len(pattern) > 1 or entry["index"] != 0:
-                    specs = tuple(_compile(t) for t in pattern)
-                    self.multi.append((order, specs, entry["index"]))
-                    continue
-                spec = _compile(pattern[0])
-                self._index(order, pattern[0], spec)
+                first = pattern[0]
+                specs = tuple(_compile(t) for t in pattern)
 
-    def _index(self, order: int, raw: dict, spec: Spec) -> None:
-        for key, table in (("TAG", self.by_tag), ("LOWER", self.by_lower)):
-            want = raw.get(key)
-            if isinstance(want, str):
-                table.setdefault(want, []).append((order, spec))
-                return
-            if isinstance(want, dict) and set(want) == {"IN"}:
-                for value in want["IN"]:
-                    table.setdefault(value, []).append((order, spec))
-                return
-        self.generic.append((order, spec))
+                def rest(key: str | None, specs: tuple[Spec, ...] = specs) -> Spec:
+                    return tuple(c for c in specs[0] if c[0] != key)
+
+                if len(pattern) > 1 or entry["index"] != 0:
+                    index = entry["index"]
+                    self.multi.add(
+                        first,
+                        lambda k, o=order, r=rest, s=specs, i=index: (o, (r(k), s[1:], i)),
+                    )
+                else:
+                    self.single.add(first, lambda k, o=order, r=rest: (o, r(k)))
 
     def __call__(self, doc: Doc) -> Doc:
         hits: list[tuple[int, int]] = []
-        empty: list[tuple[int, Spec]] = []
+        n_doc = len(doc)
         for tok in doc:
-            for order, spec in (
-                *self.by_tag.get(tok.tag_, empty),
-                *self.by_lower.get(tok.lower_, empty),
-                *self.generic,
-            ):
+            for order, spec in self.single.lookup(tok):
                 if _ok(tok, spec):
                     hits.append((order, tok.i))
-        for order, specs, index in self.multi:
-            n = len(specs)
-            for start in range(len(doc) - n + 1):
-                if all(_ok(doc[start + k], spec) for k, spec in enumerate(specs)):
+            for order, (spec, later, index) in self.multi.lookup(tok):
+                start, n = tok.i, 1 + len(later)
+                if start + n > n_doc or not _ok(tok, spec):
+                    continue
+                if all(_ok(doc[start + 1 + k], sp) for k, sp in enumerate(later)):
                     hits.append((order, (start if index >= 0 else start + n) + index))
         for order, i in sorted(set(hits)):
             set_token_attrs(doc[i], self.attrs[order])
