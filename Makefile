@@ -22,6 +22,7 @@ $(TEST_STAMP): $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/detente ingest --samples --db detente.duckdb
+	$(BIN)/detente events --db detente.duckdb --limit 1000
 	$(BIN)/detente dyads --db detente.duckdb
 
 test: $(TEST_STAMP)
