@@ -139,3 +139,14 @@ def test_samples_are_coded(runner):
     events = [json.loads(line) for line in result.stdout.splitlines()]
     articles = {e["article"]["id"] for e in events}
     assert len(articles) >= 10  # nearly every sample article yields events
+
+
+def test_table_shows_claims_and_counts(runner, tmp_path):
+    text = (
+        "Sudan's health ministry said at least 25 civilians were killed in the shelling, "
+        "a figure that cannot be independently verified.\n"
+    )
+    result = runner.invoke(app, ["code", "--published", "2024-05-05", _write(tmp_path, "c", text)])
+    assert result.exit_code == 0, result.output
+    assert "claims" in result.stdout and "counts" in result.stdout
+    assert "cannot be independently verified" in result.stdout and "killed" in result.stdout

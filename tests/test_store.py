@@ -179,3 +179,5 @@ def test_parquet_csv_and_plover_exports(store, tmp_path, coded):
     oslo = next(r for r in records if r["cameo"] == "040")
     assert oslo["event_type"] == "CONSULT" and oslo["date"] == "2024-03-05"
     assert oslo["source"][0]["code"] == "NORGOV" and oslo["target"][0]["country"] == "IRN"
+    assert oslo["event_loc"]["name"] == "Oslo" and oslo["event_loc"]["country_code"] == "NOR"
+    assert oslo["event_date"] == "2024-03-05"  # "on Tuesday", published on a Tuesday

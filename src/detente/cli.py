@@ -15,9 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from detente.claims import analyse
 from detente.errors import DetenteError, InputError
 from detente.ingest import decode, looks_english, make_article
-from detente.records import MODALITIES, Article, Event
+from detente.records import MODALITIES, Article, ArticleAnalysis, Event
 from detente.samples import sample_articles
 from detente.settings import Settings
 
@@ -162,7 +163,43 @@ def code_cmd(
             title = article.title or article.source or article.id
             out.print(f"[bold]{title}[/] — {len(events)} events")
             _table(events, out)
+            _claims_tables(analyse(article, coder, events), out)
     raise typer.Exit(1 if failures else 0)
+
+
+def _claims_tables(analysis: ArticleAnalysis, console: Console) -> None:
+    """Claims (who says what, how hedged) and casualty/other counts, when the text has any."""
+
+    def hedges(items) -> str:
+        return "; ".join(h.text for h in items)
+
+    def who(actor) -> str:
+        return _actor(actor) if actor is not None else ""
+
+    if analysis.claims:
+        table = Table(title="claims", header_style="bold", title_justify="left")
+        for col in ("sent", "claimant", "cue", "about", "stance", "hedges"):
+            table.add_column(col)
+        for c in analysis.claims:
+            table.add_row(
+                str(c.sentence), who(c.claimant), c.cue, c.about or "", c.stance or "",
+                hedges(c.hedges),
+            )  # fmt: skip
+        console.print(table)
+    if analysis.counts:
+        table = Table(title="counts", header_style="bold", title_justify="left")
+        for col in ("sent", "category", "low", "high", "text", "claimant", "hedges"):
+            table.add_column(col)
+        for n in analysis.counts:
+            table.add_row(
+                str(n.sentence), n.category, _num(n.low), _num(n.high), n.text.text,
+                who(n.claimant), hedges(n.hedges),
+            )  # fmt: skip
+        console.print(table)
+
+
+def _num(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
 
 
 # Command modules register themselves on `app` when imported.

@@ -99,9 +99,32 @@ def plover_records(store: Store, flt: EventFilter | None = None) -> Iterator[dic
                 "title": _none(r["article_title"]),
                 "source": _none(r["article_source"]),
             },
+            "event_loc": _event_loc(r),
+            "event_date": _day(r.get("event_date")),
             "confidence": r["confidence"],
             "coder": f"{r['coder_name']} {r['coder_version']}",
         }
+
+
+def _day(value: Any) -> str | None:
+    value = _none(value)
+    return value.date().isoformat() if hasattr(value, "date") else value
+
+
+def _event_loc(r: dict[str, Any]) -> dict[str, Any] | None:
+    """PLOVER ``event_loc``: the event's place as detente located it, or None."""
+    if _none(r.get("location_name")) is None:
+        return None
+    return {
+        "name": r["location_name"],
+        "geonameid": _none(r.get("location_geonameid")),
+        "lat": _none(r.get("location_lat")),
+        "lon": _none(r.get("location_lon")),
+        "admin1": _none(r.get("location_admin1")),
+        "country_code": _none(r.get("location_country")),
+        "feature": _none(r.get("location_feature")),
+        "method": _none(r.get("location_method")),
+    }
 
 
 def plover_jsonl(store: Store, out: str | Path | IO[str], flt: EventFilter | None = None) -> int:
