@@ -76,6 +76,9 @@ class Piece:
     origin: Actor | None = None  # for "alias" pieces: the earlier mention they stand for
     roles: tuple[Role, ...] = ()  # dated codes of a named entry (PETRARCH-style [RUSGOV >080508])
 
+    def shifted(self, by: int) -> Piece:
+        return replace(self, start=self.start + by, end=self.end + by)
+
     def on(self, day: date | None) -> Piece:
         """This piece with the code/country/sector of the role holding on ``day``."""
         if day is None or not self.roles:
@@ -104,11 +107,9 @@ class Mention:
         """Move token offsets (when the sentence is cut out of its paragraph)."""
         self.start += by
         self.end += by
-        self.pieces = [replace(p, start=p.start + by, end=p.end + by) for p in self.pieces]
+        self.pieces = [p.shifted(by) for p in self.pieces]
         if self.anaphor is not None:
-            self.anaphor = replace(
-                self.anaphor, start=self.anaphor.start + by, end=self.anaphor.end + by
-            )
+            self.anaphor = self.anaphor.shifted(by)
 
 
 class ActorMatcher:

@@ -20,7 +20,8 @@ PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", "them", "hi
 _SKIP_DEPS = {"relcl", "advcl", "ccomp", "xcomp", "acl", "punct", "cc", "det", "mark", "aux"}
 
 # token index → actors, with a flag for actors inferred from context (lower confidence)
-ActorMap = dict[int, list[tuple[Actor, bool]]]
+ActorRef = tuple[Actor, bool]
+ActorMap = dict[int, list[ActorRef]]
 PronounResolver = Callable[[Token], list[Actor]]
 
 
@@ -204,8 +205,8 @@ class SentenceCoder:
             return False
         return any(self.patterns.candidates(o.lemma_.lower(), "NOUN") for o in self.objects(tok))
 
-    def between(self, tok: Token) -> list[tuple[Actor, Actor, bool]] | None:
-        """Pairs for "between A and B" (both directions), or None without such a phrase.
+    def between(self, tok: Token) -> list[tuple[ActorRef, ActorRef]] | None:
+        """Pairs for "between A and B", or None without such a phrase.
 
         Parses of coordinated names vary, so the actors are read from the whole complement in
         text order: the first is one side, the rest (and any "including X") the other.
@@ -213,19 +214,20 @@ class SentenceCoder:
         objs = self.prep_objects(tok, "between")
         if not objs:
             return None
-        found: list[tuple[Actor, bool]] = []
+        found: list[ActorRef] = []
         for obj in objs:
             for t in self._subtree(obj):
                 found += self.actors.get(t.i, [])
         found = _dedupe(found)
-        if len(found) < 2:
-            return []
-        first, rest = found[0], found[1:]
-        pairs = []
-        for b in rest:
-            flag = first[1] or b[1]
-            pairs += [(first[0], b[0], flag), (b[0], first[0], flag)]
-        return pairs
+        return [(found[0], b) for b in found[1:]]
+
+    @staticmethod
+    def _both_ways(tok, p, modality, said, pairs) -> Iterator[RawEvent]:
+        """A→B and B→A for each pair, marked reciprocal."""
+        for (a, fa), (b, fb) in pairs:
+            flag = fa or fb
+            yield RawEvent(tok, p, [(a, flag)], [(b, flag)], modality, True, said)
+            yield RawEvent(tok, p, [(b, flag)], [(a, flag)], modality, True, said)
 
     @staticmethod
     def _subtree(tok: Token) -> list[Token]:
@@ -244,14 +246,11 @@ class SentenceCoder:
                     continue
                 light = self.light_head(tok) if p.pos == "NOUN" else None
                 modality = modality_of(light or tok, self.patterns.modality)
+                said = self.attribution(light or tok)
                 if p.between:
                     pairs = self.between(tok)
                     if pairs is not None:
-                        said = self.attribution(light or tok)
-                        for a, b, inferred in pairs:
-                            yield RawEvent(
-                                tok, p, [(a, inferred)], [(b, inferred)], modality, True, said
-                            )
+                        yield from self._both_ways(tok, p, modality, said, pairs)
                         break
                 sources = self.role_actors(tok, p.source)
                 targets = self.role_actors(tok, p.target)
@@ -259,14 +258,10 @@ class SentenceCoder:
                 targets = [t for t in targets if t[0].code not in src_codes]
                 if p.between and not targets and len(sources) >= 2:
                     # "Turkish and Greek troops clashed", "Israel and Egypt met"
-                    said = self.attribution(light or tok)
-                    for i, a in enumerate(sources):
-                        for b in sources[i + 1 :]:
-                            yield RawEvent(tok, p, [a], [b], modality, True, said)
-                            yield RawEvent(tok, p, [b], [a], modality, True, said)
+                    pairs = [(a, b) for i, a in enumerate(sources) for b in sources[i + 1 :]]
+                    yield from self._both_ways(tok, p, modality, said, pairs)
                     break
                 if sources and (targets or p.target_optional):
-                    said = self.attribution(light or tok)
                     yield RawEvent(tok, p, sources, targets, modality, attribution=said)
                     break
 

@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -145,7 +145,7 @@ class Coder:
                 if inside and _may_name_someone(span, inside):
                     # worth NER: cut the sentence out, pieces in its own offsets
                     sent.doc, sent.offset = span.as_doc(), sent.start
-                    sent.candidates = [_shifted(p, -span.start) for p in inside]
+                    sent.candidates = [p.shifted(-span.start) for p in inside]
                 else:
                     sent.candidates = inside
                 current.append(sent)
@@ -177,11 +177,12 @@ class Coder:
             coder = SentenceCoder(
                 s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s)
             )
+            contexts = self.contexts.contexts_for(s.doc) if self.contexts else ()
             for raw in coder.events():
-                for event in self._records(article, s, raw):
-                    if event.id not in seen:
-                        seen.add(event.id)
-                        events.append(self._when_where(article, s, raw, event, where))
+                event = self._record(article, s, raw, contexts)
+                if event.id not in seen:
+                    seen.add(event.id)
+                    events.append(self._when_where(article, s, raw, event, where))
         return events
 
     def _places(self, sents: list[_Sent]) -> ArticlePlaces | None:
@@ -290,7 +291,7 @@ class Coder:
 
         return resolve
 
-    def _records(self, article: Article, s: _Sent, raw: RawEvent) -> list[Event]:
+    def _record(self, article: Article, s: _Sent, raw: RawEvent, contexts: Sequence[str]) -> Event:
         code = raw.pattern.code
         for actor, _ in raw.sources:
             code = raw.pattern.source_sector_codes.get(actor.sector or "", code)
@@ -312,29 +313,25 @@ class Coder:
                 ",".join(a.code for a in targets),
             ]
         )
-        return [
-            Event(
-                id=hashlib.sha1(key.encode()).hexdigest()[:20],
-                article=ArticleRef(**article.model_dump(exclude={"text"})),
-                sentence=Sentence(
-                    index=s.index, text=s.span.text, start=s.start, end=s.start + len(s.span.text)
-                ),
-                trigger=TextSpan(
-                    text=raw.trigger.text, start=trig_start, end=trig_start + len(raw.trigger.text)
-                ),
-                cameo=cameo,
-                plover=self.codebook.plover(
-                    cameo.code, self.contexts.contexts_for(s.doc) if self.contexts else ()
-                ),
-                source=sources,
-                target=targets,
-                modality=raw.modality,
-                reciprocal=raw.reciprocal,
-                attribution=raw.attribution,
-                confidence=round(confidence, 3),
-                coder=self.info,
-            )
-        ]
+        return Event(
+            id=hashlib.sha1(key.encode()).hexdigest()[:20],
+            article=ArticleRef(**article.model_dump(exclude={"text"})),
+            sentence=Sentence(
+                index=s.index, text=s.span.text, start=s.start, end=s.start + len(s.span.text)
+            ),
+            trigger=TextSpan(
+                text=raw.trigger.text, start=trig_start, end=trig_start + len(raw.trigger.text)
+            ),
+            cameo=cameo,
+            plover=self.codebook.plover(cameo.code, contexts),
+            source=sources,
+            target=targets,
+            modality=raw.modality,
+            reciprocal=raw.reciprocal,
+            attribution=raw.attribution,
+            confidence=round(confidence, 3),
+            coder=self.info,
+        )
 
 
 def _may_name_someone(span: Span, pieces: list[Piece]) -> bool:
@@ -344,21 +341,12 @@ def _may_name_someone(span: Span, pieces: list[Piece]) -> bool:
     return any(t.is_title and t.i not in covered for t in span[1:])
 
 
-def _shifted(p: Piece, by: int) -> Piece:
-    return replace(p, start=p.start + by, end=p.end + by)
-
-
 def _is_subject(doc: Doc, m: Mention) -> bool:
     """Is the mention the subject of a verb (not a possessor mis-parsed as one)?"""
+    if m.end >= len(doc) or doc[m.end].dep_ == "case" or doc[m.end].text in ("’s", "'s"):
+        return False
     head = doc[m.end - 1]
-    nxt = doc[m.end] if m.end < len(doc) else None
-    return (
-        head.dep_ in ("nsubj", "nsubjpass")
-        and head.head.pos_ in ("VERB", "AUX")
-        and not (nxt is not None and nxt.dep_ == "case")
-        and nxt is not None
-        and nxt.text not in ("’s", "'s")
-    )
+    return head.dep_ in ("nsubj", "nsubjpass") and head.head.pos_ in ("VERB", "AUX")
 
 
 def load_coder(settings: Settings | None = None, gazetteer: Gazetteer | None = None) -> Coder:
