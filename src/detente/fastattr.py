@@ -71,19 +71,21 @@ class _Index:
         self.tables: dict[str, dict[str, list[tuple[int, Any]]]] = {k: {} for k in self.KEYS}
         self.generic: list[tuple[int, Any]] = []
 
-    def add(self, raw: dict, make: Any) -> None:
-        """Index ``make(key)``: the entry built without the condition on ``key``."""
+    def add(self, order: int, raw: dict, spec: Spec, extra: Any = None) -> None:
+        """Index ``(order, spec without the indexed condition[, extra])`` under the value the
+        raw token pattern ``raw`` requires for the first of TAG/LOWER/DEP it constrains."""
         for key in self.KEYS:
             want = raw.get(key)
             values = [want] if isinstance(want, str) else None
             if isinstance(want, dict) and set(want) == {"IN"}:
                 values = list(want["IN"])
             if values is not None:
-                item = make(key)
+                rest = tuple(c for c in spec if c[0] != key)
+                item = (order, rest if extra is None else (rest, *extra))
                 for value in values:
                     self.tables[key].setdefault(value, []).append(item)
                 return
-        self.generic.append(make(None))
+        self.generic.append((order, spec if extra is None else (spec, *extra)))
 
     def lookup(self, tok: Token) -> list[tuple[int, Any]]:
         tag, low, dep = self.tables["TAG"], self.tables["LOWER"], self.tables["DEP"]
@@ -102,20 +104,11 @@ class FastAttributeRuler:
             for pattern in entry["patterns"]:
                 if any("OP" in t for t in pattern):
                     raise Unsupported("OP")
-                first = pattern[0]
                 specs = tuple(_compile(t) for t in pattern)
-
-                def rest(key: str | None, specs: tuple[Spec, ...] = specs) -> Spec:
-                    return tuple(c for c in specs[0] if c[0] != key)
-
                 if len(pattern) > 1 or entry["index"] != 0:
-                    index = entry["index"]
-                    self.multi.add(
-                        first,
-                        lambda k, o=order, r=rest, s=specs, i=index: (o, (r(k), s[1:], i)),
-                    )
+                    self.multi.add(order, pattern[0], specs[0], (specs[1:], entry["index"]))
                 else:
-                    self.single.add(first, lambda k, o=order, r=rest: (o, r(k)))
+                    self.single.add(order, pattern[0], specs[0])
 
     def __call__(self, doc: Doc) -> Doc:
         hits: list[tuple[int, int]] = []
