@@ -63,6 +63,9 @@ BERATE {BERATES BERATED }
 - * {ARMS SHIPMENT}  [072]
 - * (TO)  [042:043]
 - * (WITH)  [999]
+- % SAID_WOULD *  [036]
+- * UP_ (IN $)  [043]
+- * ++ [044]
 """
 
 DISCARDS = "# story discards\n+SPORTS_RESULTS\n"
@@ -165,16 +168,30 @@ def test_agent_terms_and_sectors(imported):
 def test_verb_patterns(imported):
     result, _ = imported
     pats = {p["code"]: p for p in result.patterns["verbs"]}
-    assert pats["111"]["lemmas"] == ["scold", "berate"] and pats["111"]["target"] == ["obj"]
-    assert pats["073"]["object"] == ["barge", "skiff"]
-    assert pats["112"]["target"] == ["prep:against"]
-    assert pats["112"]["requires_prep"] == ["against"]
+    # the block's own code: any object, else the first actor after the verb
+    assert pats["111"]["lemmas"] == ["scold", "berate"]
+    assert pats["111"]["target"] == ["obj", "next"] and "after" not in pats["111"]
+    # a synset: one element with every member, multi-word members spaced
+    assert pats["073"]["after"] == ["barge|skiff|paddle steamer"]
+    assert pats["112"]["after"] == ["against", "<target>"] and "target" not in pats["112"]
+    assert pats["081"]["before"] == ["neither"]
+    # code pairs: the second code is coded target -> source
+    assert (pats["042"]["after"], pats["042"]["reverse_code"]) == (["to"], "043")
+    # _ glues words together and to the verb; % is a compound actor coded both ways
+    assert pats["036"]["before"] == ["<both>", "said=", "would"]
+    assert pats["043"]["after"] == ["up", "in", "<source>"]
+    # codes beyond CAMEO are declared, so the pattern file loads on its own
+    assert pats["999"]["after"] == ["with"]
+    assert {"code": "999", "name": "SCOLD (code of an imported PETRARCH verbs file)"} in (
+        result.patterns["codes"]
+    )
+    # patterns naming more words are tried first; the block's own code last
+    order = [p["code"] for p in result.patterns["verbs"]]
+    assert order.index("043") < order.index("081") < order.index("111") == len(order) - 1
     why = reasons(result, "Test.verbs.txt")
     assert "multi-word or phrasal verb form is not converted" in why["+TELL_OFF"]
-    assert why["- NEITHER * [081]"] == "words before the verb are not supported"
-    assert "not representable" in why["- * {ARMS SHIPMENT} [072]"]
-    assert "code pair '042:043' is not supported" in why["- * (TO) [042:043]"]
-    assert "unknown CAMEO code '999'" in why["- * (WITH) [999]"]
+    assert "cannot read '{ARMS'" in why["- * {ARMS SHIPMENT} [072]"]
+    assert "cannot read '++'" in why["- * ++ [044]"]
 
 
 def test_written_files_load_as_detente_knowledge(imported):

@@ -17,8 +17,9 @@ from rich.table import Table
 
 from detente.cli import app
 from detente.errors import DetenteError, InputError
-from detente.evaluate import LEVELS, Report, evaluate
+from detente.evaluate import LEVELS, UNNEGATED, Report, evaluate
 from detente.gold_formats import FORMATS, load_gold
+from detente.records import MODALITIES
 from detente.settings import Settings
 
 dict_app = typer.Typer(help="Actor and pattern dictionaries.", no_args_is_help=True)
@@ -80,6 +81,21 @@ def evaluate_cmd(
         list[Path] | None,
         typer.Option("--patterns", help="A user pattern file (YAML); repeatable."),
     ] = None,
+    builtin_patterns: Annotated[
+        bool,
+        typer.Option(
+            "--builtin-patterns/--only-user-patterns",
+            help="Also use detente's own patterns, or only the --patterns files.",
+        ),
+    ] = True,
+    modality: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--modality",
+            help="Score events of this modality; repeatable. Default: asserted "
+            "(petrarch format: all but negated, as PETRARCH codes them).",
+        ),
+    ] = None,
 ) -> None:
     """Score the coder against a gold file: per event type and overall, at three levels."""
     err = Console(stderr=True, soft_wrap=True)
@@ -89,12 +105,20 @@ def evaluate_cmd(
         gold_set = load_gold(gold, fmt)
         from detente.pipeline import load_coder
 
-        settings = Settings.from_env(actor_files=actors or None, pattern_files=patterns or None)
+        settings = Settings.from_env(
+            actor_files=actors or None,
+            pattern_files=patterns or None,
+            builtin_patterns=builtin_patterns,
+        )
         coder = load_coder(settings)
     except DetenteError as exc:
         err.print(f"[red]error[/]: {exc}")
         raise typer.Exit(1 if isinstance(exc, InputError) else 3) from exc
-    report = evaluate(gold_set, coder)
+    bad = [m for m in modality or [] if m not in MODALITIES]
+    if bad:
+        raise typer.BadParameter(f"--modality must be among {', '.join(MODALITIES)}")
+    keep = modality or (UNNEGATED if fmt == "petrarch" else ("asserted",))
+    report = evaluate(gold_set, coder, keep)
     if as_json:
         sys.stdout.write(json.dumps(report.as_json(), indent=1) + "\n")
     else:

@@ -40,16 +40,26 @@ class _Model(BaseModel):
 class CameoCode(_Model):
     """One row of ``cameo.csv``."""
 
-    code: str = Field(pattern=r"^\d{2,4}$")
+    code: str = Field(pattern=r"^\d{2,4}[A-Z]?$")  # a letter only in user codes
     name: str = Field(min_length=1)
     root: str = Field(pattern=r"^\d{2}$")
-    level: int = Field(ge=0, le=2)
-    goldstein: float = Field(ge=-10, le=10)
-    goldstein_source: Literal["gdelt", "icews", "phoenix"]
-    quad_class: int = Field(ge=1, le=4)
+    level: int = Field(ge=0, le=3)
+    goldstein: float | None = Field(ge=-10, le=10)
+    goldstein_source: Literal["gdelt", "icews", "phoenix", "user"]
+    quad_class: int | None = Field(ge=1, le=4)
     plover_event: str = Field(min_length=1)
     plover_mode: str | None = None
     plover_context: tuple[str, ...] = ()
+
+
+class UserCode(_Model):
+    """An event code a user pattern file declares beyond CAMEO (PETRARCH dictionaries carry
+    their own, e.g. ``0874`` or ``174K``). It takes root, Goldstein value, QuadClass and PLOVER
+    mapping from its longest CAMEO prefix; without one, those are unknown (``None``, PLOVER
+    ``OTHER``)."""
+
+    code: str = Field(pattern=r"^\d{2,4}[A-Z]?$")
+    name: str = Field(min_length=1)
 
 
 class PloverEvent(_Model):
@@ -77,6 +87,33 @@ class Codebook(_Model):
             return self.entries[code]
         except (KeyError, TypeError):
             raise KnowledgeError(f"unknown CAMEO code: {code!r}") from None
+
+    def with_codes(self, codes: Iterable[UserCode]) -> Codebook:
+        """This codebook plus user codes (a code already in the codebook keeps its entry)."""
+        added: dict[str, CameoCode] = {}
+        for u in codes:
+            if u.code in self.entries or u.code in added:
+                continue
+            prefix = next(
+                (u.code[:k] for k in range(len(u.code) - 1, 1, -1) if u.code[:k] in self.entries),
+                None,
+            )
+            like = self.entries[prefix] if prefix else None
+            added[u.code] = CameoCode(
+                code=u.code,
+                name=u.name,
+                root=like.root if like else u.code[:2],
+                level=3,
+                goldstein=like.goldstein if like else None,
+                goldstein_source="user",
+                quad_class=like.quad_class if like else None,
+                plover_event=like.plover_event if like else "OTHER",
+                plover_mode=like.plover_mode if like else None,
+                plover_context=like.plover_context if like else (),
+            )
+        if not added:
+            return self
+        return self.model_copy(update={"entries": {**self.entries, **added}})
 
     def root_of(self, code: str) -> str:
         return self.entry(code).root

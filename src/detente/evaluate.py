@@ -11,7 +11,8 @@ before ``should``), at three strictness levels:
 
 Counts are reported overall and per group (CAMEO root, or PLOVER event): correct (gold found),
 missed (gold not found), extra (coded, matching no gold); precision, recall, F1. Only asserted
-events are scored. ``forbidden`` specs (``must_not``/``absent``) hit by a coded event are
+events are scored unless told otherwise (PETRARCH gold: every modality but negated).
+``forbidden`` specs (``must_not``/``absent``) hit by a coded event are
 listed apart and do not enter the counts.
 """
 
@@ -258,8 +259,14 @@ def score_record(record: GoldRecord, coded: Sequence[CodedDyad], report: Report)
     return result
 
 
-def evaluate(gold: GoldSet, coder) -> Report:
-    """Code every gold record's text with ``coder`` (dated by the record) and score it."""
+# PETRARCH codes what its patterns match whatever the modality ("will abandon ties" is an
+# event there); its dictionaries code negation in patterns ("did not clash" → its own code).
+UNNEGATED = ("asserted", "future", "hypothetical", "requested")
+
+
+def evaluate(gold: GoldSet, coder, modalities: Iterable[str] = ("asserted",)) -> Report:
+    """Code every gold record's text with ``coder`` (dated by the record) and score the
+    events of the given modalities."""
     scheme = gold.records[0].scheme if gold.records else "cameo"
     report = Report(scheme=scheme, skipped=dict(gold.skipped))
     articles, by_id = [], {}
@@ -277,7 +284,7 @@ def evaluate(gold: GoldSet, coder) -> Report:
             continue
         articles.append(article)
         by_id[article.id] = r
-    for article, events in coder.code_articles(articles, ("asserted",)):
-        asserted = dyads(e for e in events if e.modality == "asserted")
-        score_record(by_id[article.id], asserted, report)
+    keep = tuple(modalities)
+    for article, events in coder.code_articles(articles, keep):
+        score_record(by_id[article.id], dyads(events), report)
     return report

@@ -14,9 +14,11 @@ from spacy.tokens import Doc, Token
 
 from detente.modality import modality_of
 from detente.patterns import Pattern, PatternSet
+from detente.phrases import PhraseMatch, match
 from detente.records import Actor
 
 PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", "them", "him"}
+_CLAUSES = {"relcl", "acl", "advcl", "ccomp", "parataxis"}
 _SKIP_DEPS = {"relcl", "advcl", "ccomp", "xcomp", "acl", "punct", "cc", "det", "mark", "aux"}
 
 # token index → actors, with a flag for actors inferred from context (lower confidence)
@@ -34,6 +36,7 @@ class RawEvent:
     modality: str
     reciprocal: bool = False
     attribution: Actor | None = None
+    code: str | None = None  # instead of the pattern's code (its ``reverse_code``)
 
 
 class SentenceCoder:
@@ -44,6 +47,7 @@ class SentenceCoder:
         self.actors = actors
         self.patterns = patterns
         self.pronoun = pronoun
+        self._forms: list[tuple[str, str]] | None = None  # (lowercase, lemma) per token
 
     # --- actors reachable from a token ------------------------------------------------------
     def actors_at(self, tok: Token, conj: bool = True) -> list[tuple[Actor, bool]]:
@@ -151,9 +155,33 @@ class SentenceCoder:
             return self.subjects(tok)
         if role == "obj":
             return self.objects(tok)
+        if role == "next":
+            return self.next_actor(tok)
         if role.startswith("prep:"):
             return self.prep_objects(tok, role[5:])
         return [c for c in tok.children if c.dep_ == role]
+
+    def _actor_or_pronoun(self, t: Token) -> bool:
+        return t.i in self.actors or (t.lower_ in PRONOUNS and t.pos_ == "PRON")
+
+    def next_actor(self, tok: Token) -> list[Token]:
+        """The first actor after ``tok`` in its phrase (its subtree without clauses): the
+        target of a pattern that names no role, as PETRARCH reads it."""
+        out, stack = [], [tok]
+        while stack:
+            t = stack.pop()
+            out.append(t)
+            stack += [c for c in t.children if c.dep_ not in _CLAUSES and c.i > tok.i]
+        return [t for t in sorted(out, key=lambda t: t.i)[1:] if self._actor_or_pronoun(t)][:1]
+
+    def slot_actors(self, tok: Token, start: int) -> list[tuple[Actor, bool]]:
+        """Actors of the first actor token from ``start`` on (before the trigger if ``start``
+        is before it, else to the end of the sentence)."""
+        stop = tok.i if start < tok.i else len(self.doc)
+        for t in self.doc[start:stop]:
+            if self._actor_or_pronoun(t):
+                return self.actors_at(t)
+        return []
 
     def role_actors(self, tok: Token, roles: list[str]) -> list[tuple[Actor, bool]]:
         for role in roles:
@@ -182,22 +210,29 @@ class SentenceCoder:
         return None
 
     # --- matching -----------------------------------------------------------------------------
-    def matches(self, tok: Token, p: Pattern) -> bool:
+    def matches(self, tok: Token, p: Pattern) -> PhraseMatch | None:
+        """The match of ``p`` at ``tok`` (words used, slots), or None."""
         if p.requires_light and self.light_head(tok) is None:
-            return False
+            return None
         if p.requires_prep and not any(
             c.dep_ in ("prep", "agent") and c.lower_ in p.requires_prep for c in tok.children
         ):
-            return False
+            return None
         if p.object is not None:
             objs = self.objects(tok) if p.pos == "VERB" else self.prep_objects(tok, "of")
             if not any(o.lemma_.lower() in p.object for o in objs):
-                return False
+                return None
         if p.with_word is not None:
             near = [t for c in tok.children for t in _within(c, 2)]
             if not any(t.lower_ in p.with_word or t.lemma_ in p.with_word for t in near):
-                return False
-        return not (p.pos == "VERB" and self._object_is_event(tok))
+                return None
+        if p.pos == "VERB" and self._object_is_event(tok):
+            return None
+        if p.phrase is None:
+            return PhraseMatch()
+        if self._forms is None:
+            self._forms = [(t.lower_, t.lemma_.lower()) for t in self.doc]
+        return match(self._forms, tok.i, *p.phrase, limit=tok.right_edge.i + 1)
 
     def _object_is_event(self, tok: Token) -> bool:
         """ "X fired rockets": the noun carries the event, the light verb does not."""
@@ -242,18 +277,32 @@ class SentenceCoder:
     def events(self) -> Iterator[RawEvent]:
         for tok in self.doc:
             for p in self.patterns.candidates(tok.lemma_.lower(), tok.pos_):
-                if not self.matches(tok, p):
+                found = self.matches(tok, p)
+                if found is None:
                     continue
                 light = self.light_head(tok) if p.pos == "NOUN" else None
-                modality = modality_of(light or tok, self.patterns.modality)
+                modality = modality_of(light or tok, self.patterns.modality, found.used)
                 said = self.attribution(light or tok)
+                if "both" in found.slots:
+                    both = self.slot_actors(tok, found.slots["both"])
+                    pairs = [(a, b) for i, a in enumerate(both) for b in both[i + 1 :]]
+                    if pairs:
+                        yield from self._both_ways(tok, p, modality, said, pairs)
+                        break
+                    continue
                 if p.between:
                     pairs = self.between(tok)
                     if pairs is not None:
                         yield from self._both_ways(tok, p, modality, said, pairs)
                         break
-                sources = self.role_actors(tok, p.source)
-                targets = self.role_actors(tok, p.target)
+                if "source" in found.slots:
+                    sources = self.slot_actors(tok, found.slots["source"])
+                else:
+                    sources = self.role_actors(tok, p.source)
+                if "target" in found.slots:
+                    targets = self.slot_actors(tok, found.slots["target"])
+                else:
+                    targets = self.role_actors(tok, p.target)
                 src_codes = {a.code for a, _ in sources}
                 targets = [t for t in targets if t[0].code not in src_codes]
                 if p.between and not targets and len(sources) >= 2:
@@ -263,6 +312,11 @@ class SentenceCoder:
                     break
                 if sources and (targets or p.target_optional):
                     yield RawEvent(tok, p, sources, targets, modality, attribution=said)
+                    if p.reverse_code and targets:
+                        yield RawEvent(
+                            tok, p, targets, sources, modality, attribution=said,
+                            code=p.reverse_code,
+                        )  # fmt: skip
                     break
 
 

@@ -89,8 +89,8 @@ def plover_records(store: Store, flt: EventFilter | None = None) -> Iterator[dic
             "modality": r["modality"],
             "reciprocal": bool(r["reciprocal"]),
             "cameo": r["cameo_code"],
-            "goldstein": r["goldstein"],
-            "quad_class": int(r["quad_class"]),
+            "goldstein": _none(r["goldstein"]),
+            "quad_class": None if _none(r["quad_class"]) is None else int(r["quad_class"]),
             "text": r["sentence_text"],
             "trigger": r["trigger_text"],
             "article": {

@@ -14,13 +14,16 @@ from detente.patterns import Modality as Cues
 _UP = {"xcomp", "ccomp", "acl", "conj", "pcomp", "pobj", "prep", "advcl", "dobj", "oprd", "csubj"}
 
 
-def modality_of(tok: Token, cues: Cues) -> str:
-    """The modality of the event whose predicate is ``tok``."""
+def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = frozenset()) -> str:
+    """The modality of the event whose predicate is ``tok``. Tokens in ``named`` (words the
+    matched pattern itself names, e.g. "did not" in a pattern for "not clash") are no cues."""
     current = tok
     through_conj = False
     stop_after = False
     for _ in range(12):  # depth bound: parse trees of news sentences are shallow
         for child in current.children:
+            if child.i in named:
+                continue
             low = child.lower_
             if child.dep_ == "neg" and not through_conj:
                 return "negated"

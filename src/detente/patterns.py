@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from detente.codebook import Codebook
+from detente.codebook import Codebook, UserCode
 from detente.errors import KnowledgeError
+from detente.phrases import Element, parse_element
 from detente.resources import load_yaml
 
 _ROLE = re.compile(
-    r"^(subj|obj|poss|compound|amod|light|between|acl\.obj|ccomp\.subj"
+    r"^(subj|obj|next|poss|compound|amod|light|between|acl\.obj|ccomp\.subj"
     r"|(prep|obj\.prep|xcomp\.prep|light\.prep):[a-z]+|xcomp\.obj)$"
 )
 
@@ -36,6 +37,20 @@ class Pattern(BaseModel):
     source_sector_codes: dict[str, str] = Field(default_factory=dict)
     target_optional: bool = False
     confidence: float = Field(default=0.8, gt=0, le=1)
+    reverse_code: str | None = None  # also code target → source with this code ("arrive in")
+    before: list[str] = Field(default_factory=list)  # word-order constraints: see phrases.py
+    after: list[str] = Field(default_factory=list)
+    _before: tuple[Element, ...] = PrivateAttr(default=())
+    _after: tuple[Element, ...] = PrivateAttr(default=())
+
+    def model_post_init(self, _context: object) -> None:
+        self._before = tuple(parse_element(e, "before") for e in self.before)
+        self._after = tuple(parse_element(e, "after") for e in self.after)
+
+    @property
+    def phrase(self) -> tuple[tuple[Element, ...], tuple[Element, ...]] | None:
+        """(before, after) elements, or None when the pattern has no word-order constraint."""
+        return (self._before, self._after) if self.before or self.after else None
 
     @field_validator("source", "target")
     @classmethod
@@ -92,8 +107,10 @@ class PatternSet:
         light_verbs: set[str],
         modality: Modality,
         irregular: dict[str, list[str]] | None = None,
+        codebook: Codebook | None = None,
     ):
         self.patterns = list(patterns)
+        self.codebook = codebook  # the codebook the patterns were checked against
         self.light_verbs = light_verbs
         self.modality = modality
         self.index: dict[tuple[str, str], list[Pattern]] = {}
@@ -120,32 +137,42 @@ def _patterns_from(data: dict, pos: str, name: str) -> list[Pattern]:
     for i, raw in enumerate(data.get("patterns") or []):
         try:
             out.append(Pattern(pos=pos, **raw))
-        except (ValidationError, TypeError) as exc:
+        except (ValidationError, TypeError, ValueError) as exc:
             raise KnowledgeError(f"{name}: pattern #{i + 1} ({raw.get('id')}): {exc}") from exc
     return out
 
 
-def load_patterns(codebook: Codebook, extra: Sequence[Path] = ()) -> PatternSet:
-    """Built-in verb/noun patterns (plus user pattern files) checked against the codebook."""
+def load_patterns(
+    codebook: Codebook, extra: Sequence[Path] = (), builtin: bool = True
+) -> PatternSet:
+    """Built-in verb/noun patterns (unless ``builtin`` is false) plus user pattern files, checked
+    against the codebook extended by the user files' own ``codes:`` (``PatternSet.codebook``)."""
     verbs = load_yaml("patterns/verbs.yaml")
     nouns = load_yaml("patterns/nouns.yaml")
-    patterns = _patterns_from(verbs, "VERB", "verbs.yaml") + _patterns_from(
-        nouns, "NOUN", "nouns.yaml"
-    )
+    patterns: list[Pattern] = []
+    if builtin:
+        patterns = _patterns_from(verbs, "VERB", "verbs.yaml")
+        patterns += _patterns_from(nouns, "NOUN", "nouns.yaml")
     light = set(nouns.get("light_verbs") or [])
     user: list[Pattern] = []  # user files win: their patterns are tried before the built-ins
+    codes: list[UserCode] = []
     for path in extra:
         data = load_yaml(path)
         user += _patterns_from({"patterns": data.get("verbs")}, "VERB", str(path))
         user += _patterns_from({"patterns": data.get("nouns")}, "NOUN", str(path))
         light |= set(data.get("light_verbs") or [])
+        try:
+            codes += [UserCode.model_validate(c) for c in data.get("codes") or []]
+        except ValidationError as exc:
+            raise KnowledgeError(f"{path}: codes: {exc}") from exc
+    codebook = codebook.with_codes(codes)
     patterns = user + patterns
     seen: set[str] = set()
     for p in patterns:
         if p.id in seen:
             raise KnowledgeError(f"duplicate pattern id {p.id!r}")
         seen.add(p.id)
-        for code in (p.code, *p.source_sector_codes.values()):
+        for code in (p.code, *p.source_sector_codes.values(), *filter(None, [p.reverse_code])):
             if not codebook.has(code):
                 raise KnowledgeError(f"pattern {p.id!r}: unknown CAMEO code {code!r}")
     try:
@@ -153,4 +180,4 @@ def load_patterns(codebook: Codebook, extra: Sequence[Path] = ()) -> PatternSet:
     except ValidationError as exc:
         raise KnowledgeError(f"modality.yaml: {exc}") from exc
     irregular = load_yaml("patterns/irregular.yaml").get("forms") or {}
-    return PatternSet(patterns, light, modality, irregular)
+    return PatternSet(patterns, light, modality, irregular, codebook)

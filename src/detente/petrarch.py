@@ -136,10 +136,13 @@ def import_petrarch(
                 result.rejected.append((f.name, n, raw.strip(), why))
 
     verbs: list[dict] = []
+    codes: list[dict] = []
     for f in by_kind.get("verbs", []):
         synsets, blocks, bad = parse_verbs(_lines(f))
         result.rejected += [(f.name, n, t.strip(), why) for n, t, why in bad]
-        verbs += convert_verbs(synsets, blocks, codebook, reporter(f.name))
+        got, declared = convert_verbs(synsets, blocks, codebook, reporter(f.name))
+        verbs += got
+        codes += [c for c in declared if c["code"] not in {d["code"] for d in codes}]
 
     names = ", ".join(f.name for f in files)
     provenance = {
@@ -154,7 +157,7 @@ def import_petrarch(
         result.actors["countries"] = countries
     result.actors["organizations"] = actors.orgs
     result.actors["terms"] = terms
-    result.patterns = {"provenance": provenance, "verbs": verbs, "nouns": []}
+    result.patterns = {"provenance": provenance, "codes": codes, "verbs": verbs, "nouns": []}
     result.counts.update(
         {
             "actors": len(actors.orgs) + len(countries),
@@ -162,6 +165,7 @@ def import_petrarch(
             "dated roles": actors.n_roles,
             "agents": len(terms),
             "verb patterns": len(verbs),
+            "event codes beyond CAMEO": len(codes),
             "rejected lines": len(result.rejected),
         }
     )

@@ -40,7 +40,9 @@ ORG_NOUNS = {
     "bank",
     "movement",
 }
-PREP_TARGETS = ["prep:to", "prep:with", "prep:against", "prep:on", "prep:for"]
+# a PETRARCH pattern without a + slot: the object, else the first actor after the verb
+DEFAULT_TARGET = ("obj", "next")
+USER_CODE = re.compile(r"\d{2,4}[A-Z]?")
 
 
 def regular_plural(word: str) -> str:
@@ -95,64 +97,97 @@ def _lemma(raw: str) -> str | None:
     return ws[0].lower() if len(ws) == 1 and ws[0].isalpha() else None
 
 
-def _objects(token: str, synsets: dict[str, list[str]]) -> list[str]:
-    members = synsets.get(token.rstrip("_"), []) if token.startswith("&") else [token]
-    out = []
-    for m in members:
-        ws = words(re.sub(r"\{[^}]*\}", "", m))
-        if len(ws) == 1 and ws[0].isalpha():
-            out += [ws[0].lower(), singular(ws[0].lower())]
+def _members(token: str, synsets: dict[str, list[str]], depth: int = 0) -> list[str]:
+    """The phrases a synset stands for (nested synsets expanded), lowercase, words spaced."""
+    out: list[str] = []
+    for m in synsets.get(token.rstrip("_"), []):
+        m = re.sub(r"\{[^}]*\}", "", m).strip()
+        if m.startswith("&") and depth < 4:
+            out += _members(m, synsets, depth + 1)
+        elif ws := [w.lower() for w in re.split(r"[\s_]+", m) if w]:
+            out.append(" ".join(ws))
     return list(dict.fromkeys(out))
 
 
-def singular(word: str) -> str:
-    """A naive singular, so that an object written ``TIES`` also matches the lemma ``tie``."""
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+_SLOTS = {"+": "<target>", "$": "<source>", "%": "<both>"}
 
 
-def _pattern(
-    body: str, code: str, synsets: dict[str, list[str]]
-) -> tuple[dict[str, Any] | None, str]:
-    """(pattern fields, '') or (None, why not)."""
-    if ":" in code:
-        return None, f"code pair {code!r} is not supported"
-    if "$" in body:
-        return None, "source slot ($) outside the subject is not supported"
-    if not body.startswith("*"):
-        return None, "words before the verb are not supported"
-    if body.startswith("*_"):
-        return None, "particle joined to the verb is not supported"
-    rest = body[1:].strip()
-    if rest in ("", "+"):
-        return {"target": ["obj"]}, ""
-    if m := re.fullmatch(r"\(\s*([A-Z]+)\s*(\+)?\s*\)", rest):
-        prep = m[1].lower()
-        return {"target": [f"prep:{prep}"], "requires_prep": [prep]}, ""
-    if m := re.fullmatch(r"(&?[A-Z][A-Z-]*_?)\s*\(\s*([A-Z]+)\s*(\+)?\s*\)", rest):
-        objs = _objects(m[1], synsets)
-        if not objs:
-            return None, f"object {m[1]} has only multi-word forms"
-        prep = m[2].lower()
-        return {"object": objs, "target": [f"prep:{prep}"], "requires_prep": [prep]}, ""
-    if re.fullmatch(r"&?[A-Z][A-Z_-]*", rest) and "_" not in rest.rstrip("_"):
-        objs = _objects(rest, synsets)
-        if not objs:
-            return None, f"synset {rest} is empty or has only multi-word members"
-        return {"object": objs, "target": list(PREP_TARGETS)}, ""
-    return None, "noun phrase or prepositional phrase with nouns is not representable"
+def _phrase(body: str, synsets: dict[str, list[str]]) -> tuple[dict[str, Any] | None, str]:
+    """A pattern body (``SAID WOULD * OVER +``) as ``before``/``after`` elements."""
+    items: list[tuple[str, bool]] = []  # (item, glued to the previous item)
+    for chunk in body.replace("(", " ").replace(")", " ").split():
+        parts = [x for x in chunk.split("_") if x]
+        items += [(x, k > 0) for k, x in enumerate(parts)]
+    verbs = [k for k, (x, _) in enumerate(items) if x == "*"]
+    if len(verbs) != 1:
+        return None, "pattern needs exactly one * (the verb)"
+    v = verbs[0]
+    elements: list[str] = []
+    for k, (item, glued) in enumerate(items):
+        if k == v or item == "^":  # ^ skips a noun phrase: gaps are allowed anyway
+            elements.append("*" if k == v else "")
+            continue
+        if item in _SLOTS:
+            elements.append(_SLOTS[item])
+            continue
+        if item.startswith("&"):
+            alts = _members(item, synsets)
+            if not alts:
+                return None, f"synset {item} is empty or unknown"
+            word = "|".join(alts)
+        elif re.fullmatch(r"[A-Za-z0-9'.-]+", item):
+            word = item.lower()
+        else:
+            return None, f"cannot read {item!r}"
+        if k < v:  # glued toward the verb: to the next item, unless that is a slot
+            nxt = items[k + 1]
+            word += "=" if nxt[1] and nxt[0] not in _SLOTS else ""
+        elif glued and items[k - 1][0] not in _SLOTS:
+            word = "=" + word
+        elements.append(word)
+    before = [e for e in elements[:v] if e]
+    after = [e for e in elements[v + 1 :] if e]
+    fields: dict[str, Any] = {}
+    if before:
+        fields["before"] = before
+    if after:
+        fields["after"] = after
+    if "<both>" not in before + after and "<target>" not in before + after:
+        fields["target"] = list(DEFAULT_TARGET)
+    return fields, ""
+
+
+def _words(fields: dict[str, Any]) -> int:
+    """How many words a converted pattern names: the more, the earlier it is tried."""
+    return sum(not e.startswith("<") for e in fields.get("before", []) + fields.get("after", []))
+
+
+def _codes(raw: str, codebook: Codebook, declared: dict[str, str], block: str) -> dict[str, str]:
+    """``code`` (and ``reverse_code``) fields of ``032`` or ``032:033``; codes not in the
+    codebook but shaped like one are declared as user codes. Raises ValueError."""
+    parts = [c.strip() for c in raw.split(":")]
+    if len(parts) > 2 or parts[0] in ("---", ""):
+        raise ValueError(f"code {raw!r} is not an event code (pair)")
+    out = {}
+    for key, code in zip(("code", "reverse_code"), parts, strict=False):
+        if key == "reverse_code" and code == "---":
+            continue
+        if not codebook.has(code):
+            if not USER_CODE.fullmatch(code):
+                raise ValueError(f"code {code!r} is not an event code")
+            declared.setdefault(code, f"{block} (code of an imported PETRARCH verbs file)")
+        out[key] = code
+    return out
 
 
 def convert_verbs(
     synsets: dict[str, list[str]], blocks: list[VerbBlock], codebook: Codebook, report: Report
-) -> list[dict[str, Any]]:
-    constrained: list[dict[str, Any]] = []
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """(detente verb patterns, user codes they use). Patterns naming more words come first;
+    a block's own code (any object, first actor after the verb) comes last."""
+    constrained: list[tuple[int, dict[str, Any]]] = []
     plain: list[dict[str, Any]] = []
+    declared: dict[str, str] = {}
     for b in blocks:
         lemmas = []
         for line, raw in b.verbs:
@@ -168,24 +203,24 @@ def convert_verbs(
             continue
         slug = re.sub(r"[^a-z0-9]+", "-", b.name.lower()).strip("-")
         if b.code not in ("---", ""):
-            if codebook.has(b.code):
-                plain.append(
-                    {
-                        "id": f"petrarch-{slug}-{b.line}",
-                        "lemmas": lemmas,
-                        "code": b.code,
-                        "target": ["obj"],
-                    }
-                )
+            try:
+                codes = _codes(b.code, codebook, declared, b.name)
+            except ValueError as exc:
+                report(b.line, f"--- {b.name} [{b.code}] ---", str(exc))
             else:
-                report(b.line, f"--- {b.name} [{b.code}] ---", f"unknown CAMEO code {b.code!r}")
+                entry = {"id": f"petrarch-{slug}-{b.line}", "lemmas": lemmas, **codes}
+                plain.append(entry | {"target": list(DEFAULT_TARGET)})
         for line, body, code in b.patterns:
-            fields, why = _pattern(body, code, synsets)
-            if fields is not None and not codebook.has(code):
-                fields, why = None, f"unknown CAMEO code {code!r}"
+            fields, why = _phrase(body, synsets)
+            try:
+                codes = _codes(code, codebook, declared, b.name) if fields is not None else {}
+            except ValueError as exc:
+                fields, why = None, str(exc)
             if fields is None:
                 report(line, f"- {body} [{code}]", why)
                 continue
-            entry = {"id": f"petrarch-{slug}-{line}", "lemmas": lemmas, "code": code, **fields}
-            (plain if fields == {"target": ["obj"]} else constrained).append(entry)
-    return constrained + plain
+            entry = {"id": f"petrarch-{slug}-{line}", "lemmas": lemmas, **codes, **fields}
+            constrained.append((_words(fields), entry))
+    constrained.sort(key=lambda pair: -pair[0])
+    codes_out = [{"code": c, "name": n} for c, n in declared.items()]
+    return [e for _, e in constrained] + plain, codes_out

@@ -292,8 +292,8 @@ class Coder:
         return resolve
 
     def _record(self, article: Article, s: _Sent, raw: RawEvent, contexts: Sequence[str]) -> Event:
-        code = raw.pattern.code
-        for actor, _ in raw.sources:
+        code = raw.code or raw.pattern.code
+        for actor, _ in raw.sources if raw.code is None else ():
             code = raw.pattern.source_sector_codes.get(actor.sector or "", code)
         cameo = self.codebook.cameo(code)
         trig_start = s.offset + raw.trigger.idx
@@ -354,7 +354,8 @@ def load_coder(settings: Settings | None = None, gazetteer: Gazetteer | None = N
     settings = settings or Settings.from_env()
     nlp = load_nlp(settings)
     codebook = load_codebook()
-    patterns = load_patterns(codebook, settings.pattern_files)
+    patterns = load_patterns(codebook, settings.pattern_files, settings.builtin_patterns)
+    codebook = patterns.codebook or codebook  # with the user files' own codes
     knowledge = load_actor_knowledge(settings.actor_files)
     matcher = ActorMatcher(nlp.nlp, knowledge)
     gazetteer = gazetteer or load_gazetteer()  # once per process (cached)

@@ -193,7 +193,12 @@ class ArticlePlaces:
         }
 
     def locate(
-        self, index: int, trigger: Token, sources: list[Actor], targets: list[Actor], quad: int
+        self,
+        index: int,
+        trigger: Token,
+        sources: list[Actor],
+        targets: list[Actor],
+        quad: int | None,
     ) -> Location | None:
         here = [m for m in self.by_sentence.get(index, []) if m.is_place]
         for anchor in _anchors(trigger):

@@ -73,11 +73,14 @@ class ActorMention(_Record):
 
 
 class Cameo(_Record):
+    """The event's CAMEO code. Goldstein value and QuadClass are ``None`` only for a code a
+    user dictionary declares without a CAMEO ancestor."""
+
     code: str
     root: str
     name: str
-    goldstein: float
-    quad_class: int = Field(ge=1, le=4)
+    goldstein: float | None
+    quad_class: int | None = Field(ge=1, le=4)
 
 
 class Plover(_Record):

@@ -17,12 +17,15 @@ class Settings(BaseModel):
     NER (the official ``en_core_web_sm/md/lg/trf`` work); env ``DETENTE_SPACY_MODEL``.
     ``actor_files``: extra user actor dictionaries overlaid on the built-ins.
     ``pattern_files``: extra user pattern files (``verbs:``/``nouns:``), after the built-ins.
+    ``builtin_patterns``: false codes with the user pattern files alone (as a PETRARCH user
+    does with their own verbs dictionary).
     ``batch_size``: texts per ``nlp.pipe`` batch (32 keeps memory low, see stack notes).
     """
 
     spacy_model: str = DEFAULT_MODEL
     actor_files: list[Path] = Field(default_factory=list)
     pattern_files: list[Path] = Field(default_factory=list)
+    builtin_patterns: bool = True
     batch_size: int = Field(default=32, ge=1)
     max_chars: int = Field(default=1_000_000, ge=1)
 
