@@ -88,6 +88,13 @@ def evaluate_cmd(
             help="Also use detente's own patterns, or only the --patterns files.",
         ),
     ] = True,
+    builtin_actors: Annotated[
+        bool,
+        typer.Option(
+            "--builtin-actors/--only-user-actors",
+            help="Also use detente's own actor knowledge, or only the --actors files.",
+        ),
+    ] = True,
     modality: Annotated[
         list[str] | None,
         typer.Option(
@@ -109,6 +116,7 @@ def evaluate_cmd(
             actor_files=actors or None,
             pattern_files=patterns or None,
             builtin_patterns=builtin_patterns,
+            builtin_actors=builtin_actors,
         )
         coder = load_coder(settings)
     except DetenteError as exc:
@@ -131,6 +139,14 @@ def import_petrarch_cmd(
         list[Path], typer.Argument(help="PETRARCH dictionary files or folders of them.")
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for the converted files.")],
+    standalone: Annotated[
+        bool,
+        typer.Option(
+            "--standalone",
+            help="A whole dictionary, to be used without detente's built-in actors "
+            "(--only-user-actors): no alias is dropped for clashing with them.",
+        ),
+    ] = False,
 ) -> None:
     """Convert PETRARCH/TABARI dictionaries into a detente actor file and pattern file."""
     from detente.codebook import load_codebook
@@ -141,7 +157,8 @@ def import_petrarch_cmd(
     err = Console(stderr=True, soft_wrap=True)
     start = time.perf_counter()
     try:
-        result = import_petrarch(inputs, load_actor_knowledge(), load_codebook())
+        knowledge = load_actor_knowledge(builtin=not standalone)
+        result = import_petrarch(inputs, knowledge, load_codebook())
         paths = write_import(result, out)
     except DetenteError as exc:
         err.print(f"[red]error[/]: {exc}")

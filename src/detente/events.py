@@ -90,8 +90,8 @@ class SentenceCoder:
             if obj and head.lemma_ in self.patterns.modality.request_heads:
                 return obj
             return self.subjects(head, depth + 1)
-        if tok.dep_ == "conj" or (tok.dep_ == "advcl" and tok.tag_ == "VBG"):
-            return self.subjects(head, depth + 1)
+        if tok.dep_ in ("conj", "acomp") or (tok.dep_ == "advcl" and tok.tag_ == "VBG"):
+            return self.subjects(head, depth + 1)  # "X is about to restore": X
         if tok.dep_ in ("relcl", "acl") and self._is_actor(head):
             return [head]
         if tok.dep_ in ("acl", "xcomp") and head.pos_ == "NOUN":
@@ -276,7 +276,7 @@ class SentenceCoder:
 
     def events(self) -> Iterator[RawEvent]:
         for tok in self.doc:
-            for p in self.patterns.candidates(tok.lemma_.lower(), tok.pos_):
+            for p in self.patterns.candidates(tok.lemma_.lower(), tok.pos_, tok.lower_):
                 found = self.matches(tok, p)
                 if found is None:
                     continue

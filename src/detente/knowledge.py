@@ -395,14 +395,19 @@ def _builtin_data(relpath: str) -> dict[str, Any]:
     return load_yaml(relpath)
 
 
-def load_actor_knowledge(paths: Sequence[Path | str] = ()) -> ActorKnowledge:
-    """Built-in actor knowledge, overlaid with the user files in ``paths`` (in order).
+def load_actor_knowledge(paths: Sequence[Path | str] = (), builtin: bool = True) -> ActorKnowledge:
+    """Built-in actor knowledge, overlaid with the user files in ``paths`` (in order). With
+    ``builtin`` false, only the built-in sector codes are kept: the user files are the whole
+    dictionary (as a PETRARCH user's own actors and agents files are).
 
     Raises :class:`KnowledgeError` if a file is missing, lacks its provenance header, has an
     invalid entry, or if the merged knowledge is inconsistent (alias clash, undeclared sector,
     unknown country).
     """
     layers = [_parse_layer(_builtin_data(rel), f"detente/data/{rel}") for rel in BUILTIN_FILES]
+    if not builtin:
+        for layer in layers:
+            layer.countries, layer.organizations, layer.terms, layer.anaphors = [], [], [], []
     layers += [_parse_layer(load_yaml(Path(p)), str(p)) for p in paths]
 
     countries: dict[str, CountryEntry] = {}

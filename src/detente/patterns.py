@@ -127,9 +127,14 @@ class PatternSet:
         for lemma in self.lemmas:
             self.surface_forms |= inflections(lemma) | set((irregular or {}).get(lemma, []))
 
-    def candidates(self, lemma: str, pos: str) -> list[Pattern]:
+    def candidates(self, lemma: str, pos: str, form: str | None = None) -> list[Pattern]:
+        """Patterns for a token. A pattern listed under the token's own lowercase ``form``
+        (PETRARCH lists "left" apart from "leave") is tried before those of its lemma."""
         kind = "VERB" if pos in ("VERB", "AUX") else "NOUN" if pos in ("NOUN", "PROPN") else ""
-        return self.index.get((lemma, kind), [])
+        by_lemma = self.index.get((lemma, kind), [])
+        if form is None or form == lemma or (form, kind) not in self.index:
+            return by_lemma
+        return self.index[(form, kind)] + by_lemma
 
 
 def _patterns_from(data: dict, pos: str, name: str) -> list[Pattern]:

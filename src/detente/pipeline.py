@@ -356,7 +356,7 @@ def load_coder(settings: Settings | None = None, gazetteer: Gazetteer | None = N
     codebook = load_codebook()
     patterns = load_patterns(codebook, settings.pattern_files, settings.builtin_patterns)
     codebook = patterns.codebook or codebook  # with the user files' own codes
-    knowledge = load_actor_knowledge(settings.actor_files)
+    knowledge = load_actor_knowledge(settings.actor_files, settings.builtin_actors)
     matcher = ActorMatcher(nlp.nlp, knowledge)
     gazetteer = gazetteer or load_gazetteer()  # once per process (cached)
     contexts = load_contexts(codebook)

@@ -17,6 +17,8 @@ class Settings(BaseModel):
     NER (the official ``en_core_web_sm/md/lg/trf`` work); env ``DETENTE_SPACY_MODEL``.
     ``actor_files``: extra user actor dictionaries overlaid on the built-ins.
     ``pattern_files``: extra user pattern files (``verbs:``/``nouns:``), after the built-ins.
+    ``builtin_actors``: false resolves actors with the user actor files alone (the built-in
+    sector codes stay declared).
     ``builtin_patterns``: false codes with the user pattern files alone (as a PETRARCH user
     does with their own verbs dictionary).
     ``batch_size``: texts per ``nlp.pipe`` batch (32 keeps memory low, see stack notes).
@@ -25,6 +27,7 @@ class Settings(BaseModel):
     spacy_model: str = DEFAULT_MODEL
     actor_files: list[Path] = Field(default_factory=list)
     pattern_files: list[Path] = Field(default_factory=list)
+    builtin_actors: bool = True
     builtin_patterns: bool = True
     batch_size: int = Field(default=32, ge=1)
     max_chars: int = Field(default=1_000_000, ge=1)
