@@ -43,7 +43,8 @@ AGENTS = """\
 !PERSON! = MAN, MEN
 HARBOUR!PERSON! [~LAB]
 TIDE_WARDEN {TIDE_WARDENS} [~WRD]
-LAMP_KEEPER {} [~CVL]
+LAMP_KEEPER [~CVL]
+PRESS {} [~MED]
 FLEET_BOSS [ZEM~]
 """
 
@@ -160,7 +161,8 @@ def test_agent_terms_and_sectors(imported):
     assert terms["harbourman"] == {"term": "harbourman", "sector": "LAB", "kind": "person"}
     assert terms["harbourmen"]["sector"] == "LAB"
     assert terms["tide wardens"] == {"term": "tide wardens", "sector": "WRD", "kind": "people"}
-    assert terms["lamp keepers"]["kind"] == "people"
+    assert terms["lamp keepers"]["kind"] == "people"  # no braces: the regular plural
+    assert "press" in terms and "presses" not in terms  # "{}": no plural
     assert "WRD" in result.actors["sectors"] and "LAB" not in result.actors["sectors"]
     assert "does not combine after a country" in reasons(result, "Test.agents.txt")["FLEET BOSS"]
 
@@ -170,7 +172,7 @@ def test_verb_patterns(imported):
     pats = {p["code"]: p for p in result.patterns["verbs"]}
     # the block's own code: any object, else the first actor after the verb
     assert pats["111"]["lemmas"] == ["scold", "berate"]
-    assert pats["111"]["target"] == ["obj", "next"] and "after" not in pats["111"]
+    assert pats["111"]["target"] == ["next"] and "after" not in pats["111"]
     # a synset: one element with every member, multi-word members spaced
     assert pats["073"]["after"] == ["barge|skiff|paddle steamer"]
     assert pats["112"]["after"] == ["against", "<target>"] and "target" not in pats["112"]

@@ -18,7 +18,7 @@ from detente.phrases import PhraseMatch, match
 from detente.records import Actor
 
 PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", "them", "him"}
-_CLAUSES = {"relcl", "acl", "advcl", "ccomp", "parataxis"}
+_CLAUSES = {"relcl", "advcl", "ccomp", "parataxis"}  # not acl: "memos sent by X"
 _SKIP_DEPS = {"relcl", "advcl", "ccomp", "xcomp", "acl", "punct", "cc", "det", "mark", "aux"}
 
 # token index → actors, with a flag for actors inferred from context (lower confidence)
@@ -166,13 +166,21 @@ class SentenceCoder:
 
     def next_actor(self, tok: Token) -> list[Token]:
         """The first actor after ``tok`` in its phrase (its subtree without clauses): the
-        target of a pattern that names no role, as PETRARCH reads it."""
+        target of a pattern that names no role, as PETRARCH reads it. In the passive, the
+        subject; a possessive pronoun ("welcomed their talks with X") is not a target."""
+        passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
+        if passive:
+            return passive
         out, stack = [], [tok]
         while stack:
             t = stack.pop()
             out.append(t)
             stack += [c for c in t.children if c.dep_ not in _CLAUSES and c.i > tok.i]
-        return [t for t in sorted(out, key=lambda t: t.i)[1:] if self._actor_or_pronoun(t)][:1]
+        return [
+            t
+            for t in sorted(out, key=lambda t: t.i)[1:]
+            if not (t.dep_ == "poss" and t.pos_ == "PRON") and self._actor_or_pronoun(t)
+        ][:1]
 
     def slot_actors(self, tok: Token, start: int) -> list[tuple[Actor, bool]]:
         """Actors of the first actor token from ``start`` on (before the trigger if ``start``

@@ -40,8 +40,8 @@ ORG_NOUNS = {
     "bank",
     "movement",
 }
-# a PETRARCH pattern without a + slot: the object, else the first actor after the verb
-DEFAULT_TARGET = ("obj", "next")
+# a PETRARCH pattern without a + slot: the first actor after the verb (the passive subject)
+DEFAULT_TARGET = ("next",)
 USER_CODE = re.compile(r"\d{2,4}[A-Z]?")
 
 
@@ -74,7 +74,7 @@ def convert_agents(
             new_sectors[sector] = f"sector {sector}, declared by a PETRARCH agents import"
         singular = " ".join(a.phrase).lower()
         forms = [(singular, False)]
-        if a.plurals == []:
+        if a.plurals is None:  # no braces: the regular plural; "{}": no plural ("MEDIA {}")
             forms.append((" ".join([*a.phrase[:-1], regular_plural(a.phrase[-1])]).lower(), True))
         for p in a.plurals or []:
             forms.append((" ".join(p).lower(), True))
