@@ -31,7 +31,7 @@ def test_gaps_glue_and_slots():
     sign = 4
     after = [parse_element(e, "after") for e in ("trade", "=pact", "with", "<target>")]
     found = match(words, sign, [], after)
-    assert found is not None and found.slots == {"target": 10}
+    assert found is not None and found.slots == {"target": (10, 1)}
     assert found.used == {7, 8, 9}
     # glued to the verb: "pact" does not follow "sign" directly
     assert match(words, sign, [], [parse_element("=pact", "after")]) is None

@@ -18,7 +18,7 @@ from detente.phrases import PhraseMatch, match
 from detente.records import Actor
 
 PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", "them", "him"}
-_CLAUSES = {"relcl", "advcl", "ccomp", "parataxis"}  # not acl: "memos sent by X"
+_CLAUSES = {"relcl", "advcl", "parataxis"}  # not acl ("memos sent by X"), not ccomp
 _SKIP_DEPS = {"relcl", "advcl", "ccomp", "xcomp", "acl", "punct", "cc", "det", "mark", "aux"}
 
 # token index → actors, with a flag for actors inferred from context (lower confidence)
@@ -182,13 +182,20 @@ class SentenceCoder:
             if not (t.dep_ == "poss" and t.pos_ == "PRON") and self._actor_or_pronoun(t)
         ][:1]
 
-    def slot_actors(self, tok: Token, start: int) -> list[tuple[Actor, bool]]:
-        """Actors of the first actor token from ``start`` on (before the trigger if ``start``
-        is before it, else to the end of the sentence)."""
-        stop = tok.i if start < tok.i else len(self.doc)
-        for t in self.doc[start:stop]:
-            if self._actor_or_pronoun(t):
-                return self.actors_at(t)
+    def slot_actors(self, tok: Token, where: tuple[int, int]) -> list[tuple[Actor, bool]]:
+        """Actors of a pattern slot: the first actor token found from ``where`` (index,
+        direction), staying on its side of the trigger; a coordination is taken whole."""
+        start, step = where
+        stop = (tok.i if start < tok.i else len(self.doc)) if step > 0 else -1
+        for i in range(start, stop, step):
+            t = self.doc[i]
+            if not self._actor_or_pronoun(t):
+                continue
+            while t.dep_ == "conj" and t.head.i < t.i:
+                t = t.head  # "A and B have met": from B back to A
+            found = self.actors_at(t)
+            if found:
+                return found
         return []
 
     def role_actors(self, tok: Token, roles: list[str]) -> list[tuple[Actor, bool]]:

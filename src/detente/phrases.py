@@ -9,8 +9,9 @@ efforts" is not "clashed over the efforts", "contributed a million dollars" is n
 * gaps are allowed between elements unless glued: in ``after``, a leading ``=`` glues an element
   to the one before it (the first to the trigger); in ``before``, a trailing ``=`` glues it to
   the one after it (the last to the trigger). ``after: ["=out"]`` is "walked out".
-* ``"<target>"``, ``"<source>"`` and ``"<both>"`` are slots: the first actor from that point
-  on is the event's target, its source, or both (a compound actor coded both ways).
+* ``"<target>"``, ``"<source>"`` and ``"<both>"`` are slots: the event's target, its source,
+  or both (a compound actor coded both ways). In ``after``, the first actor from that point
+  on; in ``before``, the nearest actor before the element to its right (or the trigger).
 
 Matching is leftmost and greedy, within the sentence. It returns the tokens it used (the
 coder does not read them again as modality cues: a pattern that names "not" has coded the
@@ -35,7 +36,8 @@ class Element:
 @dataclass
 class PhraseMatch:
     used: set[int] = field(default_factory=set)
-    slots: dict[str, int] = field(default_factory=dict)  # slot -> first token index to search
+    # slot -> (token index where the search starts, +1 rightward / -1 leftward)
+    slots: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def parse_element(text: str, side: str) -> Element:
@@ -70,7 +72,7 @@ def match(
     limit = len(forms) if limit is None else limit
     for el in after:
         if el.slot is not None:
-            found.slots[el.slot] = pos
+            found.slots[el.slot] = (pos, 1)
             continue
         hit = None
         last = pos if el.glued else limit - 1
@@ -84,10 +86,9 @@ def match(
         found.used |= set(range(hit[0], hit[0] + hit[1]))
         pos = hit[0] + hit[1]
     end = trigger  # the elements must end before this index
-    pending: list[str] = []  # slots waiting for the position after the next element left
     for el in reversed(before):
-        if el.slot is not None:
-            pending.append(el.slot)
+        if el.slot is not None:  # the actor nearest before the element to its right
+            found.slots[el.slot] = (end - 1, -1)
             continue
         hit = None
         for stop in range(end, 0, -1):
@@ -100,10 +101,5 @@ def match(
         if hit is None:
             return None
         found.used |= set(range(hit[0], hit[0] + hit[1]))
-        for slot in pending:
-            found.slots[slot] = hit[0] + hit[1]
-        pending = []
         end = hit[0]
-    for slot in pending:
-        found.slots[slot] = 0
     return found
