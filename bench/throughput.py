@@ -1,6 +1,10 @@
 """Throughput benchmark: detente end to end vs plain ``nlp.pipe`` of the full spaCy model.
 
     python bench/throughput.py [--articles 500] [--seed 7] [--repeat 2]
+                               [--actors FILE] [--patterns FILE]
+
+``--actors``/``--patterns`` load user dictionaries into detente's side (e.g. the output of
+``detente dict import-petrarch`` on the Phoenix dictionaries), on top of the built-ins.
 
 Generates articles from detente's own sentence templates, then runs each side in its own child
 process (so peak RSS is per side) on the same texts: a warm-up, then a timed pass. Sides
@@ -82,7 +86,7 @@ def make_articles(n: int, seed: int) -> list[str]:
     return articles
 
 
-def child(side: str, n: int, seed: int) -> None:
+def child(side: str, n: int, seed: int, actors: list[str], patterns: list[str]) -> None:
     texts = make_articles(n, seed)
     words = sum(len(t.split()) for t in texts)
     if side == "plain":
@@ -96,11 +100,15 @@ def child(side: str, n: int, seed: int) -> None:
         for _ in nlp.pipe(texts, batch_size=32):
             pass
         elapsed, cpu, events = time.perf_counter() - t0, time.process_time() - c0, None
+        build = None
     else:
         from detente.ingest import make_article
         from detente.pipeline import load_coder
+        from detente.settings import Settings
 
-        coder = load_coder()
+        build = time.perf_counter()
+        coder = load_coder(Settings.from_env(actor_files=actors, pattern_files=patterns))
+        build = time.perf_counter() - build
         warm = [make_article(t, article_id=f"w{i}") for i, t in enumerate(texts[:20])]
         list(coder.code_articles(warm))
         t0, c0 = time.perf_counter(), time.process_time()
@@ -117,6 +125,7 @@ def child(side: str, n: int, seed: int) -> None:
                 "words": words,
                 "events": events,
                 "rss_mb": rss_mb,
+                "build": build,
             }
         )
     )
@@ -127,11 +136,14 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--actors", action="append", default=[], help="user actor file")
+    parser.add_argument("--patterns", action="append", default=[], help="user pattern file")
     parser.add_argument("--child", choices=["plain", "detente"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.articles, args.seed)
+        child(args.child, args.articles, args.seed, args.actors, args.patterns)
         return
+    extra = [f"--actors={a}" for a in args.actors] + [f"--patterns={p}" for p in args.patterns]
     results: dict[str, dict] = {}
     for side in ("plain", "detente") * args.repeat:
         out = subprocess.run(
@@ -144,6 +156,7 @@ def main() -> None:
                 str(args.articles),
                 "--seed",
                 str(args.seed),
+                *extra,
             ],
             check=True,
             capture_output=True,
@@ -163,6 +176,9 @@ def main() -> None:
     wall = results["plain"]["seconds"] / results["detente"]["seconds"]
     cpu = results["plain"]["cpu"] / results["detente"]["cpu"]
     print(f"events coded: {results['detente']['events']:,}")
+    if args.actors or args.patterns:
+        print(f"with {', '.join(args.actors + args.patterns)}")
+    print(f"detente coder build (model + knowledge): {results['detente']['build']:.1f} s")
     print(f"ratio detente / plain nlp.pipe, by wall time: {wall:.2f}")
     print(f"ratio detente / plain nlp.pipe, by CPU time:  {cpu:.2f}")
 

@@ -58,6 +58,8 @@ VERBS = """\
 SCOLD
 BERATE {BERATES BERATED }
 +TELL_OFF
++DRESS_DOWN [112]
+WIRE_+TAP
 - * &VESSEL  [073]  # SCOLD
 - * (AGAINST +)  [112]  # SCOLD
 - NEITHER *  [081]
@@ -169,7 +171,8 @@ def test_agent_terms_and_sectors(imported):
 
 def test_verb_patterns(imported):
     result, _ = imported
-    pats = {p["code"]: p for p in result.patterns["verbs"]}
+    scold = [p for p in result.patterns["verbs"] if p["lemmas"] == ["scold", "berate"]]
+    pats = {p["code"]: p for p in scold}
     # the block's own code: any object, else the first actor after the verb
     assert pats["111"]["lemmas"] == ["scold", "berate"]
     assert pats["111"]["target"] == ["next"] and "after" not in pats["111"]
@@ -188,10 +191,23 @@ def test_verb_patterns(imported):
         result.patterns["codes"]
     )
     # patterns naming more words are tried first; the block's own code last
-    order = [p["code"] for p in result.patterns["verbs"]]
+    order = [p["code"] for p in scold]
     assert order.index("043") < order.index("081") < order.index("111") == len(order) - 1
+    assert result.patterns["verbs"][-1] == pats["111"]
+    # verbs with words of their own, or a code of their own, get patterns apart
+    by_id = {p["id"]: p for p in result.patterns["verbs"]}
+    tell = [p for p in by_id.values() if p["lemmas"] == ["tell"]]
+    assert {p["code"] for p in tell} == {"111", "073", "112", "081", "042", "999", "036", "043"}
+    assert all(p["after"][0] == "=off" for p in tell)
+    dress = [p for p in by_id.values() if p["lemmas"] == ["dress"]]
+    # its own code, and the block's "(AGAINST +)" pattern that has the same code
+    assert {tuple(p["after"]) for p in dress if p["code"] == "112"} == {
+        ("=down",),
+        ("=down", "against", "<target>"),
+    }
+    tap = [p for p in by_id.values() if p["lemmas"] == ["tap"]]
+    assert [p["before"] for p in tap if p["code"] == "081"] == [["neither", "wire="]]
     why = reasons(result, "Test.verbs.txt")
-    assert "multi-word or phrasal verb form is not converted" in why["+TELL_OFF"]
     assert "cannot read '{ARMS'" in why["- * {ARMS SHIPMENT} [072]"]
     assert "cannot read '++'" in why["- * ++ [044]"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from detente.codebook import Codebook
-from detente.petrarch_read import AgentRecord, VerbBlock, words
+from detente.petrarch_read import AgentRecord, VerbBlock
 
 Report = Callable[[int, str, str], None]  # (line, text, reason)
 
@@ -91,10 +92,34 @@ def convert_agents(
     return list(terms.values()), new_sectors, known
 
 
-def _lemma(raw: str) -> str | None:
-    """The single-word verb of a block line (``HURRY {HURRIES ...}``), else None."""
-    ws = words(re.sub(r"\{[^}]*\}", "", raw))
-    return ws[0].lower() if len(ws) == 1 and ws[0].isalpha() else None
+@dataclass(frozen=True)
+class VerbForm:
+    """One verb line of a block: the verb and the words glued to it (``WIRE_+TAP``,
+    ``+CORDON_OFF``), and the line's own code, which replaces the block's."""
+
+    lemma: str
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    code: str | None = None
+
+
+def _verb_form(raw: str) -> VerbForm | None:
+    """``HURRY {HURRIES ...}``, ``+BREAK_DOWN {...}``, ``DOWNPLAY [014]``; None if unreadable."""
+    code = re.search(r"\[([^\]]*)\]", raw)
+    parts = [p for p in re.split(r"[\s_]+", re.sub(r"\{[^}]*\}|\[[^\]]*\]", "", raw)) if p]
+    own = code[1].strip() if code else None
+    if len(parts) == 1 and parts[0].isalpha():
+        return VerbForm(parts[0].lower(), code=own)
+    marked = [k for k, p in enumerate(parts) if p.startswith("+")]
+    if len(parts) < 2 or len(marked) != 1 or not all(p.lstrip("+").isalpha() for p in parts):
+        return None
+    k = marked[0]
+    return VerbForm(
+        parts[k][1:].lower(),
+        tuple(f"{w.lower()}=" for w in parts[:k]),
+        tuple(f"={w.lower()}" for w in parts[k + 1 :]),
+        own,
+    )
 
 
 def _members(token: str, synsets: dict[str, list[str]], depth: int = 0) -> list[str]:
@@ -184,43 +209,57 @@ def convert_verbs(
     synsets: dict[str, list[str]], blocks: list[VerbBlock], codebook: Codebook, report: Report
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """(detente verb patterns, user codes they use). Patterns naming more words come first;
-    a block's own code (any object, first actor after the verb) comes last."""
+    a block's own code (any object, first actor after the verb) comes last. Verbs of a block
+    with words of their own (``+CORDON_OFF``) or a code of their own get patterns apart."""
     constrained: list[tuple[int, dict[str, Any]]] = []
     plain: list[dict[str, Any]] = []
     declared: dict[str, str] = {}
     for b in blocks:
-        lemmas = []
+        groups: dict[tuple, tuple[int, list[str]]] = {}  # (before, after, code) -> (line, lemmas)
         for line, raw in b.verbs:
-            lemma = _lemma(raw)
-            if lemma is None:
-                report(line, raw, "multi-word or phrasal verb form is not converted")
-            else:
-                lemmas.append(lemma)
-        lemmas = list(dict.fromkeys(lemmas))
-        if not lemmas:
+            form = _verb_form(raw)
+            if form is None:
+                report(line, raw, "verb form not readable (one +VERB among its words)")
+                continue
+            key = (form.before, form.after, form.code)
+            groups.setdefault(key, (line, []))[1].append(form.lemma)
+        if not groups:
             for line, body, code in b.patterns:
-                report(line, f"- {body} [{code}]", f"block {b.name} has no single-word verb")
+                report(line, f"- {body} [{code}]", f"block {b.name} has no readable verb")
             continue
         slug = re.sub(r"[^a-z0-9]+", "-", b.name.lower()).strip("-")
-        if b.code not in ("---", ""):
-            try:
-                codes = _codes(b.code, codebook, declared, b.name)
-            except ValueError as exc:
-                report(b.line, f"--- {b.name} [{b.code}] ---", str(exc))
-            else:
-                entry = {"id": f"petrarch-{slug}-{b.line}", "lemmas": lemmas, **codes}
-                plain.append(entry | {"target": list(DEFAULT_TARGET)})
-        for line, body, code in b.patterns:
-            fields, why = _phrase(body, synsets)
-            try:
-                codes = _codes(code, codebook, declared, b.name) if fields is not None else {}
-            except ValueError as exc:
-                fields, why = None, str(exc)
-            if fields is None:
-                report(line, f"- {body} [{code}]", why)
-                continue
-            entry = {"id": f"petrarch-{slug}-{line}", "lemmas": lemmas, **codes, **fields}
-            constrained.append((_words(fields), entry))
+        for (before, after, own), (vline, lemmas) in groups.items():
+            lemmas = list(dict.fromkeys(lemmas))
+            tag = "" if (before, after, own) == ((), (), None) else f"-v{vline}"
+            words_of = {"before": list(before), "after": list(after)}
+            base = own or b.code
+            if base not in ("---", ""):
+                try:
+                    codes = _codes(base, codebook, declared, b.name)
+                except ValueError as exc:
+                    report(vline if own else b.line, f"{b.name} [{base}]", str(exc))
+                else:
+                    entry = {"id": f"petrarch-{slug}-{b.line}{tag}", "lemmas": lemmas, **codes}
+                    entry |= {k: v for k, v in words_of.items() if v}
+                    entry["target"] = list(DEFAULT_TARGET)
+                    (constrained.append((_words(entry), entry)) if tag else plain.append(entry))
+            for line, body, code in b.patterns:
+                fields, why = _phrase(body, synsets)
+                try:
+                    codes = _codes(code, codebook, declared, b.name) if fields is not None else {}
+                except ValueError as exc:
+                    fields, why = None, str(exc)
+                if fields is None:
+                    if not tag:
+                        report(line, f"- {body} [{code}]", why)
+                    continue
+                merged = {
+                    "before": fields.get("before", []) + list(before),
+                    "after": list(after) + fields.get("after", []),
+                }
+                entry = {"id": f"petrarch-{slug}-{line}{tag}", "lemmas": lemmas, **codes}
+                entry |= {k: v for k, v in {**fields, **merged}.items() if v}
+                constrained.append((_words(entry), entry))
     constrained.sort(key=lambda pair: -pair[0])
     codes_out = [{"code": c, "name": n} for c, n in declared.items()]
     return [e for _, e in constrained] + plain, codes_out
