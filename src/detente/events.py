@@ -72,7 +72,37 @@ class SentenceCoder:
                 for c in t.conjuncts:
                     if c.i > t.i:
                         found += self.actors_at(c, conj=False)
+                found += self._shared_head(t)
         return _dedupe(found)
+
+    def _shared_head(self, tok: Token) -> list[tuple[Actor, bool]]:
+        """Countries coordinated inside an actor phrase share its head's sector: "lawmakers
+        in A and B", "the ambassadors of A, B and C" are A's, B's (and C's) lawmakers."""
+        out: list[tuple[Actor, bool]] = []
+        for head, flag in self.actors.get(tok.i, []):
+            if not head.sector or not head.country:
+                continue
+            for u in tok.subtree:
+                # the token that gave the head its country: part of the mention, or the country
+                if u.i == tok.i or not any(
+                    (a.start, a.end) == (head.start, head.end) or a.code == head.country
+                    for a, _ in self.actors.get(u.i, [])
+                ):
+                    continue
+                for c in u.conjuncts:
+                    if c.i < u.i:
+                        continue
+                    for a, f in self.actors.get(c.i, []):
+                        if a.kind == "state" and a.sector is None and a.country:
+                            a = a.model_copy(
+                                update={
+                                    "code": a.country + head.sector,
+                                    "sector": head.sector,
+                                    "kind": head.kind,
+                                }
+                            )
+                            out.append((a, f or flag))
+        return out
 
     # --- grammatical roles --------------------------------------------------------------------
     def subjects(self, tok: Token, depth: int = 0) -> list[Token]:
