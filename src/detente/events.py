@@ -48,6 +48,7 @@ class SentenceCoder:
         self.patterns = patterns
         self.pronoun = pronoun
         self._forms: list[tuple[str, str]] | None = None  # (lowercase, lemma) per token
+        self._words: set[str] = set()  # every lowercase form and lemma of the sentence
 
     # --- actors reachable from a token ------------------------------------------------------
     def actors_at(self, tok: Token, conj: bool = True) -> list[tuple[Actor, bool]]:
@@ -271,13 +272,15 @@ class SentenceCoder:
             near = [t for c in tok.children for t in _within(c, 2)]
             if not any(t.lower_ in p.with_word or t.lemma_ in p.with_word for t in near):
                 return None
-        if p.pos == "VERB" and self._object_is_event(tok):
-            return None
-        if p.phrase is None:
+        phrase = self.patterns.phrases[id(p)]
+        if phrase is None:
             return PhraseMatch()
         if self._forms is None:
             self._forms = [(t.lower_, t.lemma_.lower()) for t in self.doc]
-        return match(self._forms, tok.i, *p.phrase, limit=tok.right_edge.i + 1)
+            self._words = {w for pair in self._forms for w in pair}
+        if not phrase.possible(self._words):
+            return None
+        return match(self._forms, tok.i, phrase.before, phrase.after, limit=tok.right_edge.i + 1)
 
     def _object_is_event(self, tok: Token) -> bool:
         """ "X fired rockets": the noun carries the event, the light verb does not."""
@@ -321,7 +324,11 @@ class SentenceCoder:
 
     def events(self) -> Iterator[RawEvent]:
         for tok in self.doc:
-            for p in self.patterns.candidates(tok.lemma_.lower(), tok.pos_, tok.lower_):
+            candidates = self.patterns.candidates(tok.lemma_.lower(), tok.pos_, tok.lower_)
+            light_only = bool(candidates) and self._object_is_event(tok)
+            for p in candidates:
+                if light_only and p.pos == "VERB":
+                    continue  # "X fired rockets": the noun carries the event
                 found = self.matches(tok, p)
                 if found is None:
                     continue

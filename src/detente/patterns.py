@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from detente.codebook import Codebook, UserCode
 from detente.errors import KnowledgeError
-from detente.phrases import Element, parse_element
+from detente.phrases import Element, Phrase, parse_element
 from detente.resources import load_yaml
 
 _ROLE = re.compile(
@@ -122,6 +122,11 @@ class PatternSet:
             for lemma in p.lemmas:
                 self.index.setdefault((lemma, p.pos), []).append(p)
         self.lemmas = {lemma for lemma, _ in self.index}
+        # parsed word-order constraints by pattern identity (pydantic private attributes are
+        # slow to read on the hot path)
+        self.phrases: dict[int, Phrase | None] = {
+            id(p): None if p.phrase is None else Phrase.of(*p.phrase) for p in self.patterns
+        }
         # lowercase surface forms of every trigger lemma: the pre-parse sentence filter
         self.surface_forms: set[str] = set()
         for lemma in self.lemmas:

@@ -33,6 +33,26 @@ class Element:
     glued: bool = False  # no gap toward the trigger
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A pattern's parsed ``before``/``after`` elements, with the words a sentence must contain
+    for them to match (one of each element's first words): a cheap test before matching."""
+
+    before: tuple[Element, ...]
+    after: tuple[Element, ...]
+    needs: tuple[frozenset[str], ...]
+
+    @classmethod
+    def of(cls, before: Sequence[Element], after: Sequence[Element]) -> Phrase:
+        needs = tuple(
+            frozenset(a[0] for a in el.alternatives) for el in (*before, *after) if el.slot is None
+        )
+        return cls(tuple(before), tuple(after), needs)
+
+    def possible(self, words: set[str]) -> bool:
+        return all(not need.isdisjoint(words) for need in self.needs)
+
+
 @dataclass
 class PhraseMatch:
     used: set[int] = field(default_factory=set)
