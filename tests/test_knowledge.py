@@ -393,3 +393,13 @@ def test_loads_are_independent() -> None:
     first = load_actor_knowledge()
     first.country("FRA").aliases.append("Gaul")
     assert "Gaul" not in load_actor_knowledge().country("FRA").aliases
+
+
+def test_pair_anaphors(k: ActorKnowledge, tmp_path: Path) -> None:
+    pairs = {a.term: a for a in k.anaphors if a.both}
+    assert pairs["the two sides"].refers_to is None
+    assert pairs["the two countries"].refers_to == "state"
+    # only a pair anaphor may leave its antecedent's kind open
+    bad = _user_file(tmp_path, "anaphors:\n  - {term: the other one, refers_to: null}\n")
+    with pytest.raises(KnowledgeError, match="refers_to"):
+        load_actor_knowledge([bad])

@@ -75,6 +75,7 @@ class Piece:
     code: str | None = None
     origin: Actor | None = None  # for "alias" pieces: the earlier mention they stand for
     roles: tuple[Role, ...] = ()  # dated codes of a named entry (PETRARCH-style [RUSGOV >080508])
+    both: bool = False  # an anaphor for two actors ("the two sides")
 
     def shifted(self, by: int) -> Piece:
         return replace(self, start=self.start + by, end=self.end + by)
@@ -102,6 +103,7 @@ class Mention:
     inferred: bool = False  # resolved by coreference or article context
     alias_of: str | None = None  # "(IDF)" right after the chunk
     resolved_from: TextSpan | None = None  # the earlier mention coreference used
+    also: list[Actor] = field(default_factory=list)  # the second actor of "the two sides"
 
     def shift(self, by: int) -> None:
         """Move token offsets (when the sentence is cut out of its paragraph)."""
@@ -160,7 +162,9 @@ class ActorMatcher:
             piece = Piece(0, 0, "sector", sector=term.sector, kind=term.kind, name=term.term)
             self._add(self.common, nlp, f"sector:{i}", piece, [term.term])
         for i, ana in enumerate(kb.anaphors):
-            piece = Piece(0, 0, "anaphor", sector=ana.sector, kind=ana.refers_to, name=ana.term)
+            piece = Piece(
+                0, 0, "anaphor", sector=ana.sector, kind=ana.refers_to, name=ana.term, both=ana.both
+            )
             self._add(self.common, nlp, f"anaphor:{i}", piece, [ana.term])
 
     def candidates(self, doc: Doc) -> list[Piece]:
@@ -402,6 +406,13 @@ class ArticleContext:
             earlier = self.persons.get(mention.person) or self.persons.get(
                 mention.person.split()[-1]
             )
+        elif mention.anaphor is not None and mention.anaphor.both:
+            pair = self._last_two(mention.anaphor.kind)
+            if pair:
+                earlier = pair[0]
+                mention.also = [
+                    pair[1].model_copy(update={"text": text, "start": start, "end": end})
+                ]
         elif mention.anaphor is not None:
             ana = mention.anaphor
             for actor in reversed(self.history):
@@ -414,6 +425,22 @@ class ArticleContext:
             mention.resolved_from = TextSpan(
                 text=earlier.text, start=earlier.start, end=earlier.end
             )
+
+    def _last_two(self, kind: str | None) -> list[Actor]:
+        """The last two actors of distinct countries (or codes), of ``kind`` if given, in text
+        order; empty when there are fewer."""
+        found: dict[str, Actor] = {}  # country (or code) -> its latest mention, plain first
+        for actor in reversed(self.history):
+            if (kind and actor.kind != kind) or (
+                actor.country is None and actor.sector and (actor.kind in ("person", "people"))
+            ):
+                continue  # "troops" of no known country are nobody's side
+            key = actor.country or actor.code
+            if key not in found and len(found) == 2:
+                break
+            if key not in found or (found[key].sector and not actor.sector):
+                found[key] = actor  # "Chile ... in Santiago": Chile, not its capital
+        return sorted(found.values(), key=lambda a: a.start) if len(found) == 2 else []
 
     def short_names(self) -> dict[str, Actor]:
         """Acronyms and one-word surnames seen so far, for matching later bare mentions."""

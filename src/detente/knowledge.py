@@ -205,18 +205,26 @@ class SectorTerm(_Entry):
 
 
 class Anaphor(_Entry):
-    """A generic description referring back to an earlier actor of kind ``refers_to``.
+    """A generic description referring back to an earlier actor of kind ``refers_to`` (with
+    ``both``, to the last two distinct ones: "the two countries", "both sides").
 
     ``sector`` is the sector the resolved actor takes ("the government" -> GOV); ``None`` keeps
     the antecedent's.
     """
 
     term: str
-    refers_to: ActorKind
+    refers_to: ActorKind | None  # None: any kind of actor (for ``both``)
     sector: str | None = None
+    both: bool = False  # "the two parties": the last two distinct actors, together
 
     _term = field_validator("term")(_lower_term)
     _sector = field_validator("sector")(_sector_code)
+
+    @model_validator(mode="after")
+    def _kind_needed(self) -> Anaphor:
+        if self.refers_to is None and not self.both:
+            raise ValueError("refers_to is needed unless the anaphor is 'both'")
+        return self
 
 
 class ActorKnowledge(BaseModel):

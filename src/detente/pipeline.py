@@ -254,7 +254,7 @@ class Coder:
             for p in m.pieces:
                 idx |= set(range(p.start, p.end))
             for i in idx:
-                amap.setdefault(i, []).append((m.actor, m.inferred))
+                amap.setdefault(i, []).extend((a, m.inferred) for a in (m.actor, *m.also))
         return amap
 
     def _pronouns(self, sents: list[_Sent], s: _Sent):
