@@ -24,6 +24,8 @@ run: $(STAMP)
 	$(BIN)/detente ingest --samples --db detente.duckdb
 	$(BIN)/detente events --db detente.duckdb --limit 1000
 	$(BIN)/detente dyads --db detente.duckdb
+	$(BIN)/detente claims --db detente.duckdb --limit 1000
+	$(BIN)/detente counts --db detente.duckdb --limit 1000
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench

@@ -1,4 +1,4 @@
-"""The store commands run through Typer's runner: ingest, events, dyads, export."""
+"""The store commands run through Typer's runner: ingest, events, dyads, claims, counts, export."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ OSLO = (
     "date 2024-03-05\nNorway's foreign minister met the Iranian ambassador in Oslo on Tuesday. "
     "Iran accused Norway of interfering in its courts."
 )
+RAID = (
+    "date 2024-02-14\nKenyan police said that Somali militants abducted two aid workers near "
+    "Mandera on Monday. Officials in Kenya said at least 14 people were killed in the raid."
+)
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +25,7 @@ def db(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli")
     (root / "in").mkdir()
     (root / "in" / "oslo.txt").write_text(OSLO)
+    (root / "in" / "raid.txt").write_text(RAID)
     (root / "in" / "empty.txt").write_text("")
     row = {"body": "Chile praised Peru for the new trade accord.", "link": "https://w.example/c"}
     (root / "in" / "dump.jsonl").write_text(json.dumps(row) + "\n")
@@ -28,7 +33,7 @@ def db(tmp_path_factory):
     fields = ["--field", "text=body", "--field", "url=link"]
     result = CliRunner().invoke(app, ["ingest", str(root / "in"), "--db", path, *fields])
     assert result.exit_code == 1, result.output  # one bad input
-    assert "stored 2 articles" in result.stdout
+    assert "stored 3 articles" in result.stdout and "3 claims, 2 counts" in result.stdout
     assert "empty.txt" in result.stderr and "empty text" in result.stderr
     again = CliRunner().invoke(app, ["ingest", str(root / "in" / "oslo.txt"), "--db", path])
     assert again.exit_code == 0 and "skipped 1 already stored" in again.stdout
@@ -61,6 +66,33 @@ def test_exports(db, tmp_path):
     assert runner.invoke(app, ["export", "-f", "parquet", "--db", db]).exit_code == 2
     tsv = runner.invoke(app, ["export", "-f", "gdelt", "--db", db, "--since", "2024-03-06"])
     assert tsv.exit_code == 0 and tsv.stdout == ""
+
+
+def test_claims_and_counts_export_and_listing(db, tmp_path):
+    runner = CliRunner()
+    out = runner.invoke(app, ["export", "-f", "claims", "--db", db, "--country", "KEN"])
+    assert out.exit_code == 0, out.output
+    claims = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(c["claimant"]["code"], c["cue"]) for c in claims] == [
+        ("KENCOP", "said"),
+        ("KEN", "said"),
+    ]
+    assert claims[0]["event"] and claims[0]["article"]["published"] == "2024-02-14"
+    path = tmp_path / "counts.jsonl"
+    res = runner.invoke(app, ["export", "-f", "counts", "--db", db, "--out", str(path)])
+    assert res.exit_code == 0 and "2 counts written" in res.stderr
+    counts = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(c["category"], c["low"], c["claimant"]["code"]) for c in counts] == [
+        ("abducted", 2, "KENCOP"),
+        ("killed", 14, "KEN"),
+    ]
+    assert [h["text"] for h in counts[1]["hedges"]] == ["at least"]
+    listing = runner.invoke(app, ["claims", "--db", db, "--event", "181"])
+    assert listing.exit_code == 0, listing.output
+    assert "KENCOP" in listing.stdout and "181 abducted" in listing.stdout
+    assert "1 rows" in listing.stdout
+    listing = runner.invoke(app, ["counts", "--db", db])
+    assert listing.exit_code == 0 and "at least" in listing.stdout and "2 rows" in listing.stdout
 
 
 def test_bad_field_option_is_a_usage_error(tmp_path):

@@ -31,7 +31,8 @@ def write_articles(folder: Path, n: int) -> None:
         text = (
             f"date 2024-{i % 12 + 1:02d}-{i % 27 + 1:02d}\n"
             f"{a} {verb} {b} on Monday, report number {i} said. "
-            f"Officials in {b} declined to comment on item {i}."
+            f"Officials in {b} declined to comment on item {i}. "
+            f"Officials in {a} said {i % 9 + 2} soldiers were wounded."
         )
         (folder / f"a{i:04d}.txt").write_text(text)
 
@@ -142,13 +143,28 @@ def test_kill_9_midway_then_rerun_stores_everything_once(tmp_path, coder):
         rest = ingest([str(docs)], store, coder)
         assert rest.stored == n - partial and rest.skipped == partial
         resumed_ids = set(store.events(None)["id"])
+        resumed_linked = _claims_and_counts(store)
         assert store.counts()["articles"] == n
         assert store._q("SELECT count(DISTINCT text_hash) FROM articles")[0][0] == n
     with open_store(tmp_path / "whole.duckdb") as store:
         whole = ingest([str(docs)], store, coder)
         whole_ids = set(store.events(None)["id"])
+        whole_linked = _claims_and_counts(store)
     assert whole.stored == n
     assert resumed_ids == whole_ids and len(whole_ids) >= n // 2
+    # every article's claim and count stored exactly once, killed or not
+    assert resumed_linked == whole_linked
+    assert len(whole_linked[0]) == whole.claims >= n  # "X accused Y" claims too
+    assert len(whole_linked[1]) == whole.counts == n
+
+
+def _claims_and_counts(store) -> tuple[list, list]:
+    claims = store.claims()
+    counts = store.casualty_counts()
+    return (
+        sorted(zip(claims["article_id"], claims["claimant_code"], claims["cue"], strict=True)),
+        sorted(zip(counts["article_id"], counts["category"], counts["low"], strict=True)),
+    )
 
 
 def test_two_workers_store_the_same_events(tmp_path, coder):
@@ -158,5 +174,5 @@ def test_two_workers_store_the_same_events(tmp_path, coder):
         with open_store(tmp_path / f"w{workers}.duckdb") as store:
             summary = ingest([str(tmp_path / "in")], store, coder, workers=workers)
             assert summary.stored == 6
-            ids.append(set(store.events(None)["id"]))
-    assert ids[0] == ids[1] and ids[0]
+            ids.append((set(store.events(None)["id"]), _claims_and_counts(store)))
+    assert ids[0] == ids[1] and ids[0][0] and len(ids[0][1][1]) == 6

@@ -1,4 +1,5 @@
-"""The DuckDB store: migrations, one transaction per article, dedup, filters, queries, exports."""
+"""The DuckDB store: migrations, one transaction per article (with its claims and counts), dedup,
+filters, queries, exports."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from detente import export, queries
+from detente.claims import analyse
 from detente.ingest import make_article
 from detente.migrations import MIGRATIONS
-from detente.records import Event
-from detente.store import open_store
+from detente.records import Claim, Count, Event
+from detente.store import open_store, text_hash
 
 OSLO = (
     "date 2024-03-05\nNorway's foreign minister met the Iranian ambassador in Oslo on Tuesday. "
@@ -181,3 +183,136 @@ def test_parquet_csv_and_plover_exports(store, tmp_path, coded):
     assert oslo["source"][0]["code"] == "NORGOV" and oslo["target"][0]["country"] == "IRN"
     assert oslo["event_loc"]["name"] == "Oslo" and oslo["event_loc"]["country_code"] == "NOR"
     assert oslo["event_date"] == "2024-03-05"  # "on Tuesday", published on a Tuesday
+
+
+# --- claims and counts (migration 3) -----------------------------------------------------------
+
+RAID = (
+    "date 2024-05-14\nKenyan police said that Somali militants abducted two aid workers near "
+    "Mandera on Monday. Officials in Kenya said at least 14 people were killed in the raid. "
+    "The figures could not be independently verified."
+)
+
+
+@pytest.fixture(scope="module")
+def raid(coder):
+    article = make_article(RAID, url="https://ledger.example/raid", source="Ledger")
+    [(_, events, actors)] = list(coder.code_with_actors([article]))
+    return article, events, analyse(article, coder, events, actors)
+
+
+@pytest.fixture
+def raid_store(tmp_path, raid):
+    article, events, analysis = raid
+    s = open_store(tmp_path / "raid.duckdb")
+    assert s.store_article(article, events, item="raid.txt", analysis=analysis) == "stored"
+    yield s
+    s.close()
+
+
+def test_claims_and_counts_are_stored_with_their_article(raid_store, raid):
+    article, events, analysis = raid
+    abduction = next(e for e in events if e.cameo.code == "181")
+    claims = raid_store.claims()
+    assert list(claims["article_id"]) == [article.id] * 2 == [article.id] * len(analysis.claims)
+    police, officials = claims.to_dict("records")
+    who = (police["claimant_code"], police["cue"], police["stance"])
+    assert who == ("KENCOP", "said", "asserts")
+    assert police["claimant_text"] == "Kenyan police" and police["sentence_index"] == 0
+    assert police["event_id"] == abduction.id and police["event_cameo"] == "181"
+    assert police["about"].startswith("Somali militants abducted")
+    assert officials["claimant_country"] == "KEN" and pd.isna(officials["event_id"])
+    assert [h["text"] for h in json.loads(officials["hedges"])] == [
+        "could not be independently verified"
+    ]
+    counts = raid_store.casualty_counts().to_dict("records")
+    assert [(c["category"], c["low"], c["high"]) for c in counts] == [
+        ("abducted", 2, 2),
+        ("killed", 14, 14),
+    ]
+    abducted, killed = counts
+    assert abducted["event_id"] == abduction.id and abducted["claimant_code"] == "KENCOP"
+    assert abducted["unit"] == "workers" and abducted["event_trigger"] == "abducted"
+    assert killed["claimant_code"] == "KEN" and pd.isna(killed["event_id"])
+    assert {h["text"] for h in json.loads(killed["hedges"])} == {
+        "at least",
+        "could not be independently verified",
+    }
+    assert RAID.split("\n", 1)[1][killed["start_char"] : killed["end_char"]] == "at least 14"
+    # the whole records come back unchanged
+    assert [Claim.model_validate_json(r) for r in claims["record"]] == analysis.claims
+    stored_counts = raid_store.casualty_counts()["record"]
+    assert [Count.model_validate_json(r) for r in stored_counts] == analysis.counts
+
+
+def test_restoring_adds_no_claims_or_counts(raid_store, raid):
+    article, events, analysis = raid
+    before = raid_store.counts()
+    assert before["claims"] == 2 and before["counts"] == 2
+    assert raid_store.store_article(article, events, analysis=analysis) == "skipped"
+    copy = article.model_copy(update={"id": "mirror", "url": "https://mirror.example/raid"})
+    assert raid_store.store_article(copy, events, analysis=analysis) == "duplicate"
+    after = raid_store.counts()
+    assert (after["claims"], after["counts"]) == (2, 2)
+    assert after["article_sources"] == before["article_sources"] + 1
+
+
+def test_a_failing_article_leaves_no_claims_behind(tmp_path, raid):
+    article, events, analysis = raid
+    with open_store(tmp_path / "t.duckdb") as s:
+        with pytest.raises(duckdb.ConstraintException):
+            s.store_article(article, [events[0], events[0]], analysis=analysis)
+        assert s.counts()["claims"] == 0 and s.counts()["counts"] == 0
+
+
+def test_claims_and_counts_exports_and_filters(raid_store, store, raid):
+    article, events, _ = raid
+    buf = io.StringIO()
+    assert export.export("claims", raid_store, buf) == 2
+    first = json.loads(buf.getvalue().splitlines()[0])
+    assert first["id"] == f"{article.id}:0" and first["claimant"]["code"] == "KENCOP"
+    assert first["article"]["published"] == "2024-05-14"
+    assert first["article"]["url"] == "https://ledger.example/raid"
+    assert first["event"] == next(e.id for e in events if e.cameo.code == "181")
+    buf = io.StringIO()
+    assert export.export("counts", raid_store, buf) == 2
+    killed = json.loads(buf.getvalue().splitlines()[1])
+    assert (killed["category"], killed["low"], killed["high"]) == ("killed", 14, 14)
+    assert [h["kind"] for h in killed["hedges"]] == ["number", "source"]
+
+    def n_claims(**kw) -> int:
+        return len(queries.claims(raid_store, queries.make_filter(**kw)))
+
+    assert n_claims() == 2 and n_claims(country="KEN") == 2
+    assert n_claims(country="KENCOP") == 1
+    assert n_claims(country="SOM") == 1  # through the linked event's militants
+    assert n_claims(event="181") == 1 and n_claims(event="ACCUSE") == 0
+    assert n_claims(since="2024-05-15") == 0 and n_claims(until="2024-05-14") == 2
+    assert len(queries.counts(raid_store, queries.make_filter(dyad="SOM,NGO"))) == 1
+    # a store whose articles were stored without an analysis exports nothing
+    assert export.export("claims", store, io.StringIO()) == 0
+
+
+def test_migrating_a_version_2_store_keeps_its_rows_and_adds_claims(tmp_path, coded, raid):
+    path = tmp_path / "v2.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied TIMESTAMP)")
+    for number, statements in enumerate(MIGRATIONS[:2], start=1):
+        for sql in statements:
+            con.execute(sql).fetchall()
+        con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [number])
+    old, old_events = coded[0]
+    con.execute(
+        "INSERT INTO articles (id, published, text_hash, text) VALUES (?, ?, ?, ?)",
+        [old.id, old.published, text_hash(old.text), old.text],
+    )
+    con.execute("INSERT INTO events (id, article_id) VALUES (?, ?)", [old_events[0].id, old.id])
+    con.close()
+    with open_store(path) as s:
+        assert s.schema_version() == len(MIGRATIONS) == 3
+        assert s.counts()["articles"] == 1 and s.counts()["events"] == 1
+        assert s.counts()["claims"] == 0 and s.claims().empty
+        assert s.store_article(old, old_events) == "skipped"  # known from version 2
+        article, events, analysis = raid
+        assert s.store_article(article, events, analysis=analysis) == "stored"
+        assert len(s.claims()) == 2 and len(s.casualty_counts()) == 2

@@ -1,12 +1,19 @@
 """Claims and counts of an article: who says what, how hedged, and the figures they give.
 
-``analyse(article, coder)`` reuses the coder's resolved actor mentions (``Coder.mentions``) and
-its first (cheap) spaCy pass for sentences; it parses nothing. A claim is cued by an
-attribution phrase ("according to X", "figures provided by X") or a reporting verb next to an
-actor ("X said", "..., X said."). Hedges from the lexicon are kept as data; a hedge in the next
-sentence that refers back ("The numbers cannot be independently verified") joins the claims of
-the sentence before. Counts (``detente.counts``) take the claimant and source hedges of their
-sentence.
+``analyse(article, coder, events, actors)`` builds on the sentences and resolved actor mentions
+the coder found while coding (``Coder.code_with_actors``); given those it runs no NLP at all
+(without them it asks ``Coder.actors``, which runs the NLP and actor stages again).
+
+A claim is cued by an attribution phrase ("according to X", "figures provided by X") or a
+reporting verb next to an actor ("X said", "..., X said."). Hedges from the lexicon are kept as
+data; a hedge in the next sentence that refers back ("The numbers cannot be independently
+verified") joins the claims and counts of the sentence before. Counts (``detente.counts``) take
+the claimant and source hedges of their sentence.
+
+Claims and counts link to an event of their sentence (``event``): a claim to the event whose
+trigger is its cue ("Iran *accused* Norway"), else whose trigger lies in the claimed part ("X
+said that Iran *detained* ..."; nearest the cue first), else the sentence's event nearest the
+cue; a count to the event whose trigger is nearest the figure.
 """
 
 from __future__ import annotations
@@ -15,12 +22,12 @@ import re
 from collections.abc import Sequence
 
 from detente.counts import find_counts, words_of
-from detente.ingest import paragraphs
 from detente.lexicon import Lexicon
 from detente.records import (
     Actor,
     ActorMention,
     Article,
+    ArticleActors,
     ArticleAnalysis,
     Claim,
     Count,
@@ -43,25 +50,36 @@ _BETWEEN = re.compile(
 )
 
 
-def sentences(article: Article, coder) -> list[tuple[int, int]]:
-    """(start, end) character offsets of the article's sentences, numbered as the coder does."""
-    paras = paragraphs(article.text)
-    out = []
-    for (start, _), doc in zip(paras, coder.nlp.analyse(t for _, t in paras), strict=True):
-        out += [(start + s.start_char, start + s.end_char) for s in doc.sents]
-    return out
+Phrases = list[tuple[str, re.Pattern[str]]]
+_COMPILED: dict[int, tuple[Lexicon, dict[str, Phrases]]] = {}
+
+
+def _phrases(lex: Lexicon) -> dict[str, Phrases]:
+    """The lexicon's hedges by kind (longest first) and attribution phrases, each with its
+    word-bounded pattern: compiled once per lexicon."""
+    hit = _COMPILED.get(id(lex))
+    if hit is None or hit[0] is not lex:
+
+        def compiled(phrases) -> Phrases:
+            return [(p, re.compile(rf"\b{re.escape(p)}\b")) for p in phrases]
+
+        by_kind = sorted(lex.hedges.items(), key=lambda x: -len(x[0]))
+        table = {k: compiled(p for p, kind in by_kind if kind == k) for k in ("source", "number")}
+        table["attribution"] = compiled(lex.attribution_phrases)
+        hit = _COMPILED[id(lex)] = (lex, table)
+    return hit[1]
 
 
 def hedges_in(text: str, offset: int, lex: Lexicon, kind: str = "source") -> list[Hedge]:
     low = text.lower()
     found: list[Hedge] = []
-    for phrase, k in sorted(lex.hedges.items(), key=lambda x: -len(x[0])):
-        if k != kind:
+    for phrase, pattern in _phrases(lex)[kind]:
+        if phrase not in low:  # cheap test first
             continue
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
+        for m in pattern.finditer(low):
             s, e = offset + m.start(), offset + m.end()
             if not any(h.start <= s < h.end for h in found):
-                found.append(Hedge(text=text[m.start() : m.end()], start=s, end=e, kind=k))
+                found.append(Hedge(text=text[m.start() : m.end()], start=s, end=e, kind=kind))
     return sorted(found, key=lambda h: h.start)
 
 
@@ -87,22 +105,36 @@ def _claimant_after(ms: Sequence[ActorMention], pos: int, text: str) -> Actor | 
 
 
 def find_claims(
-    text: str, offset: int, index: int, ms: Sequence[ActorMention], lex: Lexicon
+    text: str,
+    offset: int,
+    index: int,
+    ms: Sequence[ActorMention],
+    lex: Lexicon,
+    events: Sequence[Event] = (),
 ) -> list[Claim]:
-    """Claims in one sentence (``text`` starts at article offset ``offset``)."""
+    """Claims in one sentence (``text`` starts at article offset ``offset``); ``events`` (those
+    of this sentence) are linked to the claims about them."""
     claims: list[Claim] = []
     low = text.lower()
-    for phrase in lex.attribution_phrases:
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
+    end = offset + len(text.rstrip())
+    for phrase, pattern in _phrases(lex)["attribution"]:
+        if phrase not in low:  # cheap test first
+            continue
+        for m in pattern.finditer(low):
             who = _claimant_after(ms, offset + m.end(), _pad(text, offset))
             if who is None:
                 continue
+            cue = (offset + m.start(), offset + m.end())
+            claimed = (offset, cue[0])  # "the casualty figures provided by X"
             if phrase.startswith(("according", "as ", "citing")):
                 after = text[who.end - offset :].strip(" ,.")
                 about = after or text[: m.start()].strip(" ,.") or None
+                claimed = (who.end, end) if after else claimed
             else:
                 about = _about(text, m.start())
-            claims.append(_claim(index, who, text, offset, phrase, about, "asserts"))
+            claim = _claim(index, who, text, offset, phrase, about, "asserts")
+            claim.event = link_event(events, claimed, cue)
+            claims.append(claim)
     words = words_of(text)
     for i, w in enumerate(words):
         stance = lex.reporting_verbs.get(w.text)
@@ -118,8 +150,41 @@ def find_claims(
             continue
         tail = text[w.end :].strip(" ,.")
         about = tail.removeprefix("that ").strip() if tail and not _final(words, i) else None
-        claims.append(_claim(index, who, text, offset, w.text, about, stance))
+        claim = _claim(index, who, text, offset, w.text, about, stance)
+        cue = (start, offset + w.end)
+        # "X said that ..." claims what follows; "..., X said." and ", said X" what precedes
+        claimed = (cue[1], end) if about else (offset, min(who.start, cue[0]))
+        claim.event = link_event(events, claimed, cue)
+        claims.append(claim)
     return claims
+
+
+def link_event(
+    events: Sequence[Event], claimed: tuple[int, int], cue: tuple[int, int]
+) -> str | None:
+    """The id of the event a claim is about, among ``events`` of its sentence: trigger on the
+    cue, else inside the claimed part (``claimed``, article offsets), else any; the nearest to
+    the cue first."""
+
+    def rank(e: Event) -> tuple[int, int]:
+        t = e.trigger
+        inside = claimed[0] <= t.start and t.end <= claimed[1]
+        on_cue = t.start < cue[1] and cue[0] < t.end
+        distance = min(abs(t.start - cue[1]), abs(cue[0] - t.end))
+        return (0 if on_cue else 1 if inside else 2), distance
+
+    return min(events, key=rank).id if events else None
+
+
+def nearest_event(events: Sequence[Event], start: int, end: int) -> str | None:
+    """The id of the event whose trigger is nearest the span ``start``–``end``."""
+    if not events:
+        return None
+
+    def distance(e: Event) -> int:
+        return max(0, e.trigger.start - end, start - e.trigger.end)
+
+    return min(events, key=distance).id
 
 
 def _pad(text: str, offset: int) -> str:
@@ -143,30 +208,45 @@ def _claim(index, who, text, offset, cue, about, stance) -> Claim:
     )
 
 
-def analyse(article: Article, coder, events: Sequence[Event] = ()) -> ArticleAnalysis:
-    """Claims and counts of ``article``; ``events`` (already coded) link counts to events."""
+def analyse(
+    article: Article,
+    coder,
+    events: Sequence[Event] = (),
+    actors: ArticleActors | None = None,
+) -> ArticleAnalysis:
+    """Claims and counts of ``article``. ``events`` (already coded) are linked to the claims and
+    counts of their sentence; ``actors`` (from ``Coder.code_with_actors``) spare finding the
+    sentences and actor mentions again."""
     lex: Lexicon = coder.lexicon
-    mentions = coder.mentions(article)
+    if actors is None:
+        actors = coder.actors(article)
     by_sentence: dict[int, list[ActorMention]] = {}
-    for m in mentions:
+    for m in actors.mentions:
         by_sentence.setdefault(m.sentence, []).append(m)
+    events_in: dict[int, list[Event]] = {}
+    for e in events:
+        events_in.setdefault(e.sentence.index, []).append(e)
     claims: list[Claim] = []
     counts: list[Count] = []
     previous: list[Claim] = []
-    for index, (start, end) in enumerate(sentences(article, coder)):
-        text = article.text[start:end]
-        here = find_claims(text, start, index, by_sentence.get(index, []), lex)
+    previous_counts: list[Count] = []
+    for sentence in actors.sentences:
+        index, start = sentence.index, sentence.start
+        text = article.text[start : sentence.end]
+        here_events = events_in.get(index, [])
+        here = find_claims(text, start, index, by_sentence.get(index, []), lex, here_events)
         hedges = hedges_in(text, start, lex)
         for c in here:
             c.hedges = [h for h in hedges if h.text.lower() != c.cue]
-        if not here and previous and _BACK_REFERENCE.match(text):
-            for c in previous:
-                c.hedges += hedges
+        back = not here and _BACK_REFERENCE.match(text) is not None
+        if back:  # "The figures could not be verified": hedges the sentence before
+            for item in [*previous, *previous_counts]:
+                item.hedges += hedges
         claims += here
         claimant = next((c.claimant for c in here if c.claimant), None)
-        event = next((e.id for e in events if e.sentence.index == index), None)
+        found: list[Count] = []
         for raw in find_counts(text, lex):
-            counts.append(
+            found.append(
                 Count(
                     sentence=index,
                     category=raw.category,
@@ -182,8 +262,10 @@ def analyse(article: Article, coder, events: Sequence[Event] = ()) -> ArticleAna
                         for h in raw.hedges
                     ]
                     + hedges,
-                    event=event,
+                    event=nearest_event(here_events, start + raw.start, start + raw.end),
                 )
             )
-        previous = here or (previous if _BACK_REFERENCE.match(text) else [])
+        counts += found
+        previous = here or (previous if back else [])
+        previous_counts = found or (previous_counts if back else [])
     return ArticleAnalysis(article=article.id, claims=claims, counts=counts)

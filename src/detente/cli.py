@@ -155,7 +155,7 @@ def code_cmd(
         err.print(f"[red]error[/]: {exc}")
         raise typer.Exit(3) from exc
     modalities = MODALITIES if all_modalities else ("asserted",)
-    for article, events in coder.code_articles(articles, modalities):
+    for article, events, actors in coder.code_with_actors(articles, modalities):
         if fmt == "jsonl":
             for e in events:
                 sys.stdout.write(e.model_dump_json() + "\n")
@@ -163,12 +163,14 @@ def code_cmd(
             title = article.title or article.source or article.id
             out.print(f"[bold]{title}[/] — {len(events)} events")
             _table(events, out)
-            _claims_tables(analyse(article, coder, events), out)
+            _claims_tables(analyse(article, coder, events, actors), out, events)
     raise typer.Exit(1 if failures else 0)
 
 
-def _claims_tables(analysis: ArticleAnalysis, console: Console) -> None:
-    """Claims (who says what, how hedged) and casualty/other counts, when the text has any."""
+def _claims_tables(analysis: ArticleAnalysis, console: Console, events: list[Event]) -> None:
+    """Claims (who says what, how hedged) and casualty/other counts, when the text has any,
+    each with the event it is linked to (CAMEO code and trigger)."""
+    linked = {e.id: f"{e.cameo.code} {e.trigger.text}" for e in events}
 
     def hedges(items) -> str:
         return "; ".join(h.text for h in items)
@@ -178,22 +180,22 @@ def _claims_tables(analysis: ArticleAnalysis, console: Console) -> None:
 
     if analysis.claims:
         table = Table(title="claims", header_style="bold", title_justify="left")
-        for col in ("sent", "claimant", "cue", "about", "stance", "hedges"):
+        for col in ("sent", "claimant", "cue", "about", "stance", "hedges", "event"):
             table.add_column(col)
         for c in analysis.claims:
             table.add_row(
                 str(c.sentence), who(c.claimant), c.cue, c.about or "", c.stance or "",
-                hedges(c.hedges),
+                hedges(c.hedges), linked.get(c.event or "", ""),
             )  # fmt: skip
         console.print(table)
     if analysis.counts:
         table = Table(title="counts", header_style="bold", title_justify="left")
-        for col in ("sent", "category", "low", "high", "text", "claimant", "hedges"):
+        for col in ("sent", "category", "low", "high", "text", "claimant", "hedges", "event"):
             table.add_column(col)
         for n in analysis.counts:
             table.add_row(
                 str(n.sentence), n.category, _num(n.low), _num(n.high), n.text.text,
-                who(n.claimant), hedges(n.hedges),
+                who(n.claimant), hedges(n.hedges), linked.get(n.event or "", ""),
             )  # fmt: skip
         console.print(table)
 

@@ -1,5 +1,6 @@
-"""CLI commands for the store: ``ingest``, ``export``, ``events``, ``dyads`` (thin adapters over
-``ingest_run``, ``export`` and ``queries``). Registered on the app of ``detente.cli``."""
+"""CLI commands for the store: ``ingest``, ``export``, ``events``, ``dyads``, ``claims``,
+``counts`` (thin adapters over ``ingest_run``, ``export`` and ``queries``). Registered on the app
+of ``detente.cli``."""
 
 from __future__ import annotations
 
@@ -110,7 +111,8 @@ def ingest_cmd(
     for f in summary.failures:
         err.print(f"[red]error[/]: {escape(f.item)}: {f.stage}: {escape(f.reason)}")
     print(
-        f"{db}: stored {summary.stored} articles ({summary.events} events); "
+        f"{db}: stored {summary.stored} articles ({summary.events} events, {summary.claims} "
+        f"claims, {summary.counts} counts); "
         f"skipped {summary.skipped} already stored, {summary.duplicates} duplicates; "
         f"failed {summary.failed}"
     )
@@ -154,7 +156,14 @@ class _progress:
 
 @app.command("export")
 def export_cmd(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="plover, gdelt, parquet or csv.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Events: plover, gdelt, parquet or csv; or claims or counts (JSON Lines).",
+        ),
+    ],
     db: Db = DEFAULT_DB,
     out: Annotated[str | None, typer.Option(help="Output file (stdout if absent).")] = None,
     since: Since = None,
@@ -164,7 +173,10 @@ def export_cmd(
     event: EventOpt = None,
     all_modalities: AllMod = False,
 ) -> None:
-    """Export stored events (asserted only unless --all-modalities)."""
+    """Export stored events (asserted only unless --all-modalities), claims or counts.
+
+    For claims and counts, --since/--until select by publication date, --country by claimant
+    or linked event, --dyad/--event by linked event."""
     from detente.export import FORMATS, export
 
     if fmt not in FORMATS:
@@ -175,7 +187,8 @@ def export_cmd(
     with _open(db) as store:
         n = export(fmt, store, out or sys.stdout, flt)
     if out:
-        _err().print(f"{n} events written to {out}")
+        what = fmt if fmt in ("claims", "counts") else "events"
+        _err().print(f"{n} {what} written to {out}")
 
 
 @app.command("events")
@@ -229,6 +242,58 @@ def dyads_cmd(
         frame = dyads(store, by, _filter(since, until, country, dyad, event, all_modalities))
     frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
     _print(frame)
+
+
+@app.command("claims")
+def claims_cmd(
+    db: Db = DEFAULT_DB,
+    since: Since = None,
+    until: Until = None,
+    country: Country = None,
+    dyad: Dyad = None,
+    event: EventOpt = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+) -> None:
+    """List stored claims: who says what, how hedged, about which event."""
+    from detente.queries import claims
+
+    with _open(db) as store:
+        frame = claims(store, _filter(since, until, country, dyad, event, True), limit)
+    _print(_linked_columns(frame, {"cue": "cue", "stance": "stance", "about": "about"}))
+
+
+@app.command("counts")
+def counts_cmd(
+    db: Db = DEFAULT_DB,
+    since: Since = None,
+    until: Until = None,
+    country: Country = None,
+    dyad: Dyad = None,
+    event: EventOpt = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+) -> None:
+    """List stored counts of people killed, wounded, abducted, arrested, displaced or missing."""
+    from detente.queries import counts
+
+    with _open(db) as store:
+        frame = counts(store, _filter(since, until, country, dyad, event, True), limit)
+    cols = {"category": "category", "low": "low", "high": "high", "text": "text"}
+    _print(_linked_columns(frame, cols))
+
+
+def _linked_columns(frame: pd.DataFrame, middle: dict[str, str]) -> pd.DataFrame:
+    """The columns shown for claims or counts: date, claimant, ``middle``, hedges, event."""
+    import json
+
+    out = pd.DataFrame({"date": pd.to_datetime(frame["published"]).dt.strftime("%Y-%m-%d")})
+    out["claimant"] = frame["claimant_code"]
+    for col, name in middle.items():
+        out[name] = frame[col]
+    out["hedges"] = ["; ".join(h["text"] for h in json.loads(v)) for v in frame["hedges"]]
+    linked = frame["event_cameo"].fillna("") + " " + frame["event_trigger"].fillna("")
+    out["event"] = linked.str.strip()
+    out["article"] = frame["article_id"]
+    return out
 
 
 def _print(frame: pd.DataFrame) -> None:

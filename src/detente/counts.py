@@ -124,9 +124,24 @@ def _joined(text: str, a: Word, b: Word, also: str = "") -> bool:
     return not _BOUNDARY.search(gap) and not any(c in gap for c in also)
 
 
+_FIRST_WORDS: dict[int, tuple[Lexicon, frozenset[str]]] = {}
+
+
+def _count_words(lex: Lexicon) -> frozenset[str]:
+    """Words a count needs in its sentence: the first word of every count word or phrase, and
+    "toll" (computed once per lexicon)."""
+    hit = _FIRST_WORDS.get(id(lex))
+    if hit is None or hit[0] is not lex:
+        firsts = frozenset(k.split()[0] for k in lex.counts) | {"toll"}
+        hit = _FIRST_WORDS[id(lex)] = (lex, firsts)
+    return hit[1]
+
+
 def find_counts(text: str, lex: Lexicon) -> list[RawCount]:
     words = words_of(text)
     out: list[RawCount] = []
+    if _count_words(lex).isdisjoint(w.text for w in words):
+        return out  # no word a count could hang on
     i = 0
     while i < len(words):
         num = number_at(words, i, lex)

@@ -1,4 +1,5 @@
-"""Exports of stored events: PLOVER-style JSON Lines, GDELT 2.0 event table (TSV), Parquet, CSV.
+"""Exports of stored events: PLOVER-style JSON Lines, GDELT 2.0 event table (TSV), Parquet, CSV;
+and of stored claims and counts (JSON Lines, one record per claim or count).
 
 Each function takes a store, a destination (path or text stream) and a filter, and returns the
 number of rows written. The SQL lives in ``store.py``.
@@ -16,7 +17,7 @@ import pandas as pd
 
 from detente.store import EventFilter, Store
 
-FORMATS = ("plover", "gdelt", "parquet", "csv")
+FORMATS = ("plover", "gdelt", "parquet", "csv", "claims", "counts")
 
 # The 61 columns of the GDELT 2.0 event table, in order (GDELT Event Codebook V2.0).
 GDELT_COLUMNS = [
@@ -35,8 +36,15 @@ GDELT_COLUMNS = [
 def export(
     fmt: str, store: Store, out: str | Path | IO[str], flt: EventFilter | None = None
 ) -> int:
-    """Write events in ``fmt`` (one of ``FORMATS``) to ``out``."""
-    writers = {"plover": plover_jsonl, "gdelt": gdelt_tsv, "parquet": parquet, "csv": csv}
+    """Write events (or claims, or counts) in ``fmt`` (one of ``FORMATS``) to ``out``."""
+    writers = {
+        "plover": plover_jsonl,
+        "gdelt": gdelt_tsv,
+        "parquet": parquet,
+        "csv": csv,
+        "claims": claims_jsonl,
+        "counts": counts_jsonl,
+    }
     if fmt not in writers:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     return writers[fmt](store, out, flt)
@@ -204,3 +212,42 @@ def csv(store: Store, out: str | Path | IO[str], flt: EventFilter | None = None)
     with _open(out) as fh:
         frame.to_csv(fh, index=False, lineterminator="\n")
     return len(frame)
+
+
+def linked_records(
+    store: Store, what: str, flt: EventFilter | None = None
+) -> Iterator[dict[str, Any]]:
+    """Stored claims (``what="claims"``) or counts (``"counts"``) as records: the ``Claim`` /
+    ``Count`` fields (``event`` is the linked event's id or null) plus ``article`` and ``id``
+    (article id and position)."""
+    rows = store.claims(flt) if what == "claims" else store.casualty_counts(flt)
+    for r in rows.to_dict("records"):
+        day = _none(r["published"])
+        yield {
+            "id": f"{r['article_id']}:{r['idx']}",
+            "article": {
+                "id": r["article_id"],
+                "url": _none(r["article_url"]),
+                "title": _none(r["article_title"]),
+                "source": _none(r["article_source"]),
+                "published": day.date().isoformat() if day is not None else None,
+            },
+            **json.loads(r["record"]),
+        }
+
+
+def _jsonl(records: Iterator[dict[str, Any]], out: str | Path | IO[str]) -> int:
+    n = 0
+    with _open(out) as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def claims_jsonl(store: Store, out: str | Path | IO[str], flt: EventFilter | None = None) -> int:
+    return _jsonl(linked_records(store, "claims", flt), out)
+
+
+def counts_jsonl(store: Store, out: str | Path | IO[str], flt: EventFilter | None = None) -> int:
+    return _jsonl(linked_records(store, "counts", flt), out)

@@ -2,8 +2,9 @@
 
 Articles already in the store (same id or same normalised text) are not coded again, so a run
 interrupted at any point (Ctrl-C, kill -9) finishes the rest when re-run with the same inputs.
-Each article is stored with its events in one transaction; every bad item is recorded in the
-store (item, stage, reason) and in the returned summary, and the batch goes on.
+Each article is stored with its events, claims and counts in one transaction (claims and counts
+are found from the actor mentions the coder found anyway: no second NLP pass); every bad item is
+recorded in the store (item, stage, reason) and in the returned summary, and the batch goes on.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from detente.claims import analyse
 from detente.errors import DetenteError
-from detente.records import MODALITIES, Article, Event
+from detente.records import MODALITIES, Article, ArticleAnalysis, Event
 from detente.settings import Settings
 from detente.sources import Failure, Found, SourceOptions, read_inputs
-from detente.store import Store
+from detente.store import Store, ToStore
 
 
 @dataclass
@@ -29,6 +31,8 @@ class IngestSummary:
     duplicates: int = 0  # same text as a stored article: only the URL/source added
     failed: int = 0
     events: int = 0  # events stored by this run
+    claims: int = 0  # claims stored by this run
+    counts: int = 0  # counts (killed, wounded, ...) stored by this run
     failures: list[Failure] = field(default_factory=list)
 
     @property
@@ -37,7 +41,8 @@ class IngestSummary:
 
 
 Progress = Callable[[IngestSummary], None]
-Coded = tuple[Article, list[Event] | None, str | None]  # events, or the reason coding failed
+# events and claims/counts, or the reason coding failed
+Coded = tuple[Article, list[Event] | None, ArticleAnalysis | None, str | None]
 Batch = list[tuple[str, Article]]  # (item, article)
 
 
@@ -83,13 +88,16 @@ def ingest(
             else:
                 yield result.item, result.article
 
-    def save(ready: list[tuple[Article, list[Event], str | None]]) -> None:
+    def save(ready: list[ToStore]) -> None:
         """One transaction for the lot: each article all-or-nothing, one commit."""
         results = store.store_articles(ready, summary.run_id) if ready else []
-        for (_, events, _), result in zip(ready, results, strict=True):
+        for (_, events, _, analysis), result in zip(ready, results, strict=True):
             if result == "stored":
                 summary.stored += 1
                 summary.events += len(events)
+                if analysis is not None:
+                    summary.claims += len(analysis.claims)
+                    summary.counts += len(analysis.counts)
             elif result == "duplicate":
                 summary.duplicates += 1
             else:
@@ -106,13 +114,13 @@ def ingest(
     with _coding(coder, settings, modalities, workers) as code_stream:
         for chunk, coded in code_stream(batches()):
             items = {a.id: item for item, a in chunk}
-            ready: list[tuple[Article, list[Event], str | None]] = []
-            for article, events, error in coded:
+            ready: list[ToStore] = []
+            for article, events, analysis, error in coded:
                 item = items.get(article.id, article.id)
                 if error is not None:
                     fail(item, "code", error)
                 else:
-                    ready.append((article, events, item))
+                    ready.append((article, events, item, analysis))
             save(ready)
     store.finish_run(
         summary.run_id,
@@ -182,12 +190,16 @@ class _coding:
 
 
 def code_batch(coder, articles: list[Article], modalities: tuple[str, ...]) -> list[Coded]:
-    """Code a batch; if the batch fails, code its articles one by one to find the bad one."""
+    """Code a batch (events, claims and counts); if the batch fails, code its articles one by
+    one to find the bad one."""
     try:
-        return [(a, ev, None) for a, ev in coder.code_articles(articles, modalities)]
+        return [
+            (a, ev, analyse(a, coder, ev, actors) if coder.lexicon else None, None)
+            for a, ev, actors in coder.code_with_actors(articles, modalities)
+        ]
     except (DetenteError, ValueError, RuntimeError) as exc:
         if len(articles) == 1:
-            return [(articles[0], None, f"{type(exc).__name__}: {exc}")]
+            return [(articles[0], None, None, f"{type(exc).__name__}: {exc}")]
     return [c for a in articles for c in code_batch(coder, [a], modalities)]
 
 

@@ -128,4 +128,43 @@ MIGRATIONS: list[list[str]] = [
             "record JSON",
         )
     ],
+    # 3: claims (who says what, how hedged) and counts (killed, wounded, ...) of each article,
+    # keyed by article and position, linked to an event of their sentence where there is one
+    [
+        f"""CREATE TABLE claims (
+            article_id VARCHAR NOT NULL,
+            idx INTEGER NOT NULL,
+            sentence_index INTEGER,
+            text VARCHAR,
+            start_char INTEGER,
+            end_char INTEGER,
+            cue VARCHAR,
+            stance VARCHAR,
+            about VARCHAR,
+            event_id VARCHAR,
+            {_actor_cols("claimant")},
+            claimant_text VARCHAR,
+            hedges JSON,
+            record JSON,
+            PRIMARY KEY (article_id, idx)
+        )""",
+        f"""CREATE TABLE counts (
+            article_id VARCHAR NOT NULL,
+            idx INTEGER NOT NULL,
+            sentence_index INTEGER,
+            category VARCHAR NOT NULL,
+            low BIGINT,
+            high BIGINT,
+            unit VARCHAR,
+            text VARCHAR,
+            start_char INTEGER,
+            end_char INTEGER,
+            event_id VARCHAR,
+            {_actor_cols("claimant")},
+            claimant_text VARCHAR,
+            hedges JSON,
+            record JSON,
+            PRIMARY KEY (article_id, idx)
+        )""",
+    ],
 ]

@@ -41,6 +41,7 @@ from detente.records import (
     Actor,
     ActorMention,
     Article,
+    ArticleActors,
     ArticleRef,
     Event,
     Sentence,
@@ -118,10 +119,24 @@ class Coder:
         self, articles: Iterable[Article], modalities: Iterable[str] = MODALITIES
     ) -> Iterator[tuple[Article, list[Event]]]:
         """Code many articles, batching pass 1 over all their paragraphs."""
+        for article, events, _ in self._coded(articles, modalities):
+            yield article, events
+
+    def code_with_actors(
+        self, articles: Iterable[Article], modalities: Iterable[str] = MODALITIES
+    ) -> Iterator[tuple[Article, list[Event], ArticleActors]]:
+        """As ``code_articles``, plus each article's sentences and resolved actor mentions
+        (for ``detente.claims.analyse``, which then runs no NLP of its own)."""
+        for article, events, sents in self._coded(articles, modalities):
+            yield article, events, _actors_of(article, sents)
+
+    def _coded(
+        self, articles: Iterable[Article], modalities: Iterable[str]
+    ) -> Iterator[tuple[Article, list[Event], list[_Sent]]]:
         keep = set(modalities)
         for article, sents in self._analysed(articles):
             events = self._code_sentences(article, sents)
-            yield article, [e for e in events if e.modality in keep]
+            yield article, [e for e in events if e.modality in keep], sents
 
     # --- stages -----------------------------------------------------------------------------
     def _analysed(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[_Sent]]]:
@@ -159,14 +174,13 @@ class Coder:
 
     def mentions(self, article: Article) -> list[ActorMention]:
         """The resolved actor mentions of an article, in text order (no event coding)."""
+        return self.actors(article).mentions
+
+    def actors(self, article: Article) -> ArticleActors:
+        """The article's sentences and resolved actor mentions (no event coding)."""
         _, sents = next(self._analysed([article]))
         self._actors(sents, article.published)
-        return [
-            ActorMention(sentence=s.index, actor=m.actor, resolved_from=m.resolved_from)
-            for s in sents
-            for m in s.mentions
-            if m.actor is not None
-        ]
+        return _actors_of(article, sents)
 
     def _code_sentences(self, article: Article, sents: list[_Sent]) -> list[Event]:
         wanted = self._actors(sents, article.published)
@@ -332,6 +346,22 @@ class Coder:
             confidence=round(confidence, 3),
             coder=self.info,
         )
+
+
+def _actors_of(article: Article, sents: list[_Sent]) -> ArticleActors:
+    return ArticleActors(
+        article=article.id,
+        sentences=[
+            Sentence(index=s.index, text=s.span.text, start=s.start, end=s.start + len(s.span.text))
+            for s in sents
+        ],
+        mentions=[
+            ActorMention(sentence=s.index, actor=m.actor, resolved_from=m.resolved_from)
+            for s in sents
+            for m in s.mentions
+            if m.actor is not None
+        ],
+    )
 
 
 def _may_name_someone(span: Span, pieces: list[Piece]) -> bool:

@@ -44,6 +44,18 @@ def dyads(store: Store, by: str = "month", flt: EventFilter | None = None) -> pd
     return store.dyads(by, flt or make_filter())
 
 
+def claims(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+    """One row per stored claim: claimant (flattened), cue, stance, about, hedges (JSON), the
+    linked event's id (or null) and the article's metadata. Modalities do not filter claims."""
+    return store.claims(flt or make_filter(), limit)
+
+
+def counts(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+    """One row per stored count: category, low, high, unit, claimant, hedges (JSON), the
+    linked event's id (or null) and the article's metadata."""
+    return store.casualty_counts(flt or make_filter(), limit)
+
+
 def errors(store: Store, run_id: int | None = None) -> pd.DataFrame:
     """Recorded ingest errors: run, item, stage, reason."""
     return store.errors(run_id)

@@ -155,6 +155,12 @@ class Claim(_Record):
     about: str | None = None
     stance: str | None = None  # asserts | denies | confirms | alleges | estimates | warns | ...
     hedges: list[Hedge] = Field(default_factory=list)
+    event: str | None = Field(
+        default=None,
+        description="Id of the event of the same sentence the claim is about (its trigger is "
+        "the cue, else in the claimed part, else the sentence's event nearest the cue); "
+        "``about`` keeps the topic words either way.",
+    )
 
 
 class Count(_Record):
@@ -168,10 +174,21 @@ class Count(_Record):
     unit: str | None = None
     claimant: Actor | None = None
     hedges: list[Hedge] = Field(default_factory=list)
-    event: str | None = Field(default=None, description="Id of an event in the same sentence.")
+    event: str | None = Field(
+        default=None, description="Id of the event of the same sentence nearest to the figure."
+    )
 
 
 class ArticleAnalysis(_Record):
     article: str
     claims: list[Claim] = Field(default_factory=list)
     counts: list[Count] = Field(default_factory=list)
+
+
+class ArticleActors(_Record):
+    """An article's sentences and resolved actor mentions as the coder found them while coding
+    (``Coder.code_with_actors``): claims and counts build on them without running NLP again."""
+
+    article: str
+    sentences: list[Sentence] = Field(default_factory=list)
+    mentions: list[ActorMention] = Field(default_factory=list)

@@ -1,8 +1,9 @@
 """The DuckDB store: the one module that holds SQL.
 
 ``open_store(path)`` connects and applies the numbered migrations (``migrations.py``);
-``Store`` wraps the connection. Each article is stored with its sentences, events and event
-actors in one transaction, so an interrupted ingest leaves either all of an article or none.
+``Store`` wraps the connection. Each article is stored with its sentences, events, event
+actors, claims and counts in one transaction, so an interrupted ingest leaves either all of an
+article or none.
 Values always go in as parameters, never formatted into SQL.
 """
 
@@ -22,11 +23,14 @@ import pandas as pd
 
 from detente.errors import DetenteError
 from detente.migrations import MIGRATIONS
-from detente.records import Article, Event
-from detente.store_rows import RowBatch
+from detente.records import Article, ArticleAnalysis, Event
+from detente.store_rows import TABLES, RowBatch
 
 DEFAULT_DB = "detente.duckdb"
 StoreResult = Literal["stored", "skipped", "duplicate"]
+# What ``Store.store_articles`` takes per article: its events, the input item it came from, and
+# its claims and counts (or None).
+ToStore = tuple[Article, list[Event], str | None, ArticleAnalysis | None]
 _WS = re.compile(r"\s+")
 
 
@@ -75,6 +79,32 @@ class EventFilter:
         if self.modalities:
             sql.append(f"e.modality IN ({', '.join('?' * len(self.modalities))})")
             params += list(self.modalities)
+        return " AND ".join(sql), params
+
+    def where_linked(self, alias: str) -> tuple[str, list[Any]]:
+        """The filter for claims or counts (table alias ``alias``, joined to ``articles ar``):
+        dates on the article's publication; country on the claimant or the linked event's
+        actors; dyad and event type on the linked event (rows without one are left out).
+        Modalities do not apply: a claim is not negated or future."""
+        sql, params = ["TRUE"], []
+        if self.since:
+            sql.append("ar.published >= ?")
+            params.append(self.since)
+        if self.until:
+            sql.append("ar.published <= ?")
+            params.append(self.until)
+        linked = f"EXISTS (SELECT 1 FROM events e WHERE e.id = {alias}.event_id AND "
+        if self.country:
+            inner, inner_params = EventFilter(country=self.country).where()
+            sql.append(
+                f"({alias}.claimant_country = ? OR {alias}.claimant_code LIKE ? || '%' OR "
+                f"{linked}{inner}))"
+            )
+            params += [self.country.upper()] * 2 + inner_params
+        if self.dyad or self.event:
+            inner, inner_params = EventFilter(dyad=self.dyad, event=self.event).where()
+            sql.append(f"{linked}{inner})")
+            params += inner_params
         return " AND ".join(sql), params
 
 
@@ -178,17 +208,16 @@ class Store:
         *,
         item: str | None = None,
         run_id: int | None = None,
+        analysis: ArticleAnalysis | None = None,
     ) -> StoreResult:
-        """Store an article with its events in one transaction.
+        """Store an article with its events (and its claims and counts) in one transaction.
 
         Same id already stored → "skipped" (nothing written but a new URL/source); same
         normalised text under another id → "duplicate" (only the URL/source is added).
         """
-        return self.store_articles([(article, events, item)], run_id)[0]
+        return self.store_articles([(article, events, item, analysis)], run_id)[0]
 
-    def store_articles(
-        self, items: list[tuple[Article, list[Event], str | None]], run_id: int | None = None
-    ) -> list[StoreResult]:
+    def store_articles(self, items: list[ToStore], run_id: int | None = None) -> list[StoreResult]:
         """Store several articles in one transaction (one commit, one insert per table).
 
         Each article is all-or-nothing either way; if the batch fails, it is rolled back and
@@ -208,22 +237,20 @@ class Store:
             raise
         return results
 
-    def _store_batch(
-        self, items: list[tuple[Article, list[Event], str | None]], run_id: int | None
-    ) -> list[StoreResult]:
-        hashes = [text_hash(a.text) for a, _, _ in items]
+    def _store_batch(self, items: list[ToStore], run_id: int | None) -> list[StoreResult]:
+        hashes = [text_hash(x[0].text) for x in items]
         rows = self._q(
             "SELECT id, text_hash FROM articles WHERE id IN (SELECT unnest(?))"
             " OR text_hash IN (SELECT unnest(?))",
-            [[a.id for a, _, _ in items], hashes],
+            [[x[0].id for x in items], hashes],
         )
         by_id = {i: i for i, _ in rows}
         by_hash = {h: i for i, h in rows}
         batch, results = RowBatch(), []
-        for (article, events, item), digest in zip(items, hashes, strict=True):
+        for (article, events, item, analysis), digest in zip(items, hashes, strict=True):
             existing = by_id.get(article.id) or by_hash.get(digest)
             if existing is None:
-                batch.add(article, events, item, digest, run_id)
+                batch.add(article, events, item, digest, run_id, analysis)
                 by_id[article.id] = by_hash[digest] = article.id
                 results.append("stored")
                 continue
@@ -270,8 +297,8 @@ class Store:
         )
 
     def counts(self) -> dict[str, int]:
-        tables = ("articles", "article_sources", "sentences", "events", "event_actors")
-        return {t: self._q(f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+        """Number of rows of each per-article table (articles, ..., claims, counts)."""
+        return {t: self._q(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
 
     # --- reading ------------------------------------------------------------------------
     def events(self, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
@@ -345,6 +372,35 @@ class Store:
             " ORDER BY p.period NULLS LAST, events DESC, p.source, p.target",
             [by, *params],
         )
+
+    def claims(self, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+        """One row per stored claim, with the article's date, url, title and source and the
+        linked event's CAMEO code, PLOVER type and trigger."""
+        return self._linked("claims", flt, limit)
+
+    def casualty_counts(
+        self, flt: EventFilter | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
+        """One row per stored count (killed, wounded, ...), with the article's metadata and the
+        linked event's CAMEO code, PLOVER type and trigger."""
+        return self._linked("counts", flt, limit)
+
+    def _linked(self, table: str, flt: EventFilter | None, limit: int | None) -> pd.DataFrame:
+        if table not in ("claims", "counts"):
+            raise ValueError(table)
+        where, params = (flt or EventFilter()).where_linked("c")
+        sql = (
+            "SELECT c.*, ar.published, ar.url AS article_url, ar.title AS article_title,"
+            " ar.source AS article_source, ev.cameo_code AS event_cameo,"
+            " ev.plover_event AS event_plover, ev.trigger_text AS event_trigger"
+            f" FROM {table} c JOIN articles ar ON ar.id = c.article_id"
+            " LEFT JOIN events ev ON ev.id = c.event_id"
+            f" WHERE {where} ORDER BY ar.published NULLS LAST, c.article_id, c.idx"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return self._df(sql, params)
 
     def to_arrow(self, flt: EventFilter | None = None):
         """Events as a pyarrow Table (for Parquet)."""

@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from detente.migrations import ACTOR_FIELDS
-from detente.records import Actor, Article, Event
+from detente.records import Actor, Article, ArticleAnalysis, Claim, Count, Event, Hedge
 
 EVENT_COLUMNS = (
     "id article_id published sentence_index sentence_text sentence_start sentence_end "
@@ -27,11 +27,12 @@ EVENT_COLUMNS += [
     *(f"location_{f}" for f in LOCATION_FIELDS), "record",
 ]  # fmt: skip
 ACTOR_COLUMNS = ["event_id", "role", "position", "text", "start_char", "end_char", *ACTOR_FIELDS]
-TABLES = ("articles", "article_sources", "sentences", "events", "event_actors")
+TABLES = ("articles", "article_sources", "sentences", "events", "event_actors", "claims", "counts")
 
 
 class RowBatch:
-    """New articles with their sources, sentences, events and actors, as column lists."""
+    """New articles with their sources, sentences, events, actors, claims and counts, as column
+    lists."""
 
     def __init__(self) -> None:
         self.cols: dict[str, dict[str, list[Any]]] = {t: defaultdict(list) for t in TABLES}
@@ -54,7 +55,13 @@ class RowBatch:
         return True
 
     def add(
-        self, article: Article, events: list[Event], item: str | None, digest: str, run: int | None
+        self,
+        article: Article,
+        events: list[Event],
+        item: str | None,
+        digest: str,
+        run: int | None,
+        analysis: ArticleAnalysis | None = None,
     ) -> None:
         self._row(
             "articles", id=article.id, url=article.url, title=article.title,
@@ -75,6 +82,11 @@ class RowBatch:
                     values = [e.id, role, n, a.text, a.start, a.end]
                     values += [getattr(a, f) for f in ACTOR_FIELDS]
                     self._row("event_actors", **dict(zip(ACTOR_COLUMNS, values, strict=True)))
+        if analysis is not None:
+            for n, c in enumerate(analysis.claims):
+                self._row("claims", **claim_row(article.id, n, c))
+            for n, k in enumerate(analysis.counts):
+                self._row("counts", **count_row(article.id, n, k))
 
     def tables(self):
         """(table name, pyarrow Table) for each table with rows."""
@@ -126,3 +138,34 @@ def event_row(e: Event) -> list[Any]:
         *(getattr(e.location, f) if e.location else None for f in LOCATION_FIELDS),
         e.model_dump_json(),
     ]
+
+
+def _claimant(actor: Actor | None) -> dict[str, Any]:
+    row = {f"claimant_{f}": getattr(actor, f) if actor else None for f in ACTOR_FIELDS}
+    row["claimant_text"] = actor.text if actor else None
+    return row
+
+
+def _hedges(hedges: list[Hedge]) -> str:
+    return json.dumps([h.model_dump() for h in hedges], ensure_ascii=False)
+
+
+def claim_row(article_id: str, idx: int, c: Claim) -> dict[str, Any]:
+    """The values of a ``claims`` row by column name."""
+    return {
+        "article_id": article_id, "idx": idx, "sentence_index": c.sentence, "text": c.text.text,
+        "start_char": c.text.start, "end_char": c.text.end, "cue": c.cue, "stance": c.stance,
+        "about": c.about, "event_id": c.event, **_claimant(c.claimant),
+        "hedges": _hedges(c.hedges), "record": c.model_dump_json(),
+    }  # fmt: skip
+
+
+def count_row(article_id: str, idx: int, k: Count) -> dict[str, Any]:
+    """The values of a ``counts`` row by column name."""
+    return {
+        "article_id": article_id, "idx": idx, "sentence_index": k.sentence,
+        "category": k.category, "low": k.low, "high": k.high, "unit": k.unit,
+        "text": k.text.text, "start_char": k.text.start, "end_char": k.text.end,
+        "event_id": k.event, **_claimant(k.claimant), "hedges": _hedges(k.hedges),
+        "record": k.model_dump_json(),
+    }  # fmt: skip
