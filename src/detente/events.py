@@ -258,6 +258,13 @@ class SentenceCoder:
     # --- matching -----------------------------------------------------------------------------
     def matches(self, tok: Token, p: Pattern) -> PhraseMatch | None:
         """The match of ``p`` at ``tok`` (words used, slots), or None."""
+        phrase = self.patterns.phrases[id(p)]
+        if phrase is not None:  # first: the cheapest test, and the most selective
+            if self._forms is None:
+                self._forms = [(t.lower_, t.lemma_.lower()) for t in self.doc]
+                self._words = {w for pair in self._forms for w in pair}
+            if not phrase.possible(self._words):
+                return None
         if p.requires_light and self.light_head(tok) is None:
             return None
         if p.requires_prep and not any(
@@ -272,14 +279,8 @@ class SentenceCoder:
             near = [t for c in tok.children for t in _within(c, 2)]
             if not any(t.lower_ in p.with_word or t.lemma_ in p.with_word for t in near):
                 return None
-        phrase = self.patterns.phrases[id(p)]
         if phrase is None:
             return PhraseMatch()
-        if self._forms is None:
-            self._forms = [(t.lower_, t.lemma_.lower()) for t in self.doc]
-            self._words = {w for pair in self._forms for w in pair}
-        if not phrase.possible(self._words):
-            return None
         return match(self._forms, tok.i, phrase.before, phrase.after, limit=tok.right_edge.i + 1)
 
     def _object_is_event(self, tok: Token) -> bool:
