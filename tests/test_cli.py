@@ -150,3 +150,24 @@ def test_table_shows_claims_and_counts(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "claims" in result.stdout and "counts" in result.stdout
     assert "cannot be independently verified" in result.stdout and "killed" in result.stdout
+
+
+USER_PATTERNS = """\
+provenance: {source: written for detente's tests, license: MIT}
+codes:
+  - {code: "0878", name: serenaded another actor}
+verbs:
+  - {id: serenade, lemmas: [serenade], code: "0878", target: [obj]}
+"""
+
+
+def test_user_pattern_file_with_its_own_code(runner, tmp_path):
+    patterns = _write(tmp_path, "patterns.yaml", USER_PATTERNS)
+    text = _write(tmp_path, "a.txt", "Norway serenaded Sweden at the summit.\n")
+    result = runner.invoke(app, ["code", "--format", "jsonl", "--patterns", patterns, text])
+    assert result.exit_code == 0, result.output
+    events = [Event.model_validate_json(line) for line in result.stdout.splitlines()]
+    serenade = [e for e in events if e.cameo.code == "0878"]
+    assert serenade and serenade[0].cameo.root == "08"  # Goldstein etc. of its CAMEO prefix
+    assert [a.code for a in serenade[0].source] == ["NOR"]
+    assert [a.code for a in serenade[0].target] == ["SWE"]

@@ -130,6 +130,12 @@ def code_cmd(
             "--actors", help="A user actor dictionary (YAML); repeatable; wins over built-ins."
         ),
     ] = None,
+    patterns: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--patterns", help="A user pattern file (YAML); repeatable; tried before built-ins."
+        ),
+    ] = None,
 ) -> None:
     """Code text files (or stdin) into events."""
     out = Console() if sys.stdout.isatty() else Console(width=150)
@@ -150,7 +156,11 @@ def code_cmd(
     try:
         from detente.pipeline import load_coder
 
-        coder = load_coder(Settings.from_env(max_chars=max_chars, actor_files=actors or None))
+        coder = load_coder(
+            Settings.from_env(
+                max_chars=max_chars, actor_files=actors or None, pattern_files=patterns or None
+            )
+        )
     except DetenteError as exc:
         err.print(f"[red]error[/]: {exc}")
         raise typer.Exit(3) from exc
