@@ -47,8 +47,8 @@ class SentenceCoder:
         self.actors = actors
         self.patterns = patterns
         self.pronoun = pronoun
-        self._forms: list[tuple[str, str]] | None = None  # (lowercase, lemma) per token
-        self._words: set[str] = set()  # every lowercase form and lemma of the sentence
+        self._forms = [(t.lower_, t.lemma_.lower()) for t in doc]  # (lowercase, lemma)
+        self.words = {w for pair in self._forms for w in pair}  # every form and lemma
 
     # --- actors reachable from a token ------------------------------------------------------
     def actors_at(self, tok: Token, conj: bool = True) -> list[tuple[Actor, bool]]:
@@ -259,12 +259,8 @@ class SentenceCoder:
     def matches(self, tok: Token, p: Pattern) -> PhraseMatch | None:
         """The match of ``p`` at ``tok`` (words used, slots), or None."""
         phrase = self.patterns.phrases[id(p)]
-        if phrase is not None:  # first: the cheapest test, and the most selective
-            if self._forms is None:
-                self._forms = [(t.lower_, t.lemma_.lower()) for t in self.doc]
-                self._words = {w for pair in self._forms for w in pair}
-            if not phrase.possible(self._words):
-                return None
+        if phrase is not None and not phrase.possible(self.words):
+            return None  # first: the cheapest test, and the most selective
         if p.requires_light and self.light_head(tok) is None:
             return None
         if p.requires_prep and not any(
@@ -325,7 +321,8 @@ class SentenceCoder:
 
     def events(self) -> Iterator[RawEvent]:
         for tok in self.doc:
-            candidates = self.patterns.candidates(tok.lemma_.lower(), tok.pos_, tok.lower_)
+            lemma = self._forms[tok.i][1]
+            candidates = self.patterns.candidates(lemma, tok.pos_, tok.lower_, self.words)
             light_only = bool(candidates) and self._object_is_event(tok)
             for p in candidates:
                 if light_only and p.pos == "VERB":

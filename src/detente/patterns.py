@@ -95,6 +95,34 @@ def inflections(lemma: str) -> set[str]:
     return forms
 
 
+class _Shortlist:
+    """The patterns of one (lemma, pos) in order; those that need words (``before``/``after``)
+    are also indexed by each word of their first need, so a sentence lacking them skips them
+    without a look (a PETRARCH import lists dozens of phrases for a common verb)."""
+
+    def __init__(self, patterns: list[Pattern], phrases: dict[int, Phrase | None]) -> None:
+        self.patterns = patterns
+        self.free: list[int] = []
+        self.keyed: dict[str, list[int]] = {}
+        for n, p in enumerate(patterns):
+            phrase = phrases[id(p)]
+            if phrase is None or not phrase.needs:
+                self.free.append(n)
+            else:
+                for word in phrase.needs[0]:
+                    self.keyed.setdefault(word, []).append(n)
+
+    def viable(self, words: set[str]) -> list[Pattern]:
+        if not self.keyed:
+            return self.patterns
+        keep = set(self.free)
+        small, big = (self.keyed, words) if len(self.keyed) < len(words) else (words, self.keyed)
+        for word in small:
+            if word in big:
+                keep.update(self.keyed[word])
+        return [self.patterns[n] for n in sorted(keep)]
+
+
 class PatternSet:
     """All patterns, indexed by (lemma, pos) for constant-time lookup per token."""
 
@@ -127,19 +155,27 @@ class PatternSet:
         self.phrases: dict[int, Phrase | None] = {
             id(p): None if p.phrase is None else Phrase.of(*p.phrase) for p in self.patterns
         }
+        self.shortlists = {key: _Shortlist(ps, self.phrases) for key, ps in self.index.items()}
         # lowercase surface forms of every trigger lemma: the pre-parse sentence filter
         self.surface_forms: set[str] = set()
         for lemma in self.lemmas:
             self.surface_forms |= inflections(lemma) | set((irregular or {}).get(lemma, []))
 
-    def candidates(self, lemma: str, pos: str, form: str | None = None) -> list[Pattern]:
+    def candidates(
+        self, lemma: str, pos: str, form: str | None = None, words: set[str] | None = None
+    ) -> list[Pattern]:
         """Patterns for a token. A pattern listed under the token's own lowercase ``form``
-        (PETRARCH lists "left" apart from "leave") is tried before those of its lemma."""
+        (PETRARCH lists "left" apart from "leave") is tried before those of its lemma. With
+        the sentence's ``words``, patterns needing a word it lacks are left out."""
         kind = "VERB" if pos in ("VERB", "AUX") else "NOUN" if pos in ("NOUN", "PROPN") else ""
-        by_lemma = self.index.get((lemma, kind), [])
-        if form is None or form == lemma or (form, kind) not in self.index:
-            return by_lemma
-        return self.index[(form, kind)] + by_lemma
+        keys = [(lemma, kind)]
+        if form is not None and form != lemma and (form, kind) in self.index:
+            keys.insert(0, (form, kind))
+        out: list[Pattern] = []
+        for key in keys:
+            if key in self.index:
+                out += self.index[key] if words is None else self.shortlists[key].viable(words)
+        return out
 
 
 def _patterns_from(data: dict, pos: str, name: str) -> list[Pattern]:
