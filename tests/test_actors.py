@@ -43,3 +43,22 @@ def test_coreference_records_its_antecedent(coder):
 
 def test_at_least_a_hundred_phrases():
     assert len(CASES) >= 100
+
+
+def test_a_term_code_longer_than_its_sector(coder, tmp_path):
+    from detente.actors import ActorMatcher
+    from detente.knowledge import load_actor_knowledge
+    from detente.pipeline import Coder, code
+    from detente.settings import Settings
+
+    path = tmp_path / "terms.yaml"
+    path.write_text(
+        "provenance: {source: test, license: MIT}\n"
+        "terms:\n  - {term: port authority, sector: GOV, kind: org, code: GOVPRT}\n",
+        encoding="utf-8",
+    )
+    matcher = ActorMatcher(coder.nlp.nlp, load_actor_knowledge([path]))
+    mine = Coder(coder.nlp, coder.codebook, coder.patterns, matcher, Settings())
+    events = code("The Kenyan port authority criticised Tanzania on Monday.", coder=mine)
+    sources = [a for e in events for a in e.source]
+    assert [(a.code, a.sector) for a in sources] == [("KENGOVPRT", "GOV")]

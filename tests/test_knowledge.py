@@ -403,3 +403,16 @@ def test_pair_anaphors(k: ActorKnowledge, tmp_path: Path) -> None:
     bad = _user_file(tmp_path, "anaphors:\n  - {term: the other one, refers_to: null}\n")
     with pytest.raises(KnowledgeError, match="refers_to"):
         load_actor_knowledge([bad])
+
+
+def test_term_codes_extend_their_sector(tmp_path: Path) -> None:
+    good = _user_file(
+        tmp_path, "terms:\n  - {term: port authority, sector: GOV, kind: org, code: GOVPRT}\n"
+    )
+    term = next(t for t in load_actor_knowledge([good]).sector_terms if t.term == "port authority")
+    assert term.code == "GOVPRT"
+    bad = _user_file(
+        tmp_path, "terms:\n  - {term: port authority, sector: GOV, kind: org, code: BUSPRT}\n"
+    )
+    with pytest.raises(KnowledgeError, match="must begin with the sector"):
+        load_actor_knowledge([bad])

@@ -45,6 +45,7 @@ HARBOUR!PERSON! [~LAB]
 TIDE_WARDEN {TIDE_WARDENS} [~WRD]
 LAMP_KEEPER [~CVL]
 PRESS {} [~MED]
+PORT_AUTHORITY {} [~GOVPRT]
 FLEET_BOSS [ZEM~]
 """
 
@@ -165,6 +166,13 @@ def test_agent_terms_and_sectors(imported):
     assert terms["tide wardens"] == {"term": "tide wardens", "sector": "WRD", "kind": "people"}
     assert terms["lamp keepers"]["kind"] == "people"  # no braces: the regular plural
     assert "press" in terms and "presses" not in terms  # "{}": no plural
+    # a longer agent code is kept whole: ZEM + port authority = ZEMGOVPRT
+    assert terms["port authority"] == {
+        "term": "port authority",
+        "sector": "GOV",
+        "kind": "org",
+        "code": "GOVPRT",
+    }
     assert "WRD" in result.actors["sectors"] and "LAB" not in result.actors["sectors"]
     assert "does not combine after a country" in reasons(result, "Test.agents.txt")["FLEET BOSS"]
 

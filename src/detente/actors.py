@@ -159,7 +159,9 @@ class ActorMatcher:
             )
             self._add(self.proper, nlp, f"org:{i}", piece, org.aliases)
         for i, term in enumerate(kb.sector_terms):
-            piece = Piece(0, 0, "sector", sector=term.sector, kind=term.kind, name=term.term)
+            piece = Piece(
+                0, 0, "sector", sector=term.sector, kind=term.kind, name=term.term, code=term.code
+            )
             self._add(self.common, nlp, f"sector:{i}", piece, [term.term])
         for i, ana in enumerate(kb.anaphors):
             piece = Piece(
@@ -347,7 +349,10 @@ def compose(doc: Doc, mention: Mention, offset: int, day: date | None = None) ->
         kind = "person" if person is not None else (sector_p.kind or "org")
         name = person.name if person else (org.name if org else None)
         base = country or (org.code if org and org.kind == "igo" else None)
-        code = (base or "") + sector
+        # a term's own longer code ("health ministry": GOVHLH) when its sector was kept
+        code = (base or "") + (
+            sector_p.code if sector == sector_p.sector and sector_p.code else sector
+        )
     elif org is not None:
         sector, name, code = org.sector, org.name, org.code or ""
         kind = "person" if person is not None else (org.kind or "org")

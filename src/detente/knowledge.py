@@ -199,9 +199,18 @@ class SectorTerm(_Entry):
     term: str
     sector: str | None
     kind: ActorKind
+    # the actor code after the country when it says more than the sector: "health ministry"
+    # GOVHLH (PETRARCH agent codes such as [~GOVHLH]); it must begin with the sector
+    code: str | None = Field(default=None, pattern=r"^([A-Z]{3}){2,}$")
 
     _term = field_validator("term")(_lower_term)
     _sector = field_validator("sector")(_sector_code)
+
+    @model_validator(mode="after")
+    def _code_extends_sector(self) -> SectorTerm:
+        if self.code is not None and not (self.sector and self.code.startswith(self.sector)):
+            raise ValueError(f"code {self.code} must begin with the sector {self.sector}")
+        return self
 
 
 class Anaphor(_Entry):

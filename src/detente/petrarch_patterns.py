@@ -40,6 +40,7 @@ ORG_NOUNS = {
     "board",
     "bank",
     "movement",
+    "authority",
 }
 # a PETRARCH pattern without a + slot: the first actor after the verb (the passive subject)
 DEFAULT_TARGET = ("next",)
@@ -65,7 +66,7 @@ def convert_agents(
     new_sectors: dict[str, str] = {}
     known = 0
     for a in agents:
-        m = re.fullmatch(r"~([A-Z]{3})([A-Z]*)", a.code.upper())
+        m = re.fullmatch(r"~([A-Z]{3})((?:[A-Z]{3})*)", a.code.upper())
         if not m:
             why = f"agent code {a.code!r} does not combine after a country (only [~XXX] does)"
             report(a.line, " ".join(a.phrase), why)
@@ -89,6 +90,8 @@ def convert_agents(
             last = term.split()[-1]
             kind = "org" if last in ORG_NOUNS else "people" if plural else "person"
             terms[term] = {"term": term, "sector": sector, "kind": kind}
+            if m[2]:
+                terms[term]["code"] = m[1] + m[2]  # [~GOVHLH]: kept whole after the country
     return list(terms.values()), new_sectors, known
 
 
