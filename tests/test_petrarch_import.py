@@ -70,6 +70,7 @@ WIRE_+TAP
 - % SAID_WOULD *  [036]
 - * UP_ (IN $)  [043]
 - * ++ [044]
+- * (OVER {PADDLE STEAMER}) [---]
 """
 
 DISCARDS = "# story discards\n+SPORTS_RESULTS\n"
@@ -205,7 +206,18 @@ def test_verb_patterns(imported):
     # verbs with words of their own, or a code of their own, get patterns apart
     by_id = {p["id"]: p for p in result.patterns["verbs"]}
     tell = [p for p in by_id.values() if p["lemmas"] == ["tell"]]
-    assert {p["code"] for p in tell} == {"111", "073", "112", "081", "042", "999", "036", "043"}
+    assert {p["code"] for p in tell} == {
+        "111",
+        "073",
+        "112",
+        "081",
+        "042",
+        "999",
+        "036",
+        "043",
+        "072",
+        None,
+    }
     assert all(p["after"][0] == "=off" for p in tell)
     dress = [p for p in by_id.values() if p["lemmas"] == ["dress"]]
     # its own code, and the block's "(AGAINST +)" pattern that has the same code
@@ -216,7 +228,10 @@ def test_verb_patterns(imported):
     tap = [p for p in by_id.values() if p["lemmas"] == ["tap"]]
     assert [p["before"] for p in tap if p["code"] == "081"] == [["neither", "wire="]]
     why = reasons(result, "Test.verbs.txt")
-    assert "cannot read '{ARMS'" in why["- * {ARMS SHIPMENT} [072]"]
+    # {A B}: words in a row; [---]: a wording that codes nothing (stops the block's code)
+    assert pats["072"]["after"] == ["arms", "=shipment"]
+    nothing = [p for p in scold if p["code"] is None]
+    assert [p["after"] for p in nothing] == [["over", "paddle", "=steamer"]]
     assert "cannot read '++'" in why["- * ++ [044]"]
 
 

@@ -62,6 +62,8 @@ codes:
 verbs:
   - {id: t-neg, lemmas: [clash], code: "0878", before: ["not="], target: [obj, next]}
   - {id: t-money, lemmas: [give], code: "071", after: ["dollars|euros"], target: [obj, next]}
+  - {id: t-nothing, lemmas: [give], code: null, after: ["warning"]}
+  - {id: t-give, lemmas: [give], code: "070", target: [obj, next]}
   - {id: t-slot, lemmas: [host], code: "042", after: ["<source>", "in"], before: ["<target>"]}
   - {id: t-both, lemmas: [attend], code: "036", before: ["<both>", "have"]}
   - {id: t-arrive, lemmas: [arrive], code: "032", reverse_code: "033", target: [next]}
@@ -95,7 +97,9 @@ def test_after_words_select_the_pattern(phrase_coder):
     assert ("071", "NOR", "KEN", "asserted") in coded(
         "Norway gave Kenya ten million dollars for schools.", phrase_coder
     )
+    # a wording that codes nothing stops the general pattern after it
     assert coded("Norway gave Kenya a warning.", phrase_coder) == set()
+    assert coded("Norway gave Kenya a loan.", phrase_coder) == {("070", "NOR", "KEN", "asserted")}
 
 
 def test_slots_place_source_and_target(phrase_coder):

@@ -330,6 +330,8 @@ class SentenceCoder:
                 found = self.matches(tok, p)
                 if found is None:
                     continue
+                if p.code is None:
+                    break  # a wording that codes nothing ("held incidents", PETRARCH [---])
                 light = self.light_head(tok) if p.pos == "NOUN" else None
                 modality = modality_of(light or tok, self.patterns.modality, found.used)
                 said = self.attribution(light or tok)

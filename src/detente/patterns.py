@@ -26,7 +26,7 @@ class Pattern(BaseModel):
     id: str
     pos: Literal["VERB", "NOUN"] = "VERB"
     lemmas: list[str] = Field(min_length=1)
-    code: str
+    code: str | None  # None: this wording codes nothing, and no later pattern is tried
     source: list[str] = Field(default_factory=list)
     target: list[str] = Field(default_factory=list)
     object: list[str] | None = None
@@ -218,7 +218,7 @@ def load_patterns(
         if p.id in seen:
             raise KnowledgeError(f"duplicate pattern id {p.id!r}")
         seen.add(p.id)
-        for code in (p.code, *p.source_sector_codes.values(), *filter(None, [p.reverse_code])):
+        for code in filter(None, (p.code, *p.source_sector_codes.values(), p.reverse_code)):
             if not codebook.has(code):
                 raise KnowledgeError(f"pattern {p.id!r}: unknown CAMEO code {code!r}")
     try:

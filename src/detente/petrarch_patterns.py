@@ -143,6 +143,7 @@ _SLOTS = {"+": "<target>", "$": "<source>", "%": "<both>"}
 def _phrase(body: str, synsets: dict[str, list[str]]) -> tuple[dict[str, Any] | None, str]:
     """A pattern body (``SAID WOULD * OVER +``) as ``before``/``after`` elements."""
     items: list[tuple[str, bool]] = []  # (item, glued to the previous item)
+    body = re.sub(r"\{([^{}]*)\}", lambda m: "_".join(m[1].split()), body)  # {A B}: in a row
     for chunk in body.replace("(", " ").replace(")", " ").split():
         parts = [x for x in chunk.split("_") if x]
         items += [(x, k > 0) for k, x in enumerate(parts)]
@@ -249,7 +250,12 @@ def convert_verbs(
             for line, body, code in b.patterns:
                 fields, why = _phrase(body, synsets)
                 try:
-                    codes = _codes(code, codebook, declared, b.name) if fields is not None else {}
+                    if fields is None:
+                        codes = {}
+                    elif code.strip() == "---":  # this wording codes nothing
+                        codes = {"code": None}
+                    else:
+                        codes = _codes(code, codebook, declared, b.name)
                 except ValueError as exc:
                     fields, why = None, str(exc)
                 if fields is None:
