@@ -179,6 +179,8 @@ class SentenceCoder:
         if rest:
             if head == "obj":
                 bases = self.objects(tok) if tok.pos_ != "NOUN" else self.prep_objects(tok, "of")
+            elif head.startswith("prep:"):  # "went on strike against X": prep:on.prep:against
+                bases = self.prep_objects(tok, head[5:])
             else:
                 bases = [c for c in tok.children if c.dep_ == head]
             return [t for b in bases for t in self.role_tokens(b, rest)]

@@ -16,7 +16,7 @@ from detente.resources import load_yaml
 
 _ROLE = re.compile(
     r"^(subj|obj|next|poss|compound|amod|light|between|acl\.obj|ccomp\.subj"
-    r"|(prep|obj\.prep|xcomp\.prep|light\.prep):[a-z]+|xcomp\.obj)$"
+    r"|(prep|obj\.prep|xcomp\.prep|light\.prep|prep:[a-z]+\.prep):[a-z]+|xcomp\.obj)$"
 )
 
 
