@@ -67,6 +67,7 @@ verbs:
   - {id: t-slot, lemmas: [host], code: "042", after: ["<source>", "in"], before: ["<target>"]}
   - {id: t-both, lemmas: [attend], code: "036", before: ["<both>", "have"]}
   - {id: t-arrive, lemmas: [arrive], code: "032", reverse_code: "033", target: [next]}
+  - {id: t-cordon, lemmas: [cordon], code: "1721", after: ["=off"], target: [next]}
 """
 
 
@@ -114,3 +115,9 @@ def test_compound_slot_and_code_pairs(phrase_coder):
     got = coded("The Chilean president arrived in Peru on Monday.", phrase_coder)
     assert ("032", "CHLGOV", "PER", "asserted") in got
     assert ("033", "PER", "CHLGOV", "asserted") in got
+
+
+def test_a_form_the_lemmatizer_misses_still_finds_its_pattern(phrase_coder):
+    # the model lemmatizes "cordoned" as "cordone"; the form is a regular inflection of "cordon"
+    got = coded("Kenyan police cordoned off the Somali embassy on Friday.", phrase_coder)
+    assert ("1721", "KENCOP", "SOMGOV", "asserted") in got

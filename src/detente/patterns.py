@@ -156,10 +156,15 @@ class PatternSet:
             id(p): None if p.phrase is None else Phrase.of(*p.phrase) for p in self.patterns
         }
         self.shortlists = {key: _Shortlist(ps, self.phrases) for key, ps in self.index.items()}
-        # lowercase surface forms of every trigger lemma: the pre-parse sentence filter
+        # lowercase surface forms of every trigger lemma: the pre-parse sentence filter, and
+        # the way back to a lemma the lemmatizer missed ("cordoned" lemmatized "cordone")
         self.surface_forms: set[str] = set()
-        for lemma in self.lemmas:
-            self.surface_forms |= inflections(lemma) | set((irregular or {}).get(lemma, []))
+        self.form_lemmas: dict[str, list[str]] = {}
+        for lemma in sorted(self.lemmas):
+            forms = inflections(lemma) | set((irregular or {}).get(lemma, []))
+            self.surface_forms |= forms
+            for form in forms:
+                self.form_lemmas.setdefault(form, []).append(lemma)
 
     def candidates(
         self, lemma: str, pos: str, form: str | None = None, words: set[str] | None = None
@@ -171,6 +176,9 @@ class PatternSet:
         keys = [(lemma, kind)]
         if form is not None and form != lemma and (form, kind) in self.index:
             keys.insert(0, (form, kind))
+        if (lemma, kind) not in self.index and form is not None:
+            # the lemmatizer's lemma has no patterns: the lemmas this form inflects
+            keys += [(other, kind) for other in self.form_lemmas.get(form, ()) if other != form]
         out: list[Pattern] = []
         for key in keys:
             if key in self.index:
