@@ -54,14 +54,17 @@ class EventFilter:
     event: str | None = None  # PLOVER event type or CAMEO code prefix
     modalities: tuple[str, ...] | None = None
 
-    def where(self) -> tuple[str, list[Any]]:
+    def _dates(self, column: str) -> tuple[list[str], list[Any]]:
+        """``TRUE`` and the since/until bounds on ``column``."""
         sql, params = ["TRUE"], []
-        if self.since:
-            sql.append("e.published >= ?")
-            params.append(self.since)
-        if self.until:
-            sql.append("e.published <= ?")
-            params.append(self.until)
+        for op, day in ((">=", self.since), ("<=", self.until)):
+            if day:
+                sql.append(f"{column} {op} ?")
+                params.append(day)
+        return sql, params
+
+    def where(self) -> tuple[str, list[Any]]:
+        sql, params = self._dates("e.published")
         actor = "(a.country = ? OR a.code LIKE ? || '%')"
         if self.country:
             sql.append(f"EXISTS (SELECT 1 FROM event_actors a WHERE a.event_id = e.id AND {actor})")
@@ -86,13 +89,7 @@ class EventFilter:
         dates on the article's publication; country on the claimant or the linked event's
         actors; dyad and event type on the linked event (rows without one are left out).
         Modalities do not apply: a claim is not negated or future."""
-        sql, params = ["TRUE"], []
-        if self.since:
-            sql.append("ar.published >= ?")
-            params.append(self.since)
-        if self.until:
-            sql.append("ar.published <= ?")
-            params.append(self.until)
+        sql, params = self._dates("ar.published")
         linked = f"EXISTS (SELECT 1 FROM events e WHERE e.id = {alias}.event_id AND "
         if self.country:
             inner, inner_params = EventFilter(country=self.country).where()
