@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from detente.codebook import Codebook, UserCode
 from detente.errors import KnowledgeError
-from detente.phrases import Element, Phrase, parse_element
+from detente.phrases import Phrase, parse_element
 from detente.resources import load_yaml
 
 _ROLE = re.compile(
@@ -40,17 +40,19 @@ class Pattern(BaseModel):
     reverse_code: str | None = None  # also code target → source with this code ("arrive in")
     before: list[str] = Field(default_factory=list)  # word-order constraints: see phrases.py
     after: list[str] = Field(default_factory=list)
-    _before: tuple[Element, ...] = PrivateAttr(default=())
-    _after: tuple[Element, ...] = PrivateAttr(default=())
+    _phrase: Phrase | None = PrivateAttr(default=None)
 
     def model_post_init(self, _context: object) -> None:
-        self._before = tuple(parse_element(e, "before") for e in self.before)
-        self._after = tuple(parse_element(e, "after") for e in self.after)
+        if self.before or self.after:  # parsed (and checked) once, at load
+            self._phrase = Phrase.of(
+                [parse_element(e, "before") for e in self.before],
+                [parse_element(e, "after") for e in self.after],
+            )
 
     @property
-    def phrase(self) -> tuple[tuple[Element, ...], tuple[Element, ...]] | None:
-        """(before, after) elements, or None when the pattern has no word-order constraint."""
-        return (self._before, self._after) if self.before or self.after else None
+    def phrase(self) -> Phrase | None:
+        """The parsed word-order constraint, or None when the pattern has none."""
+        return self._phrase
 
     @field_validator("source", "target")
     @classmethod
@@ -152,9 +154,7 @@ class PatternSet:
         self.lemmas = {lemma for lemma, _ in self.index}
         # parsed word-order constraints by pattern identity (pydantic private attributes are
         # slow to read on the hot path)
-        self.phrases: dict[int, Phrase | None] = {
-            id(p): None if p.phrase is None else Phrase.of(*p.phrase) for p in self.patterns
-        }
+        self.phrases: dict[int, Phrase | None] = {id(p): p.phrase for p in self.patterns}
         self.shortlists = {key: _Shortlist(ps, self.phrases) for key, ps in self.index.items()}
         # lowercase surface forms of every trigger lemma: the pre-parse sentence filter, and
         # the way back to a lemma the lemmatizer missed ("cordoned" lemmatized "cordone")

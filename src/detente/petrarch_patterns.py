@@ -246,7 +246,10 @@ def convert_verbs(
                     entry = {"id": f"petrarch-{slug}-{b.line}{tag}", "lemmas": lemmas, **codes}
                     entry |= {k: v for k, v in words_of.items() if v}
                     entry["target"] = list(DEFAULT_TARGET)
-                    (constrained.append((_words(entry), entry)) if tag else plain.append(entry))
+                    if tag:
+                        constrained.append((_words(entry), entry))
+                    else:
+                        plain.append(entry)
             for line, body, code in b.patterns:
                 fields, why = _phrase(body, synsets)
                 try:
