@@ -50,30 +50,10 @@ _BETWEEN = re.compile(
 )
 
 
-Phrases = list[tuple[str, re.Pattern[str]]]
-_COMPILED: dict[int, tuple[Lexicon, dict[str, Phrases]]] = {}
-
-
-def _phrases(lex: Lexicon) -> dict[str, Phrases]:
-    """The lexicon's hedges by kind (longest first) and attribution phrases, each with its
-    word-bounded pattern: compiled once per lexicon."""
-    hit = _COMPILED.get(id(lex))
-    if hit is None or hit[0] is not lex:
-
-        def compiled(phrases) -> Phrases:
-            return [(p, re.compile(rf"\b{re.escape(p)}\b")) for p in phrases]
-
-        by_kind = sorted(lex.hedges.items(), key=lambda x: -len(x[0]))
-        table = {k: compiled(p for p, kind in by_kind if kind == k) for k in ("source", "number")}
-        table["attribution"] = compiled(lex.attribution_phrases)
-        hit = _COMPILED[id(lex)] = (lex, table)
-    return hit[1]
-
-
 def hedges_in(text: str, offset: int, lex: Lexicon, kind: str = "source") -> list[Hedge]:
     low = text.lower()
     found: list[Hedge] = []
-    for phrase, pattern in _phrases(lex)[kind]:
+    for phrase, pattern in lex.patterns[kind]:
         if phrase not in low:  # cheap test first
             continue
         for m in pattern.finditer(low):
@@ -117,7 +97,7 @@ def find_claims(
     claims: list[Claim] = []
     low = text.lower()
     end = offset + len(text.rstrip())
-    for phrase, pattern in _phrases(lex)["attribution"]:
+    for phrase, pattern in lex.patterns["attribution"]:
         if phrase not in low:  # cheap test first
             continue
         for m in pattern.finditer(low):
