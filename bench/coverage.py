@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 
-from detente.codebook import load_codebook
-from detente.patterns import load_patterns
+from detente.knowledge.codes import load_codebook
+from detente.knowledge.patterns import load_patterns
 
 
 def main() -> None:

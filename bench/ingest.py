@@ -11,10 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from detente.export import export
-from detente.ingest_run import ingest
-from detente.pipeline import load_coder
-from detente.store import open_store
+from detente.coding.coder import load_coder
+from detente.run.batch import ingest
+from detente.store.db import open_store
+from detente.store.export import export
 
 STATES = ["Norway", "Iran", "Kenya", "Somalia", "Chile", "Peru", "Egypt", "Qatar", "Japan", "Chad"]
 LINES = [

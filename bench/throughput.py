@@ -102,9 +102,9 @@ def child(side: str, n: int, seed: int, actors: list[str], patterns: list[str]) 
         elapsed, cpu, events = time.perf_counter() - t0, time.process_time() - c0, None
         build = None
     else:
-        from detente.ingest import make_article
-        from detente.pipeline import load_coder
+        from detente.coding.coder import load_coder
         from detente.settings import Settings
+        from detente.text import make_article
 
         build = time.perf_counter()
         coder = load_coder(Settings.from_env(actor_files=actors, pattern_files=patterns))

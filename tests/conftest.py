@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from detente.pipeline import Coder, load_coder
+from detente.coding.coder import Coder, load_coder
 from detente.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from detente.ingest import make_article
+from detente.text import make_article
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "actors.yaml"
 CASES = yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))["cases"]
@@ -46,9 +46,9 @@ def test_at_least_a_hundred_phrases():
 
 
 def test_a_term_code_longer_than_its_sector(coder, tmp_path):
-    from detente.actors import ActorMatcher
-    from detente.knowledge import load_actor_knowledge
-    from detente.pipeline import Coder, code
+    from detente.coding.actors import ActorMatcher
+    from detente.coding.coder import Coder, code
+    from detente.knowledge.actors import load_actor_knowledge
     from detente.settings import Settings
 
     path = tmp_path / "terms.yaml"

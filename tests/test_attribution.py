@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from detente.gold import case_failures
-from detente.pipeline import code
+from detente.coding.coder import code
+from detente.evaluate.specs import case_failures
 from detente.records import MODALITIES
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "attribution.yaml"

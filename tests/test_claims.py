@@ -8,9 +8,9 @@ import pytest
 import yaml
 from conftest import GOLDEN
 
-from detente.claims import analyse
-from detente.ingest import make_article
-from detente.pipeline import code
+from detente.claims.claims import analyse
+from detente.coding.coder import code
+from detente.text import make_article
 
 CASES = yaml.safe_load((GOLDEN / "claims.yaml").read_text(encoding="utf-8"))["cases"]
 

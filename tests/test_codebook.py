@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from detente.codebook import Codebook, load_codebook
 from detente.errors import KnowledgeError
+from detente.knowledge.codes import Codebook, load_codebook
 from detente.records import Cameo, Plover
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

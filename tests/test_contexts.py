@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from detente.codebook import load_codebook
-from detente.contexts import ContextRules, load_contexts
-from detente.pipeline import code
+from detente.coding.coder import code
+from detente.knowledge.codes import load_codebook
+from detente.knowledge.contexts import ContextRules, load_contexts
 
 
 @pytest.fixture(scope="module")

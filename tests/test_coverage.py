@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from detente.codebook import load_codebook
-from detente.patterns import load_patterns
+from detente.knowledge.codes import load_codebook
+from detente.knowledge.patterns import load_patterns
 
 
 def _own_codes() -> set[str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from detente.ingest import make_article
-from detente.pipeline import Coder
+from detente.coding.coder import Coder
 from detente.settings import Settings
+from detente.text import make_article
 
 USER_DICT = """
 provenance: {source: test, license: MIT}
@@ -25,8 +25,8 @@ organizations:
 
 @pytest.fixture(scope="module")
 def dated_coder(coder, tmp_path_factory):
-    from detente.actors import ActorMatcher
-    from detente.knowledge import load_actor_knowledge
+    from detente.coding.actors import ActorMatcher
+    from detente.knowledge.actors import load_actor_knowledge
 
     path = tmp_path_factory.mktemp("dicts") / "mine.yaml"
     path.write_text(USER_DICT, encoding="utf-8")

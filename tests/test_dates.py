@@ -6,9 +6,9 @@ import pytest
 import yaml
 from conftest import GOLDEN
 
-from detente.dates import find_dates
-from detente.lexicon import load_lexicon
-from detente.pipeline import code
+from detente.coding.coder import code
+from detente.coding.dates import find_dates
+from detente.knowledge.lexicon import load_lexicon
 from detente.records import MODALITIES
 
 CASES = yaml.safe_load((GOLDEN / "dates.yaml").read_text(encoding="utf-8"))["cases"]

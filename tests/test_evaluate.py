@@ -10,10 +10,10 @@ import yaml
 from typer.testing import CliRunner
 
 from detente.cli import app
-from detente.evaluate import CodedDyad, Counts, Report, evaluate, score_record
-from detente.gold import ActorSpec, matched, specs
-from detente.gold_formats import GoldEvent, GoldRecord, load_gold
-from detente.pipeline import code
+from detente.coding.coder import code
+from detente.evaluate.formats import GoldEvent, GoldRecord, load_gold
+from detente.evaluate.scoring import CodedDyad, Counts, Report, evaluate, score_record
+from detente.evaluate.specs import ActorSpec, matched, specs
 from detente.records import Actor
 
 

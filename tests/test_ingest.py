@@ -8,7 +8,7 @@ import pytest
 
 import detente
 from detente.errors import InputError
-from detente.ingest import decode, looks_english, make_article
+from detente.text import decode, looks_english, make_article
 
 
 def test_date_header_becomes_the_publication_date():

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from webfixtures import Silent, Site, page_html, write_warc
 
-from detente.ingest_run import ingest
-from detente.sources import SourceOptions
-from detente.store import open_store
+from detente.ingest.sources import SourceOptions
+from detente.run.batch import ingest
+from detente.store.db import open_store
 
 STATES = ["Norway", "Iran", "Kenya", "Somalia", "Chile", "Peru", "Egypt", "Qatar", "Japan"]
 VERBS = ["accused", "criticized", "praised", "met"]
@@ -111,8 +111,8 @@ def test_private_feed_refused_and_silent_url_times_out(tmp_path, coder, site):
 
 _CHILD = """
 import sys
-from detente.ingest_run import ingest
-from detente.store import open_store
+from detente.run.batch import ingest
+from detente.store.db import open_store
 store = open_store(sys.argv[2])
 def progress(s):
     print(s.stored, flush=True)

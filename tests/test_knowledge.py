@@ -8,7 +8,7 @@ import pycountry
 import pytest
 
 from detente.errors import KnowledgeError
-from detente.knowledge import ActorKnowledge, load_actor_knowledge
+from detente.knowledge.actors import ActorKnowledge, load_actor_knowledge
 
 PROVENANCE = "provenance:\n  source: test\n  license: MIT\n  notes: written by the test\n"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from detente.fastattr import FastAttributeRuler
-from detente.ingest import paragraphs
-from detente.patterns import inflections
+from detente.coding.attributes import FastAttributeRuler
+from detente.knowledge.patterns import inflections
+from detente.text import paragraphs
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "events.yaml"
 TEXTS = [c["text"] for c in yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))["cases"]]

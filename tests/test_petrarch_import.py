@@ -10,12 +10,12 @@ import yaml
 from typer.testing import CliRunner
 
 from detente.cli import app
-from detente.codebook import load_codebook
-from detente.knowledge import load_actor_knowledge
-from detente.patterns import load_patterns
-from detente.petrarch import import_petrarch, write_import
-from detente.petrarch_actors import alias_forms
-from detente.petrarch_read import parse_code
+from detente.knowledge.actors import load_actor_knowledge
+from detente.knowledge.codes import load_codebook
+from detente.knowledge.patterns import load_patterns
+from detente.petrarch.actors import alias_forms
+from detente.petrarch.importer import import_petrarch, write_import
+from detente.petrarch.read import parse_code
 
 # Invented places and people (Zembla, Odo Krastev, ...); codes follow the CAMEO layout.
 ACTORS = """\
@@ -261,7 +261,7 @@ def test_cli_prints_counts(tmp_path):
 
 
 def test_phoenix_import_codes_putin_as_government(shared, tmp_path):
-    from detente.pipeline import code, load_coder
+    from detente.coding.coder import code, load_coder
     from detente.settings import Settings
 
     phoenix = shared / "eval" / "petrarch2" / "dicts" / "phoenix"

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from detente.codebook import load_codebook
-from detente.evaluate import UNNEGATED, evaluate
-from detente.gold_formats import load_gold
-from detente.knowledge import load_actor_knowledge
-from detente.petrarch import import_petrarch, write_import
-from detente.pipeline import load_coder
+from detente.coding.coder import load_coder
+from detente.evaluate.formats import load_gold
+from detente.evaluate.scoring import UNNEGATED, evaluate
+from detente.knowledge.actors import load_actor_knowledge
+from detente.knowledge.codes import load_codebook
+from detente.petrarch.importer import import_petrarch, write_import
 from detente.settings import Settings
 
 

@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-from detente.codebook import UserCode, load_codebook
-from detente.phrases import match, parse_element
-from detente.pipeline import code, load_coder
+from detente.coding.coder import code, load_coder
+from detente.knowledge.codes import UserCode, load_codebook
+from detente.knowledge.wordorder import match, parse_element
 from detente.settings import Settings
 
 

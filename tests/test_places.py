@@ -6,11 +6,11 @@ import pytest
 import yaml
 from conftest import GOLDEN
 
-from detente.gazetteer import load_gazetteer
-from detente.ingest import make_article
-from detente.pipeline import code
-from detente.places import find_places
+from detente.coding.coder import code
+from detente.coding.places import find_places
+from detente.knowledge.gazetteer import load_gazetteer
 from detente.records import MODALITIES
+from detente.text import make_article
 
 CASES = yaml.safe_load((GOLDEN / "places.yaml").read_text(encoding="utf-8"))["cases"]
 

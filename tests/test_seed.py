@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from detente.gold import describe, matched, specs
-from detente.ingest import make_article
-from detente.pipeline import code
+from detente.coding.coder import code
+from detente.evaluate.specs import describe, matched, specs
 from detente.records import MODALITIES
+from detente.text import make_article
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import pytest
 from webfixtures import PAGES, Silent, Site, page_html, rss, write_warc
 
 from detente.errors import InputError
-from detente.fetch import check_address, fetch
-from detente.sources import Failure, Found, SourceOptions, read_inputs
-from detente.webtext import canonical_url
+from detente.ingest.fetch import check_address, fetch
+from detente.ingest.sources import Failure, Found, SourceOptions, read_inputs
+from detente.ingest.webtext import canonical_url
 
 LOCAL = SourceOptions(allow_private=True, timeout=2)
 

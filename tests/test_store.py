@@ -11,12 +11,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from detente import export, queries
-from detente.claims import analyse
-from detente.ingest import make_article
-from detente.migrations import MIGRATIONS
+from detente.claims.claims import analyse
 from detente.records import Claim, Count, Event
-from detente.store import open_store, text_hash
+from detente.store import export, queries
+from detente.store.db import open_store, text_hash
+from detente.store.migrations import MIGRATIONS
+from detente.text import make_article
 
 OSLO = (
     "date 2024-03-05\nNorway's foreign minister met the Iranian ambassador in Oslo on Tuesday. "

@@ -33,14 +33,14 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from detente.pipeline import Coder, code, load_coder
+    from detente.coding.coder import Coder, code, load_coder
 
 _LAZY = {"code", "load_coder", "Coder"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from detente import pipeline
+        from detente.coding import coder as pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(f"module 'detente' has no attribute {name!r}")

@@ -1,0 +1,200 @@
+"""``detente code``: code files or stdin and print the events, claims and casualty counts."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from detente.claims.claims import analyse
+from detente.cli.app import app
+from detente.errors import DetenteError, InputError
+from detente.knowledge.samples import sample_articles
+from detente.records import MODALITIES, Article, ArticleAnalysis, Event
+from detente.settings import Settings
+from detente.text import decode, looks_english, make_article
+
+
+def _read_inputs(
+    files: list[str], published: date | None, max_chars: int, err: Console
+) -> tuple[list[Article], int]:
+    articles, failures = [], 0
+    for name in files:
+        try:
+            if name == "-":
+                text = decode(sys.stdin.buffer.read(), "<stdin>")
+                item = "<stdin>"
+            else:
+                path = Path(name)
+                if not path.is_file():
+                    raise InputError(name, "no such file")
+                size = path.stat().st_size
+                if size > max_chars * 4:  # cannot fit max_chars characters even in UTF-8
+                    raise InputError(
+                        name, f"file is {size:,} bytes, over the limit of {max_chars:,} characters"
+                    )
+                text = decode(path.read_bytes(), name)
+                item = name
+            article = make_article(
+                text, item=item, published=published, source=item, max_chars=max_chars
+            )
+            if not looks_english(article.text):
+                err.print(f"[yellow]warning[/]: {item}: does not look like English text")
+            articles.append(article)
+        except InputError as exc:
+            err.print(f"[red]error[/]: {exc}")
+            failures += 1
+    return articles, failures
+
+
+def _table(events: list[Event], console: Console) -> None:
+    table = Table(show_lines=False, header_style="bold")
+    columns = ("sent", "CAMEO", "PLOVER", "source", "target", "modality", "trigger")
+    for col in (*columns, "where", "when"):
+        table.add_column(col)
+    for e in events:
+        table.add_row(
+            str(e.sentence.index),
+            f"{e.cameo.code} {e.cameo.name}",
+            e.plover.event,
+            ", ".join(_actor(a) for a in e.source),
+            ", ".join(_actor(a) for a in e.target),
+            e.modality,
+            e.trigger.text,
+            _where(e),
+            _when(e),
+        )
+    console.print(table)
+
+
+def _where(e: Event) -> str:
+    loc = e.location
+    if loc is None:
+        return ""
+    tail = "" if loc.method != "fallback" else "?"
+    return f"{loc.name} ({loc.country or '-'}){tail}"
+
+
+def _when(e: Event) -> str:
+    if e.date_method == "historical":
+        return "historical"
+    if e.date is None:
+        return ""
+    shown = {"day": "%Y-%m-%d", "week": "wk %Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+    return e.date.strftime(shown.get(e.date_precision or "day", "%Y-%m-%d"))
+
+
+def _actor(a) -> str:
+    label = a.name if a.name and a.kind != "state" else a.text
+    return f"{a.code} ({label})"
+
+
+@app.command("code")
+def code_cmd(
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Text files to code; '-' is stdin.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl.")] = "table",
+    published: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD for all inputs.")
+    ] = None,
+    all_modalities: Annotated[
+        bool, typer.Option("--all-modalities", help="Also emit negated/future/... events.")
+    ] = False,
+    samples: Annotated[
+        bool, typer.Option("--samples", help="Code the bundled illustrative sample articles.")
+    ] = False,
+    max_chars: Annotated[int, typer.Option(help="Refuse texts longer than this.")] = 1_000_000,
+    actors: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--actors", help="A user actor dictionary (YAML); repeatable; wins over built-ins."
+        ),
+    ] = None,
+    patterns: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--patterns", help="A user pattern file (YAML); repeatable; tried before built-ins."
+        ),
+    ] = None,
+) -> None:
+    """Code text files (or stdin) into events."""
+    out = Console() if sys.stdout.isatty() else Console(width=150)
+    err = Console(stderr=True, soft_wrap=True)
+    if fmt not in ("table", "jsonl"):
+        raise typer.BadParameter("--format must be table or jsonl", param_hint="--format")
+    try:
+        day = date.fromisoformat(published) if published else None
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{published!r} is not YYYY-MM-DD", param_hint="--published"
+        ) from exc
+    if not files and not samples:
+        raise typer.BadParameter("give files, '-' for stdin, or --samples")
+    articles, failures = _read_inputs(files or [], day, max_chars, err)
+    if samples:
+        articles += sample_articles()
+    try:
+        from detente.coding.coder import load_coder
+
+        coder = load_coder(
+            Settings.from_env(
+                max_chars=max_chars, actor_files=actors or None, pattern_files=patterns or None
+            )
+        )
+    except DetenteError as exc:
+        err.print(f"[red]error[/]: {exc}")
+        raise typer.Exit(3) from exc
+    modalities = MODALITIES if all_modalities else ("asserted",)
+    for article, events, actors in coder.code_with_actors(articles, modalities):
+        if fmt == "jsonl":
+            for e in events:
+                sys.stdout.write(e.model_dump_json() + "\n")
+        else:
+            title = article.title or article.source or article.id
+            out.print(f"[bold]{title}[/] — {len(events)} events")
+            _table(events, out)
+            _claims_tables(analyse(article, coder, events, actors), out, events)
+    raise typer.Exit(1 if failures else 0)
+
+
+def _claims_tables(analysis: ArticleAnalysis, console: Console, events: list[Event]) -> None:
+    """Claims (who says what, how hedged) and casualty/other counts, when the text has any,
+    each with the event it is linked to (CAMEO code and trigger)."""
+    linked = {e.id: f"{e.cameo.code} {e.trigger.text}" for e in events}
+
+    def hedges(items) -> str:
+        return "; ".join(h.text for h in items)
+
+    def who(actor) -> str:
+        return _actor(actor) if actor is not None else ""
+
+    if analysis.claims:
+        table = Table(title="claims", header_style="bold", title_justify="left")
+        for col in ("sent", "claimant", "cue", "about", "stance", "hedges", "event"):
+            table.add_column(col)
+        for c in analysis.claims:
+            table.add_row(
+                str(c.sentence), who(c.claimant), c.cue, c.about or "", c.stance or "",
+                hedges(c.hedges), linked.get(c.event or "", ""),
+            )  # fmt: skip
+        console.print(table)
+    if analysis.counts:
+        table = Table(title="counts", header_style="bold", title_justify="left")
+        for col in ("sent", "category", "low", "high", "text", "claimant", "hedges", "event"):
+            table.add_column(col)
+        for n in analysis.counts:
+            table.add_row(
+                str(n.sentence), n.category, _num(n.low), _num(n.high), n.text.text,
+                who(n.claimant), hedges(n.hedges), linked.get(n.event or "", ""),
+            )  # fmt: skip
+        console.print(table)
+
+
+def _num(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"

@@ -1,0 +1,307 @@
+"""CLI commands for the store: ``ingest``, ``export``, ``events``, ``dyads``, ``claims``,
+``counts`` (thin adapters over ``ingest_run``, ``export`` and ``queries``). Registered on the app
+of ``detente.cli.main``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from detente.cli.app import app
+from detente.errors import DetenteError
+from detente.settings import Settings
+from detente.store.db import DEFAULT_DB, EventFilter, Store, open_store
+
+Db = Annotated[str, typer.Option("--db", help="DuckDB store file.")]
+Since = Annotated[str | None, typer.Option(help="Events published on or after YYYY-MM-DD.")]
+Until = Annotated[str | None, typer.Option(help="Events published on or before YYYY-MM-DD.")]
+Country = Annotated[
+    str | None, typer.Option(help="Any actor with this country (ISO3) or code prefix.")
+]
+Dyad = Annotated[str | None, typer.Option(help="SOURCE,TARGET (country or code prefix each).")]
+EventOpt = Annotated[str | None, typer.Option("--event", help="PLOVER type or CAMEO prefix.")]
+AllMod = Annotated[
+    bool, typer.Option("--all-modalities", help="Include negated/future/... events.")
+]
+
+
+def _err() -> Console:
+    return Console(stderr=True, soft_wrap=True)
+
+
+def _filter(since, until, country, dyad, event, all_modalities) -> EventFilter:
+    from detente.store.queries import make_filter
+
+    try:
+        return make_filter(
+            since=since,
+            until=until,
+            country=country,
+            dyad=dyad,
+            event=event,
+            modalities=None if all_modalities else ("asserted",),
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def _open(db: str, must_exist: bool = True) -> Store:
+    if must_exist and not Path(db).is_file():
+        _err().print(f"[red]error[/]: no store at {db}: run `detente ingest` first")
+        raise typer.Exit(2)
+    try:
+        return open_store(db)
+    except DetenteError as exc:
+        _err().print(f"[red]error[/]: {exc}")
+        raise typer.Exit(3) from exc
+
+
+@app.command("ingest")
+def ingest_cmd(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files, folders, feeds, WARCs, JSONL, URLs; '-' is stdin."),
+    ] = None,
+    db: Db = DEFAULT_DB,
+    glob: Annotated[str, typer.Option(help="File pattern inside folders.")] = "*",
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow fetching private/loopback addresses.")
+    ] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Coding processes.")] = 1,
+    samples: Annotated[bool, typer.Option("--samples", help="The bundled samples.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds per URL fetch.")] = 15.0,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(help="JSON Lines field name, e.g. text=body or url=link; repeatable."),
+    ] = None,
+) -> None:
+    """Code inputs and keep them in the store (already stored articles are skipped)."""
+    from detente.coding.coder import load_coder
+    from detente.ingest.sources import JSONL_FIELDS, SourceOptions
+    from detente.knowledge.samples import sample_articles
+    from detente.run.batch import ingest
+
+    err = _err()
+    if not inputs and not samples:
+        raise typer.BadParameter("give files, folders, URLs, '-' for stdin, or --samples")
+    items: list = list(inputs or []) + (sample_articles() if samples else [])
+    fields = dict(f.split("=", 1) for f in field or [] if "=" in f)
+    if len(fields) != len(field or []) or not set(fields) <= set(JSONL_FIELDS):
+        raise typer.BadParameter(
+            f"use NAME=FIELD with NAME one of {', '.join(JSONL_FIELDS)}", param_hint="--field"
+        )
+    options = SourceOptions(
+        glob=glob, allow_private=allow_private, timeout=timeout, jsonl_fields=fields
+    )
+    try:
+        coder = load_coder(Settings.from_env()) if workers == 1 else None
+    except DetenteError as exc:
+        err.print(f"[red]error[/]: {exc}")
+        raise typer.Exit(3) from exc
+    store = _open(db, must_exist=False)
+    with store, _progress(err) as progress:
+        summary = ingest(items, store, coder, options=options, workers=workers, progress=progress)
+    for f in summary.failures:
+        err.print(f"[red]error[/]: {escape(f.item)}: {f.stage}: {escape(f.reason)}")
+    print(
+        f"{db}: stored {summary.stored} articles ({summary.events} events, {summary.claims} "
+        f"claims, {summary.counts} counts); "
+        f"skipped {summary.skipped} already stored, {summary.duplicates} duplicates; "
+        f"failed {summary.failed}"
+    )
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+class _progress:
+    """A rich progress bar on a terminal; nothing otherwise."""
+
+    def __init__(self, console: Console) -> None:
+        self.console, self.bar, self.task = console, None, None
+
+    def __enter__(self):
+        if not self.console.is_terminal:
+            return None
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.completed} articles"),
+            TextColumn("{task.fields[rate]:.1f}/s"),
+            TextColumn("{task.fields[events]} events, {task.fields[failed]} failed"),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task("ingest", total=None, rate=0.0, events=0, failed=0)
+        return self.update
+
+    def update(self, s) -> None:
+        elapsed = self.bar.tasks[0].elapsed or 1e-9
+        self.bar.update(
+            self.task, completed=s.seen, rate=s.seen / elapsed, events=s.events, failed=s.failed
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command("export")
+def export_cmd(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Events: plover, gdelt, parquet or csv; or claims or counts (JSON Lines).",
+        ),
+    ],
+    db: Db = DEFAULT_DB,
+    out: Annotated[str | None, typer.Option(help="Output file (stdout if absent).")] = None,
+    since: Since = None,
+    until: Until = None,
+    country: Country = None,
+    dyad: Dyad = None,
+    event: EventOpt = None,
+    all_modalities: AllMod = False,
+) -> None:
+    """Export stored events (asserted only unless --all-modalities), claims or counts.
+
+    For claims and counts, --since/--until select by publication date, --country by claimant
+    or linked event, --dyad/--event by linked event."""
+    from detente.store.export import FORMATS, export
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
+    if fmt == "parquet" and not out:
+        raise typer.BadParameter("Parquet needs --out FILE", param_hint="--out")
+    flt = _filter(since, until, country, dyad, event, all_modalities)
+    with _open(db) as store:
+        n = export(fmt, store, out or sys.stdout, flt)
+    if out:
+        what = fmt if fmt in ("claims", "counts") else "events"
+        _err().print(f"{n} {what} written to {out}")
+
+
+@app.command("events")
+def events_cmd(
+    db: Db = DEFAULT_DB,
+    since: Since = None,
+    until: Until = None,
+    country: Country = None,
+    dyad: Dyad = None,
+    event: EventOpt = None,
+    all_modalities: AllMod = False,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+) -> None:
+    """List stored events."""
+    from detente.store.queries import events
+
+    with _open(db) as store:
+        frame = events(store, _filter(since, until, country, dyad, event, all_modalities), limit)
+    cols = {
+        "published": "date",
+        "source_codes": "source",
+        "cameo_code": "CAMEO",
+        "plover_event": "PLOVER",
+        "target_codes": "target",
+        "modality": "modality",
+        "trigger_text": "trigger",
+        "article_id": "article",
+    }
+    frame = frame[list(cols)].rename(columns=cols)
+    frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
+    _print(frame)
+
+
+@app.command("dyads")
+def dyads_cmd(
+    db: Db = DEFAULT_DB,
+    by: Annotated[str, typer.Option(help="day, week, month or year.")] = "month",
+    since: Since = None,
+    until: Until = None,
+    country: Country = None,
+    dyad: Dyad = None,
+    event: EventOpt = None,
+    all_modalities: AllMod = False,
+) -> None:
+    """Dyad summary: events per source→target pair and period, by QuadClass and PLOVER type."""
+    from detente.store.queries import dyads
+
+    if by not in ("day", "week", "month", "year"):
+        raise typer.BadParameter("must be day, week, month or year", param_hint="--by")
+    with _open(db) as store:
+        frame = dyads(store, by, _filter(since, until, country, dyad, event, all_modalities))
+    frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
+    _print(frame)
+
+
+@app.command("claims")
+def claims_cmd(
+    db: Db = DEFAULT_DB,
+    since: Since = None,
+    until: Until = None,
+    country: Country = None,
+    dyad: Dyad = None,
+    event: EventOpt = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+) -> None:
+    """List stored claims: who says what, how hedged, about which event."""
+    from detente.store.queries import claims
+
+    with _open(db) as store:
+        frame = claims(store, _filter(since, until, country, dyad, event, True), limit)
+    _print(_linked_columns(frame, {"cue": "cue", "stance": "stance", "about": "about"}))
+
+
+@app.command("counts")
+def counts_cmd(
+    db: Db = DEFAULT_DB,
+    since: Since = None,
+    until: Until = None,
+    country: Country = None,
+    dyad: Dyad = None,
+    event: EventOpt = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+) -> None:
+    """List stored counts of people killed, wounded, abducted, arrested, displaced or missing."""
+    from detente.store.queries import counts
+
+    with _open(db) as store:
+        frame = counts(store, _filter(since, until, country, dyad, event, True), limit)
+    cols = {"category": "category", "low": "low", "high": "high", "text": "text"}
+    _print(_linked_columns(frame, cols))
+
+
+def _linked_columns(frame: pd.DataFrame, middle: dict[str, str]) -> pd.DataFrame:
+    """The columns shown for claims or counts: date, claimant, ``middle``, hedges, event."""
+    import json
+
+    out = pd.DataFrame({"date": pd.to_datetime(frame["published"]).dt.strftime("%Y-%m-%d")})
+    out["claimant"] = frame["claimant_code"]
+    for col, name in middle.items():
+        out[name] = frame[col]
+    out["hedges"] = ["; ".join(h["text"] for h in json.loads(v)) for v in frame["hedges"]]
+    linked = frame["event_cameo"].fillna("") + " " + frame["event_trigger"].fillna("")
+    out["event"] = linked.str.strip()
+    out["article"] = frame["article_id"]
+    return out
+
+
+def _print(frame: pd.DataFrame) -> None:
+    out = Console() if sys.stdout.isatty() else Console(width=200)
+    table = Table(header_style="bold")
+    for col in frame.columns:
+        table.add_column(str(col))
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+    out.print(table)
+    out.print(f"{len(frame)} rows")

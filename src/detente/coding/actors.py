@@ -1,0 +1,499 @@
+"""Actors stage: dictionary pieces in a sentence → chunked, resolved actor mentions.
+
+1. ``ActorMatcher.pieces`` finds dictionary matches (countries, demonyms, capitals used as
+   metonyms, organisations, sector titles, anaphors) plus spaCy PERSON entities.
+2. ``chunk`` joins adjacent pieces into one mention ("Russian" + "Deputy Foreign Minister" +
+   "Mikhail Bogdanov"; "Israel" 's "Foreign Ministry"; "Hamas" -run "health ministry";
+   "Ali Bagheri Kani" of "Iran"), splitting coordinated demonyms ("Israeli and Russian officials").
+3. ``ArticleContext`` resolves mentions against the article so far: surnames, "(IDF)"-style
+   acronyms, anaphors ("the group"), and at the end unqualified institutions ("the Foreign
+   Ministry") to the article's main country.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from detente.knowledge.actors import ActorKnowledge, Role
+from detente.records import Actor, TextSpan
+
+_POSSESSIVE = {"'s", "’s", "'", "’"}
+_CONTROL = {"run", "led", "backed", "controlled", "operated", "affiliated", "allied", "linked"}
+_OF = {"of", "from"}
+_COUNTRYISH = {"country", "demonym", "people", "metonym", "milmetonym"}
+_OWNERS = _COUNTRYISH | {"org", "alias"}
+_RANK = {"sector": 1, "anaphor": 2, "person": 3}
+_AFFILIATION = {
+    ("linked", "to"),
+    ("loyal", "to"),
+    ("affiliated", "with"),
+    ("allied", "with"),
+    ("allied", "to"),
+    ("belonging", "to"),
+    ("tied", "to"),
+    ("aligned", "with"),
+}
+# Sectors an unqualified mention may take from the article's main country ("the police").
+_NATIONAL_SECTORS = {
+    "GOV",
+    "MIL",
+    "COP",
+    "JUD",
+    "LEG",
+    "SPY",
+    "HLH",
+    "EDU",
+    "CVL",
+    "MED",
+    "LAB",
+    "REF",
+    "AGR",
+    "ENV",
+    "OPP",
+    "PTY",
+    "ELI",
+}
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One dictionary or NER match, token offsets within its sentence doc."""
+
+    start: int
+    end: int
+    type: str  # country|demonym|people|metonym|milmetonym|org|sector|person|anaphor|alias
+    country: str | None = None
+    sector: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    code: str | None = None
+    origin: Actor | None = None  # for "alias" pieces: the earlier mention they stand for
+    roles: tuple[Role, ...] = ()  # dated codes of a named entry (PETRARCH-style [RUSGOV >080508])
+    both: bool = False  # an anaphor for two actors ("the two sides")
+
+    def shifted(self, by: int) -> Piece:
+        return replace(self, start=self.start + by, end=self.end + by)
+
+    def on(self, day: date | None) -> Piece:
+        """This piece with the code/country/sector of the role holding on ``day``."""
+        if day is None or not self.roles:
+            return self
+        for role in self.roles:
+            if role.holds_on(day):
+                return replace(self, code=role.code, country=role.country, sector=role.sector)
+        return self
+
+
+@dataclass
+class Mention:
+    """A chunk of pieces in a sentence doc and the actor it denotes (None until resolved)."""
+
+    start: int
+    end: int
+    pieces: list[Piece]
+    actor: Actor | None = None
+    anaphor: Piece | None = None  # set for "the group"-style mentions
+    person: str | None = None  # person name, when the chunk names one
+    inferred: bool = False  # resolved by coreference or article context
+    alias_of: str | None = None  # "(IDF)" right after the chunk
+    resolved_from: TextSpan | None = None  # the earlier mention coreference used
+    also: list[Actor] = field(default_factory=list)  # the second actor of "the two sides"
+
+    def shift(self, by: int) -> None:
+        """Move token offsets (when the sentence is cut out of its paragraph)."""
+        self.start += by
+        self.end += by
+        self.pieces = [p.shifted(by) for p in self.pieces]
+        if self.anaphor is not None:
+            self.anaphor = self.anaphor.shifted(by)
+
+
+class ActorMatcher:
+    """Finds actor pieces in sentence docs. Built once per coder from loaded knowledge."""
+
+    def __init__(self, nlp: Language, knowledge: ActorKnowledge) -> None:
+        self.proper = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.common = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.info: dict[str, Piece] = {}
+        self._add_knowledge(nlp, knowledge)
+
+    def _add(self, matcher: PhraseMatcher, nlp: Language, key: str, piece: Piece, terms) -> None:
+        self.info[key] = piece
+        forms: set[str] = set()
+        for term in terms:
+            forms.add(term)
+            if term.startswith("the "):
+                forms.add("The " + term[4:])
+                forms.add(term[4:])
+        matcher.add(key, [nlp.make_doc(t) for t in sorted(forms)])
+
+    def _add_knowledge(self, nlp: Language, kb: ActorKnowledge) -> None:
+        for c in kb.countries:
+            for typ, terms, sector in (
+                ("country", c.aliases, None),
+                ("demonym", c.demonyms, None),
+                ("people", c.people, None),
+                ("metonym", c.metonyms, "GOV"),
+                ("milmetonym", c.military_metonyms, "MIL"),
+            ):
+                if terms:
+                    piece = Piece(0, 0, typ, country=c.iso3, sector=sector, name=c.name)
+                    self._add(self.proper, nlp, f"{typ}:{c.iso3}", piece, terms)
+        for i, org in enumerate(kb.organizations):
+            piece = Piece(
+                0,
+                0,
+                "org",
+                org.country,
+                org.sector,
+                org.kind,
+                name=org.name,
+                code=org.code,
+                roles=tuple(org.roles),
+            )
+            self._add(self.proper, nlp, f"org:{i}", piece, org.aliases)
+        for i, term in enumerate(kb.sector_terms):
+            piece = Piece(
+                0, 0, "sector", sector=term.sector, kind=term.kind, name=term.term, code=term.code
+            )
+            self._add(self.common, nlp, f"sector:{i}", piece, [term.term])
+        for i, ana in enumerate(kb.anaphors):
+            piece = Piece(
+                0, 0, "anaphor", sector=ana.sector, kind=ana.refers_to, name=ana.term, both=ana.both
+            )
+            self._add(self.common, nlp, f"anaphor:{i}", piece, [ana.term])
+
+    def candidates(self, doc: Doc) -> list[Piece]:
+        """Every dictionary match and PERSON entity in ``doc`` (overlaps not yet resolved)."""
+        return self.dictionary(doc) + self.persons(doc)
+
+    def dictionary(self, doc: Doc) -> list[Piece]:
+        """Every dictionary match in ``doc`` (needs only the tokenizer)."""
+        found: list[Piece] = []
+        for matcher in (self.proper, self.common):
+            for match_id, start, end in matcher(doc):
+                proto = self.info[doc.vocab.strings[match_id]]
+                found.append(replace(proto, start=start, end=end))
+        return found
+
+    @staticmethod
+    def persons(doc: Doc) -> list[Piece]:
+        """PERSON entities of ``doc`` (needs NER)."""
+        return [
+            Piece(e.start, e.end, "person", kind="person", name=e.text)
+            for e in doc.ents
+            if e.label_ == "PERSON"
+        ]
+
+    def pieces(
+        self,
+        doc: Doc,
+        aliases: dict[str, Actor] | None = None,
+        found: list[Piece] | None = None,
+        lo: int = 0,
+        hi: int | None = None,
+    ) -> list[Piece]:
+        """Non-overlapping pieces in tokens ``lo:hi``: longest first, names before titles."""
+        hi = len(doc) if hi is None else hi
+        if found is None:
+            found = self.candidates(doc)
+        found = [p for p in found if lo <= p.start and p.end <= hi]
+        if aliases:
+            for tok in doc[lo:hi]:
+                if tok.text in aliases:
+                    a = aliases[tok.text]
+                    info = (a.country, a.sector, a.kind, a.name, a.code, a)
+                    found.append(Piece(tok.i, tok.i + 1, "alias", *info))
+        # Priority: longer spans first; among equals, names before titles, anaphors, NER persons.
+        found.sort(key=lambda p: (-(p.end - p.start), _RANK.get(p.type, 0), p.start))
+        taken: set[int] = set()
+        kept: list[Piece] = []
+        for p in found:
+            span = set(range(p.start, p.end))
+            if span & taken:
+                if p.type != "person":
+                    continue
+                # trim a PERSON entity that starts with a dictionary piece ("Minister Ali Kani")
+                free = [i for i in range(p.start, p.end) if i not in taken]
+                if not free or free != list(range(free[0], p.end)):
+                    continue
+                p = replace(p, start=free[0], name=doc[free[0] : p.end].text)
+                span = set(free)
+            taken |= span
+            kept.append(p)
+        return sorted(kept, key=lambda p: p.start)
+
+
+def _glue(doc: Doc, prev: Piece, nxt: Piece) -> bool:
+    """May ``prev`` and ``nxt`` belong to one actor phrase given the tokens between them?"""
+    between = [t.text for t in doc[prev.end : nxt.start]]
+    if not between:
+        return not (prev.type == "person" and nxt.type == "person")
+    if between[0] in _POSSESSIVE and len(between) <= 2:
+        return prev.type in _OWNERS and nxt.type in {"sector", "org", "person"}
+    if len(between) == 2 and between[0] == "-" and between[1].lower() in _CONTROL:
+        return nxt.type in {"sector", "org"}
+    if tuple(w.lower() for w in between) in _AFFILIATION:
+        return prev.type == "sector" and nxt.type in {"org", "alias"}
+    if len(between) in (1, 2) and between[0].lower() in _OF and between[-1] in (between[0], "the"):
+        return prev.type in {"sector", "person"} and nxt.type in _OWNERS
+    return False
+
+
+def _coordinated(doc: Doc, pieces: list[Piece], i: int) -> bool:
+    """Is pieces[i] a demonym coordinated with the next ("Israeli and Russian officials")?"""
+    if i + 2 >= len(pieces):
+        return False
+    a, b, head = pieces[i], pieces[i + 1], pieces[i + 2]
+    between = [t.lower_ for t in doc[a.end : b.start]]
+    return (
+        a.type == "demonym"
+        and b.type == "demonym"
+        and between in (["and"], [","], [",", "and"])
+        and head.type == "sector"
+        and head.start == b.end
+    )
+
+
+def _acronym_follows(doc: Doc, end: int) -> bool:
+    return (
+        end + 2 < len(doc)
+        and doc[end].text == "("
+        and doc[end + 2].text == ")"
+        and doc[end + 1].is_upper
+    )
+
+
+def chunk(doc: Doc, pieces: list[Piece]) -> list[Mention]:
+    """Group pieces into mentions."""
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(pieces):
+        if _coordinated(doc, pieces, i):
+            # "Israeli and Russian officials": one mention per demonym, sharing the head.
+            head = pieces[i + 2]
+            for dem in pieces[i : i + 2]:
+                mentions.append(Mention(dem.start, dem.end, [dem, head]))
+            mentions[-1].end = head.end
+            i += 3
+            continue
+        group = [pieces[i]]
+        while i + 1 < len(pieces) and _glue(doc, group[-1], pieces[i + 1]):
+            i += 1
+            group.append(pieces[i])
+        mention = Mention(group[0].start, group[-1].end, group)
+        end = group[-1].end
+        if _acronym_follows(doc, end):  # "the Israeli Defense Forces (IDF)"
+            mention.alias_of = doc[end + 1].text
+        mentions.append(mention)
+        i += 1
+    return mentions
+
+
+def compose(doc: Doc, mention: Mention, offset: int, day: date | None = None) -> Actor | None:
+    """The actor a chunk denotes on ``day`` (the article date), or None when it needs context
+    (a bare name, an anaphor)."""
+    ps = [p.on(day) for p in mention.pieces]
+    by_type: dict[str, list[Piece]] = {}
+    for p in ps:
+        by_type.setdefault(p.type, []).append(p)
+    span = doc[mention.start : mention.end]
+    text, start, end = span.text, offset + span.start_char, offset + span.end_char
+
+    def first(*types: str) -> Piece | None:
+        return next((p for p in ps if p.type in types), None)
+
+    if "anaphor" in by_type and len(ps) == 1:
+        mention.anaphor = ps[0]
+        return None
+    ps = [replace(p, type="sector") if p.type == "anaphor" else p for p in ps]
+    by_type = {}
+    for p in ps:
+        by_type.setdefault(p.type, []).append(p)
+    alias = by_type.get("alias", [None])[0]
+    if alias is not None and alias.origin is not None:
+        mention.inferred = True
+        origin = alias.origin
+        mention.resolved_from = TextSpan(text=origin.text, start=origin.start, end=origin.end)
+    person = by_type.get("person", [None])[-1]
+    sector_p = by_type.get("sector", [None])[-1]
+    org = first("org", "alias")
+    place = first(*_COUNTRYISH)
+    country = place.country if place else (org.country if org else None)
+    if person is not None:
+        mention.person = person.name
+    if person is None and sector_p is None and org is None and place is None:
+        return None
+    if person is not None and sector_p is None and org is None and place is None:
+        return None  # a bare name: resolved by coreference or apposition later
+    sector: str | None
+    members = (
+        org is not None
+        and sector_p is not None
+        and sector_p.kind in ("people", "person")
+        and (org.kind == "armed_group" or sector_p.sector is None)
+    )
+    if members and person is None:
+        # "Hezbollah fighters", "al-Shabaab militants", "gunmen linked to Boko Haram"
+        sector, name, code, kind = org.sector, org.name, org.code or "", org.kind or "org"
+    elif sector_p is not None and sector_p.sector is not None:
+        sector = sector_p.sector
+        if org is not None and org.sector and sector == "GOV" and sector_p.kind != "org":
+            sector = org.sector  # "Red Cross officials": the officials of a non-state body
+        kind = "person" if person is not None else (sector_p.kind or "org")
+        name = person.name if person else (org.name if org else None)
+        base = country or (org.code if org and org.kind == "igo" else None)
+        # a term's own longer code ("health ministry": GOVHLH) when its sector was kept
+        code = (base or "") + (
+            sector_p.code if sector == sector_p.sector and sector_p.code else sector
+        )
+    elif org is not None:
+        sector, name, code = org.sector, org.name, org.code or ""
+        kind = "person" if person is not None else (org.kind or "org")
+        if person is not None:
+            name = person.name
+    elif place is not None:
+        sector = place.sector
+        kind = {"people": "people"}.get(place.type, "person" if person else "state")
+        if sector_p is not None and sector_p.kind in ("people", "person"):
+            kind = "person" if person else "people"
+        name = person.name if person else place.name
+        code = place.country + (sector or "")
+    else:
+        return None
+    if person is not None:
+        kind = "person"
+    return Actor(
+        text=text,
+        start=start,
+        end=end,
+        name=name,
+        code=code or "UNK",
+        country=country,
+        sector=sector,
+        kind=kind,
+    )
+
+
+@dataclass
+class ArticleContext:
+    """What the article has said so far about its actors (for in-article coreference)."""
+
+    aliases: dict[str, Actor] = field(default_factory=dict)
+    persons: dict[str, Actor] = field(default_factory=dict)
+    history: list[Actor] = field(default_factory=list)
+    countries: Counter[str] = field(default_factory=Counter)
+
+    def remember(self, mention: Mention) -> None:
+        actor = mention.actor
+        if actor is None:
+            return
+        self.history.append(actor)
+        if actor.country:
+            state = any(p.type in _COUNTRYISH for p in mention.pieces)
+            self.countries[actor.country] += 2 if state else 1
+        if mention.alias_of:
+            self.aliases[mention.alias_of] = actor
+        if mention.person and actor.kind == "person":
+            self.persons[mention.person] = actor
+            self.persons.setdefault(mention.person.split()[-1], actor)
+
+    def resolve(self, mention: Mention, text: str, start: int, end: int) -> None:
+        """Fill ``mention.actor`` from earlier mentions, when it could not stand alone."""
+        earlier: Actor | None = None
+        if mention.person:
+            earlier = self.persons.get(mention.person) or self.persons.get(
+                mention.person.split()[-1]
+            )
+        elif mention.anaphor is not None and mention.anaphor.both:
+            pair = self._last_two(mention.anaphor.kind)
+            if pair:
+                earlier = pair[0]
+                mention.also = [
+                    pair[1].model_copy(update={"text": text, "start": start, "end": end})
+                ]
+        elif mention.anaphor is not None:
+            ana = mention.anaphor
+            for actor in reversed(self.history):
+                if actor.kind == ana.kind and (ana.sector is None or actor.sector == ana.sector):
+                    earlier = actor
+                    break
+        if earlier is not None:
+            mention.actor = earlier.model_copy(update={"text": text, "start": start, "end": end})
+            mention.inferred = True
+            mention.resolved_from = TextSpan(
+                text=earlier.text, start=earlier.start, end=earlier.end
+            )
+
+    def _last_two(self, kind: str | None) -> list[Actor]:
+        """The last two actors of distinct countries (or codes), of ``kind`` if given, in text
+        order; empty when there are fewer."""
+        found: dict[str, Actor] = {}  # country (or code) -> its latest mention, plain first
+        for actor in reversed(self.history):
+            if (kind and actor.kind != kind) or (
+                actor.country is None and actor.sector and (actor.kind in ("person", "people"))
+            ):
+                continue  # "troops" of no known country are nobody's side
+            key = actor.country or actor.code
+            if key not in found and len(found) == 2:
+                break
+            if key not in found or (found[key].sector and not actor.sector):
+                found[key] = actor  # "Chile ... in Santiago": Chile, not its capital
+        return sorted(found.values(), key=lambda a: a.start) if len(found) == 2 else []
+
+    def short_names(self) -> dict[str, Actor]:
+        """Acronyms and one-word surnames seen so far, for matching later bare mentions."""
+        names = {k: v for k, v in self.persons.items() if " " not in k}
+        return {**names, **self.aliases}
+
+    def main_country(self) -> str | None:
+        top = self.countries.most_common(1)
+        return top[0][0] if top else None
+
+
+def enrich_from_apposition(doc: Doc, mentions: list[Mention], offset: int) -> None:
+    """A bare name gets country and sector from its apposition, in a parsed sentence:
+    "Simona Halperin, the deputy director of the Foreign Ministry's ..." → a GOV person."""
+    owner = {i: m for m in mentions if m.actor for i in range(m.start, m.end)}
+    for m in mentions:
+        if m.actor is not None or not m.person:
+            continue
+        for appos in (c for c in doc[m.end - 1].children if c.dep_ == "appos"):
+            found = sorted(
+                {id(owner[t.i]): owner[t.i] for t in appos.subtree if t.i in owner}.values(),
+                key=lambda o: o.start,
+            )
+            if found:
+                src = found[0].actor
+                span = doc[m.start : m.end]
+                m.actor = Actor(
+                    text=span.text,
+                    start=offset + span.start_char,
+                    end=offset + span.end_char,
+                    name=m.person,
+                    code=src.code,
+                    country=src.country,
+                    sector=src.sector,
+                    kind="person",
+                )
+                m.inferred = found[0].inferred
+                break
+
+
+def fill_country(mention: Mention, country: str | None) -> None:
+    """Give an unqualified institution ("the Foreign Ministry") the article's main country."""
+    actor = mention.actor
+    if actor is None or actor.country or not actor.sector or country is None:
+        return
+    if actor.kind in ("igo", "armed_group") or actor.sector not in _NATIONAL_SECTORS:
+        return
+    if any(p.type in ("org", "alias") for p in mention.pieces):
+        return  # "the EU envoy": belongs to an organisation, not to a country
+    mention.actor = actor.model_copy(update={"country": country, "code": country + actor.sector})
+    mention.inferred = True

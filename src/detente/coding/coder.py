@@ -1,0 +1,424 @@
+"""The coder: ingest → nlp (pass 1) → actors → nlp (pass 2, selected sentences) → events.
+
+``load_coder`` is the factory that does all I/O (model, code tables, dictionaries, patterns);
+``Coder`` itself only computes. ``code`` is the one-call convenience API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from detente.coding.actors import (
+    ActorMatcher,
+    ArticleContext,
+    Mention,
+    Piece,
+    chunk,
+    compose,
+    enrich_from_apposition,
+    fill_country,
+)
+from detente.coding.dates import event_date
+from detente.coding.events import ActorMap, RawEvent, SentenceCoder
+from detente.coding.nlp import NLP, load_nlp
+from detente.coding.places import ArticlePlaces, Locator, SentenceView
+from detente.knowledge.actors import load_actor_knowledge
+from detente.knowledge.codes import Codebook, load_codebook
+from detente.knowledge.contexts import ContextRules, load_contexts
+from detente.knowledge.gazetteer import Gazetteer, load_gazetteer
+from detente.knowledge.lexicon import Lexicon, load_lexicon
+from detente.knowledge.patterns import PatternSet, load_patterns
+from detente.records import (
+    MODALITIES,
+    Actor,
+    ActorMention,
+    Article,
+    ArticleActors,
+    ArticleRef,
+    Event,
+    Sentence,
+    TextSpan,
+)
+from detente.records import (
+    Coder as CoderInfo,
+)
+from detente.settings import Settings
+from detente.text import make_article, paragraphs
+from detente.version import __version__
+
+_PERSONAL = {"he", "she", "his", "her", "him"}
+_SUBJECT_PRONOUNS = {"it", "they", "he", "she"}
+
+
+@dataclass
+class _Sent:
+    """One sentence. Until it is selected for parsing, ``doc`` is its paragraph's pass-1 doc and
+    token offsets (mentions) are paragraph-relative; after pass 2, ``doc`` is the parsed sentence
+    alone and offsets are sentence-relative. ``offset`` is the article char offset of ``doc``."""
+
+    index: int
+    span: Span  # the sentence in its pass-1 paragraph doc
+    start: int  # char offset of the sentence in the article text
+    doc: Doc
+    offset: int
+    candidates: list[Piece]  # dictionary (and NER) matches, in ``doc`` token offsets
+    cue: tuple[bool, bool]  # (has a word that can trigger an event, has a subject pronoun)
+    mentions: list[Mention] = field(default_factory=list)
+    parsed: bool = False
+
+    @property
+    def alone(self) -> bool:
+        """Has the sentence been cut out of its paragraph (for NER or parsing)?"""
+        return self.doc is not self.span.doc
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        return (0, len(self.doc)) if self.alone else (self.span.start, self.span.end)
+
+
+class Coder:
+    """Codes articles into events. Build it with ``load_coder``; it does no I/O itself."""
+
+    def __init__(
+        self,
+        nlp: NLP,
+        codebook: Codebook,
+        patterns: PatternSet,
+        matcher: ActorMatcher,
+        settings: Settings,
+        gazetteer: Gazetteer | None = None,
+        lexicon: Lexicon | None = None,
+        contexts: ContextRules | None = None,
+    ) -> None:
+        self.nlp = nlp
+        self.locator = Locator(gazetteer) if gazetteer is not None else None
+        self.lexicon = lexicon
+        self.contexts = contexts  # PLOVER contexts from sentence words (None: code's only)
+        self.codebook = codebook
+        self.patterns = patterns
+        self.matcher = matcher
+        self.settings = settings
+        self.info = CoderInfo(name="detente", version=__version__)
+        self.cues = PhraseMatcher(nlp.nlp.vocab, attr="LOWER")
+        self.cues.add("TRIGGER", list(nlp.nlp.tokenizer.pipe(sorted(patterns.surface_forms))))
+        self.cues.add("PRONOUN", list(nlp.nlp.tokenizer.pipe(sorted(_SUBJECT_PRONOUNS))))
+        self._trigger = nlp.nlp.vocab.strings["TRIGGER"]
+
+    # --- public API -------------------------------------------------------------------------
+    def code_article(self, article: Article, modalities: Iterable[str] = MODALITIES) -> list[Event]:
+        return next(iter(self.code_articles([article], modalities)))[1]
+
+    def code_articles(
+        self, articles: Iterable[Article], modalities: Iterable[str] = MODALITIES
+    ) -> Iterator[tuple[Article, list[Event]]]:
+        """Code many articles, batching pass 1 over all their paragraphs."""
+        for article, events, _ in self._coded(articles, modalities):
+            yield article, events
+
+    def code_with_actors(
+        self, articles: Iterable[Article], modalities: Iterable[str] = MODALITIES
+    ) -> Iterator[tuple[Article, list[Event], ArticleActors]]:
+        """As ``code_articles``, plus each article's sentences and resolved actor mentions
+        (for ``detente.claims.analyse``, which then runs no NLP of its own)."""
+        for article, events, sents in self._coded(articles, modalities):
+            yield article, events, _actors_of(article, sents)
+
+    def _coded(
+        self, articles: Iterable[Article], modalities: Iterable[str]
+    ) -> Iterator[tuple[Article, list[Event], list[_Sent]]]:
+        keep = set(modalities)
+        for article, sents in self._analysed(articles):
+            events = self._code_sentences(article, sents)
+            yield article, [e for e in events if e.modality in keep], sents
+
+    # --- stages -----------------------------------------------------------------------------
+    def _analysed(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[_Sent]]]:
+        def texts() -> Iterator[tuple[str, tuple[Article, int, bool]]]:
+            for article in articles:
+                paras = paragraphs(article.text)
+                for n, (start, text) in enumerate(paras):
+                    yield text, (article, start, n == len(paras) - 1)
+
+        current: list[_Sent] = []
+        for doc, (article, start, last) in self.nlp.nlp.pipe(
+            texts(), as_tuples=True, batch_size=self.nlp.batch_size, disable=self.nlp.disabled
+        ):
+            found = self.matcher.dictionary(doc)
+            cues = [(key == self._trigger, i) for key, i, _ in self.cues(doc)]
+            for span in doc.sents:
+                here = [trigger for trigger, i in cues if span.start <= i < span.end]
+                cue = (any(here), not all(here))  # (has a trigger word, has a subject pronoun)
+                inside = [p for p in found if span.start <= p.start and p.end <= span.end]
+                sent = _Sent(len(current), span, start + span.start_char, doc, start, [], cue)
+                if inside and _may_name_someone(span, inside):
+                    # worth NER: cut the sentence out, pieces in its own offsets
+                    sent.doc, sent.offset = span.as_doc(), sent.start
+                    sent.candidates = [p.shifted(-span.start) for p in inside]
+                else:
+                    sent.candidates = inside
+                current.append(sent)
+            if last:
+                alone = [s for s in current if s.alone]
+                for s, doc_ in zip(alone, self.nlp.entities([s.doc for s in alone]), strict=True):
+                    s.doc = doc_
+                    s.candidates += self.matcher.persons(doc_)
+                yield article, current
+                current = []
+
+    def mentions(self, article: Article) -> list[ActorMention]:
+        """The resolved actor mentions of an article, in text order (no event coding)."""
+        return self.actors(article).mentions
+
+    def actors(self, article: Article) -> ArticleActors:
+        """The article's sentences and resolved actor mentions (no event coding)."""
+        _, sents = next(self._analysed([article]))
+        self._actors(sents, article.published)
+        return _actors_of(article, sents)
+
+    def _code_sentences(self, article: Article, sents: list[_Sent]) -> list[Event]:
+        wanted = self._actors(sents, article.published)
+        where = self._places(sents) if wanted else None
+        events: list[Event] = []
+        seen: set[str] = set()
+        for s in wanted:
+            coder = SentenceCoder(
+                s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s)
+            )
+            contexts = self.contexts.contexts_for(s.doc) if self.contexts else ()
+            for raw in coder.events():
+                event = self._record(article, s, raw, contexts)
+                if event.id not in seen:
+                    seen.add(event.id)
+                    events.append(self._when_where(article, s, raw, event, where))
+        return events
+
+    def _places(self, sents: list[_Sent]) -> ArticlePlaces | None:
+        if self.locator is None:
+            return None
+        views = [
+            SentenceView(s.index, s.doc, *s.bounds, s.offset, [
+                (m.start, m.end, m.actor) for m in s.mentions if m.actor is not None
+            ])
+            for s in sents
+        ]  # fmt: skip
+        return self.locator.article(views)
+
+    def _when_where(
+        self, article: Article, s: _Sent, raw: RawEvent, event: Event, where: ArticlePlaces | None
+    ) -> Event:
+        """Fill the event's location (issue 6) and date from its parsed sentence."""
+        update: dict = {}
+        if where is not None:
+            update["location"] = where.locate(
+                s.index, raw.trigger, event.source, event.target, event.cameo.quad_class
+            )
+        if self.lexicon is not None:
+            day, precision, method = event_date(raw.trigger, article.published, self.lexicon)
+            update |= {"date": day, "date_precision": precision, "date_method": method}
+        return event.model_copy(update=update) if update else event
+
+    def _actors(self, sents: list[_Sent], day: date | None) -> list[_Sent]:
+        """Find and resolve the actors of every sentence; parse (pass 2) and return the
+        sentences worth coding: those with a trigger word and an actor or subject pronoun."""
+        context = ArticleContext()
+        wanted: list[_Sent] = []
+        for s in sents:
+            aliases = context.short_names() or None
+            pieces = self.matcher.pieces(s.doc, aliases, s.candidates, *s.bounds)
+            s.mentions = chunk(s.doc, pieces)
+            for m in s.mentions:
+                span = s.doc[m.start : m.end]
+                m.actor = compose(s.doc, m, s.offset, day)
+                if m.actor is None:
+                    context.resolve(
+                        m, span.text, s.offset + span.start_char, s.offset + span.end_char
+                    )
+                context.remember(m)
+            trigger, pronoun = s.cue
+            if trigger and (s.mentions or pronoun):
+                wanted.append(s)
+        for s in wanted:
+            if not s.alone:
+                for m in s.mentions:
+                    m.shift(-s.span.start)
+                s.doc, s.offset = s.span.as_doc(), s.start
+        for s, parsed in zip(wanted, self.nlp.parse([s.doc for s in wanted]), strict=True):
+            s.doc, s.parsed = parsed, True
+            enrich_from_apposition(s.doc, s.mentions, s.offset)
+        main = context.main_country()
+        for s in sents:
+            for m in s.mentions:
+                fill_country(m, main)
+        return wanted
+
+    @staticmethod
+    def _actor_map(s: _Sent) -> ActorMap:
+        amap: ActorMap = {}
+        for m in s.mentions:
+            if m.actor is None:
+                continue
+            idx = set(range(m.start, m.end))
+            for p in m.pieces:
+                idx |= set(range(p.start, p.end))
+            for i in idx:
+                amap.setdefault(i, []).extend((a, m.inferred) for a in (m.actor, *m.also))
+        return amap
+
+    def _pronouns(self, sents: list[_Sent], s: _Sent):
+        """Resolver for pronouns in sentence ``s``: a subject earlier in the sentence, else the
+        subject (or first actor) of the previous sentences."""
+
+        def fits(actor: Actor, tok: Token) -> bool:
+            if tok.lower_ in _PERSONAL:
+                return actor.kind == "person"
+            if tok.lower_ in ("it", "its"):
+                return actor.kind not in ("person", "people")
+            return actor.kind != "person"
+
+        def resolve(tok: Token) -> list[Actor]:
+            here = [m for m in s.mentions if m.actor and m.end <= tok.i and fits(m.actor, tok)]
+            subj = [m for m in here if _is_subject(s.doc, m)]
+            pick = subj[-1] if subj else None
+            if pick is None:
+                for prev in reversed(sents[max(0, s.index - 2) : s.index]):
+                    cands = [m for m in prev.mentions if m.actor and fits(m.actor, tok)]
+                    if prev.parsed:
+                        cands = [m for m in cands if _is_subject(prev.doc, m)] or cands
+                    if cands:
+                        pick = cands[0]
+                        break
+            if pick is None or pick.actor is None:
+                return []
+            start = s.offset + tok.idx
+            return [
+                pick.actor.model_copy(
+                    update={"text": tok.text, "start": start, "end": start + len(tok.text)}
+                )
+            ]
+
+        return resolve
+
+    def _record(self, article: Article, s: _Sent, raw: RawEvent, contexts: Sequence[str]) -> Event:
+        code = raw.code or raw.pattern.code
+        for actor, _ in raw.sources if raw.code is None else ():
+            code = raw.pattern.source_sector_codes.get(actor.sector or "", code)
+        cameo = self.codebook.cameo(code)
+        trig_start = s.offset + raw.trigger.idx
+        inferred = any(f for _, f in raw.sources + raw.targets)
+        confidence = raw.pattern.confidence * (0.85 if inferred else 1.0)
+        if raw.modality != "asserted":
+            confidence *= 0.9
+        sources = [a for a, _ in raw.sources]
+        targets = [a for a, _ in raw.targets]
+        key = "|".join(
+            [
+                article.id,
+                str(s.index),
+                str(trig_start),
+                cameo.code,
+                ",".join(a.code for a in sources),
+                ",".join(a.code for a in targets),
+            ]
+        )
+        return Event(
+            id=hashlib.sha1(key.encode()).hexdigest()[:20],
+            article=ArticleRef(**article.model_dump(exclude={"text"})),
+            sentence=Sentence(
+                index=s.index, text=s.span.text, start=s.start, end=s.start + len(s.span.text)
+            ),
+            trigger=TextSpan(
+                text=raw.trigger.text, start=trig_start, end=trig_start + len(raw.trigger.text)
+            ),
+            cameo=cameo,
+            plover=self.codebook.plover(cameo.code, contexts),
+            source=sources,
+            target=targets,
+            modality=raw.modality,
+            reciprocal=raw.reciprocal,
+            attribution=raw.attribution,
+            confidence=round(confidence, 3),
+            coder=self.info,
+        )
+
+
+def _actors_of(article: Article, sents: list[_Sent]) -> ArticleActors:
+    return ArticleActors(
+        article=article.id,
+        sentences=[
+            Sentence(index=s.index, text=s.span.text, start=s.start, end=s.start + len(s.span.text))
+            for s in sents
+        ],
+        mentions=[
+            ActorMention(sentence=s.index, actor=m.actor, resolved_from=m.resolved_from)
+            for s in sents
+            for m in s.mentions
+            if m.actor is not None
+        ],
+    )
+
+
+def _may_name_someone(span: Span, pieces: list[Piece]) -> bool:
+    """Could NER find a person here: a capitalised word, not sentence-initial, outside the
+    dictionary matches? ("Residents described long queues" cannot; "Minister Ali Kani" can.)"""
+    covered = {i for p in pieces for i in range(p.start, p.end)}
+    return any(t.is_title and t.i not in covered for t in span[1:])
+
+
+def _is_subject(doc: Doc, m: Mention) -> bool:
+    """Is the mention the subject of a verb (not a possessor mis-parsed as one)?"""
+    if m.end >= len(doc) or doc[m.end].dep_ == "case" or doc[m.end].text in ("’s", "'s"):
+        return False
+    head = doc[m.end - 1]
+    return head.dep_ in ("nsubj", "nsubjpass") and head.head.pos_ in ("VERB", "AUX")
+
+
+def load_coder(settings: Settings | None = None, gazetteer: Gazetteer | None = None) -> Coder:
+    """Build a coder: loads the spaCy model and every knowledge file (the only I/O)."""
+    settings = settings or Settings.from_env()
+    nlp = load_nlp(settings)
+    codebook = load_codebook()
+    patterns = load_patterns(codebook, settings.pattern_files, settings.builtin_patterns)
+    codebook = patterns.codebook or codebook  # with the user files' own codes
+    knowledge = load_actor_knowledge(settings.actor_files, settings.builtin_actors)
+    matcher = ActorMatcher(nlp.nlp, knowledge)
+    gazetteer = gazetteer or load_gazetteer()  # once per process (cached)
+    contexts = load_contexts(codebook)
+    return Coder(nlp, codebook, patterns, matcher, settings, gazetteer, load_lexicon(), contexts)
+
+
+@lru_cache(maxsize=1)
+def default_coder() -> Coder:
+    """The coder ``detente.code`` uses when none is passed (built on first use)."""
+    return load_coder()
+
+
+def code(
+    text: str,
+    published: date | str | None = None,
+    *,
+    url: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    article_id: str | None = None,
+    modalities: Iterable[str] = ("asserted",),
+    coder: Coder | None = None,
+) -> list[Event]:
+    """Code one text into events (asserted ones by default)."""
+    coder = coder or default_coder()
+    article = make_article(
+        text,
+        article_id=article_id,
+        published=published,
+        url=url,
+        title=title,
+        source=source,
+        max_chars=coder.settings.max_chars,
+    )
+    return coder.code_article(article, modalities)

@@ -1,0 +1,394 @@
+"""Events stage: dependency patterns over a parsed sentence → raw events with actors.
+
+A raw event is a trigger token, a pattern, sources, targets and a modality; the pipeline turns
+it into an ``Event`` record. Roles are read from the parse: subject/agent, object/passive
+subject, prepositional complements, possessives, light-verb subjects and "between A and B".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from detente.coding.modality import modality_of
+from detente.knowledge.patterns import Pattern, PatternSet
+from detente.knowledge.wordorder import PhraseMatch, match
+from detente.records import Actor
+
+PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", "them", "him"}
+_CLAUSES = {"relcl", "advcl", "parataxis"}  # not acl ("memos sent by X"), not ccomp
+_SKIP_DEPS = {"relcl", "advcl", "ccomp", "xcomp", "acl", "punct", "cc", "det", "mark", "aux"}
+
+# token index → actors, with a flag for actors inferred from context (lower confidence)
+ActorRef = tuple[Actor, bool]
+ActorMap = dict[int, list[ActorRef]]
+PronounResolver = Callable[[Token], list[Actor]]
+
+
+@dataclass
+class RawEvent:
+    trigger: Token
+    pattern: Pattern
+    sources: list[tuple[Actor, bool]]
+    targets: list[tuple[Actor, bool]]
+    modality: str
+    reciprocal: bool = False
+    attribution: Actor | None = None
+    code: str | None = None  # instead of the pattern's code (its ``reverse_code``)
+
+
+class SentenceCoder:
+    """Finds the events of one parsed sentence."""
+
+    def __init__(self, doc: Doc, actors: ActorMap, patterns: PatternSet, pronoun: PronounResolver):
+        self.doc = doc
+        self.actors = actors
+        self.patterns = patterns
+        self.pronoun = pronoun
+        self._forms = [(t.lower_, t.lemma_.lower()) for t in doc]  # (lowercase, lemma)
+        self.words = {w for pair in self._forms for w in pair}  # every form and lemma
+
+    # --- actors reachable from a token ------------------------------------------------------
+    def actors_at(self, tok: Token, conj: bool = True) -> list[tuple[Actor, bool]]:
+        """Actors at the nearest depth of ``tok``'s subtree (plus coordinated ones)."""
+        frontier = [tok]
+        for _ in range(6):
+            found: list[tuple[Actor, bool]] = []
+            for t in frontier:
+                if t.i in self.actors:
+                    found += self.actors[t.i]
+                elif t.lower_ in PRONOUNS and t.pos_ == "PRON":
+                    found += [(a, True) for a in self.pronoun(t)]
+            if found:
+                break
+            frontier = [c for t in frontier for c in t.children if c.dep_ not in _SKIP_DEPS]
+            if not frontier:
+                return []
+        else:
+            return []
+        if conj:
+            for t in frontier:
+                for c in t.conjuncts:
+                    if c.i > t.i:
+                        found += self.actors_at(c, conj=False)
+                found += self._shared_head(t)
+        return _dedupe(found)
+
+    def _shared_head(self, tok: Token) -> list[tuple[Actor, bool]]:
+        """Countries coordinated inside an actor phrase share its head's sector: "lawmakers
+        in A and B", "the ambassadors of A, B and C" are A's, B's (and C's) lawmakers."""
+        out: list[tuple[Actor, bool]] = []
+        for head, flag in self.actors.get(tok.i, []):
+            if not head.sector or not head.country:
+                continue
+            for u in tok.subtree:
+                # the token that gave the head its country: part of the mention, or the country
+                if u.i == tok.i or not any(
+                    (a.start, a.end) == (head.start, head.end) or a.code == head.country
+                    for a, _ in self.actors.get(u.i, [])
+                ):
+                    continue
+                for c in u.conjuncts:
+                    if c.i < u.i:
+                        continue
+                    for a, f in self.actors.get(c.i, []):
+                        if a.kind == "state" and a.sector is None and a.country:
+                            a = a.model_copy(
+                                update={
+                                    "code": a.country + head.sector,
+                                    "sector": head.sector,
+                                    "kind": head.kind,
+                                }
+                            )
+                            out.append((a, f or flag))
+        return out
+
+    # --- grammatical roles --------------------------------------------------------------------
+    def subjects(self, tok: Token, depth: int = 0) -> list[Token]:
+        kids = list(tok.children)
+        if any(c.dep_ in ("nsubjpass", "auxpass") for c in kids):
+            return [p for c in kids if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        subj = [c for c in kids if c.dep_ in ("nsubj", "csubj")]
+        if subj or depth > 4:
+            return subj
+        head = tok.head
+        if tok.dep_ == "xcomp":
+            # "urged B to X", "called on B to X": B is the one asked to act
+            obj = [c for c in head.children if c.dep_ == "dobj"]
+            obj = obj or self.prep_objects(head, "on") or self.prep_objects(head, "upon")
+            if obj and head.lemma_ in self.patterns.modality.request_heads:
+                return obj
+            return self.subjects(head, depth + 1)
+        if tok.dep_ in ("conj", "acomp") or (tok.dep_ == "advcl" and tok.tag_ == "VBG"):
+            return self.subjects(head, depth + 1)  # "X is about to restore": X
+        if tok.dep_ in ("relcl", "acl") and self._is_actor(head):
+            return [head]
+        if tok.dep_ in ("acl", "xcomp") and head.pos_ == "NOUN":
+            return [c for c in head.children if c.dep_ == "poss"]  # "Russia's failure to X"
+        return []
+
+    def _is_actor(self, tok: Token) -> bool:
+        """Is ``tok`` (or one of its conjuncts) itself part of an actor mention or a pronoun?"""
+        return any(
+            t.i in self.actors
+            or (t.lower_ in PRONOUNS and t.pos_ == "PRON")
+            or any(c.i in self.actors for c in t.children if c.dep_ in ("amod", "compound"))
+            for t in (tok, *tok.conjuncts)
+        )
+
+    def objects(self, tok: Token) -> list[Token]:
+        kids = list(tok.children)
+        if any(c.dep_ == "auxpass" for c in kids):
+            return [c for c in kids if c.dep_ == "nsubjpass"]
+        objs = [c for c in kids if c.dep_ in ("dobj", "dative")]
+        if not objs and tok.pos_ == "VERB":
+            # "condemned and sanctioned Iran": the shared object hangs on the last verb
+            for conj in (c for c in kids if c.dep_ == "conj" and c.pos_ == "VERB"):
+                if not any(g.dep_ in ("nsubj", "nsubjpass") for g in conj.children):
+                    objs = [g for g in conj.children if g.dep_ in ("dobj", "dative")]
+                    break
+        return objs
+
+    def light_head(self, tok: Token) -> Token | None:
+        head = tok.head
+        if tok.dep_ in ("dobj", "nsubjpass") and head.lemma_ in self.patterns.light_verbs:
+            return head
+        return None
+
+    @staticmethod
+    def prep_objects(tok: Token, prep: str) -> list[Token]:
+        out = []
+        for c in tok.children:
+            if c.lower_ == prep and (
+                c.dep_ in ("prep", "agent") or (c.dep_ == "dative" and c.pos_ == "ADP")
+            ):
+                out += [p for p in c.children if p.dep_ in ("pobj", "pcomp")]
+        return out
+
+    def role_tokens(self, tok: Token, role: str) -> list[Token]:
+        head, _, rest = role.partition(".")
+        if head == "light":
+            light = self.light_head(tok)
+            if light is None:
+                return []
+            if rest:
+                return self.role_tokens(light, rest)
+            return [t for t in self.subjects(light) if self._is_actor(t)]
+        if rest:
+            if head == "obj":
+                bases = self.objects(tok) if tok.pos_ != "NOUN" else self.prep_objects(tok, "of")
+            elif head.startswith("prep:"):  # "went on strike against X": prep:on.prep:against
+                bases = self.prep_objects(tok, head[5:])
+            else:
+                bases = [c for c in tok.children if c.dep_ == head]
+            return [t for b in bases for t in self.role_tokens(b, rest)]
+        if role == "subj":
+            return self.subjects(tok)
+        if role == "obj":
+            return self.objects(tok)
+        if role == "next":
+            return self.next_actor(tok)
+        if role.startswith("prep:"):
+            return self.prep_objects(tok, role[5:])
+        return [c for c in tok.children if c.dep_ == role]
+
+    def _actor_or_pronoun(self, t: Token) -> bool:
+        return t.i in self.actors or (t.lower_ in PRONOUNS and t.pos_ == "PRON")
+
+    def next_actor(self, tok: Token) -> list[Token]:
+        """The first actor after ``tok`` in its phrase (its subtree without clauses): the
+        target of a pattern that names no role, as PETRARCH reads it. In the passive, the
+        subject; a possessive pronoun ("welcomed their talks with X") is not a target."""
+        passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
+        if passive:
+            return passive
+        out, stack = [], [tok]
+        while stack:
+            t = stack.pop()
+            out.append(t)
+            stack += [c for c in t.children if c.dep_ not in _CLAUSES and c.i > tok.i]
+        return [
+            t
+            for t in sorted(out, key=lambda t: t.i)[1:]
+            if not (t.dep_ == "poss" and t.pos_ == "PRON") and self._actor_or_pronoun(t)
+        ][:1]
+
+    def slot_actors(self, tok: Token, where: tuple[int, int]) -> list[tuple[Actor, bool]]:
+        """Actors of a pattern slot: the first actor token found from ``where`` (index,
+        direction), staying on its side of the trigger; a coordination is taken whole."""
+        start, step = where
+        stop = (tok.i if start < tok.i else len(self.doc)) if step > 0 else -1
+        for i in range(start, stop, step):
+            t = self.doc[i]
+            if not self._actor_or_pronoun(t):
+                continue
+            while t.dep_ == "conj" and t.head.i < t.i:
+                t = t.head  # "A and B have met": from B back to A
+            found = self.actors_at(t)
+            if found:
+                return found
+        return []
+
+    def role_actors(self, tok: Token, roles: list[str]) -> list[tuple[Actor, bool]]:
+        for role in roles:
+            found = [a for t in self.role_tokens(tok, role) for a in self.actors_at(t)]
+            if found:
+                return _dedupe(found)
+        return []
+
+    def attribution(self, tok: Token) -> Actor | None:
+        """The speaker an event is attributed to: the subject of a reporting verb governing
+        the trigger ("X said Y attacked Z", quotes included), or "according to X"."""
+        reporting = self.patterns.modality.reporting_heads
+        current = tok
+        for _ in range(8):
+            for prep in (c for c in current.children if c.lower_ == "according"):
+                for to in (c for c in prep.children if c.lower_ == "to"):
+                    found = [a for p in to.children for a, _ in self.actors_at(p)]
+                    if found:
+                        return found[0]
+            if current is not tok and current.lemma_.lower() in reporting:
+                found = [a for s in self.subjects(current) for a, _ in self.actors_at(s)]
+                return found[0] if found else None
+            if current.dep_ not in ("ccomp", "xcomp", "conj", "advcl", "parataxis", "dobj", "pobj"):
+                return None
+            current = current.head
+        return None
+
+    # --- matching -----------------------------------------------------------------------------
+    def matches(self, tok: Token, p: Pattern) -> PhraseMatch | None:
+        """The match of ``p`` at ``tok`` (words used, slots), or None."""
+        phrase = self.patterns.phrases[id(p)]
+        if phrase is not None and not phrase.possible(self.words):
+            return None  # first: the cheapest test, and the most selective
+        if p.requires_light and self.light_head(tok) is None:
+            return None
+        if p.requires_prep and not any(
+            c.dep_ in ("prep", "agent") and c.lower_ in p.requires_prep for c in tok.children
+        ):
+            return None
+        if p.object is not None:
+            objs = self.objects(tok) if p.pos == "VERB" else self.prep_objects(tok, "of")
+            if not any(o.lemma_.lower() in p.object for o in objs):
+                return None
+        if p.with_word is not None:
+            near = [t for c in tok.children for t in _within(c, 2)]
+            if not any(t.lower_ in p.with_word or t.lemma_ in p.with_word for t in near):
+                return None
+        if phrase is None:
+            return PhraseMatch()
+        return match(self._forms, tok.i, phrase.before, phrase.after, limit=tok.right_edge.i + 1)
+
+    def _object_is_event(self, tok: Token) -> bool:
+        """ "X fired rockets": the noun carries the event, the light verb does not."""
+        if tok.lemma_ not in self.patterns.light_verbs:
+            return False
+        return any(self.patterns.candidates(o.lemma_.lower(), "NOUN") for o in self.objects(tok))
+
+    def between(self, tok: Token) -> list[tuple[ActorRef, ActorRef]] | None:
+        """Pairs for "between A and B", or None without such a phrase.
+
+        Parses of coordinated names vary, so the actors are read from the whole complement in
+        text order: the first is one side, the rest (and any "including X") the other.
+        """
+        objs = self.prep_objects(tok, "between")
+        if not objs:
+            return None
+        found: list[ActorRef] = []
+        for obj in objs:
+            for t in self._subtree(obj):
+                found += self.actors.get(t.i, [])
+        found = _dedupe(found)
+        return [(found[0], b) for b in found[1:]]
+
+    @staticmethod
+    def _both_ways(tok, p, modality, said, pairs) -> Iterator[RawEvent]:
+        """A→B and B→A for each pair, marked reciprocal."""
+        for (a, fa), (b, fb) in pairs:
+            flag = fa or fb
+            yield RawEvent(tok, p, [(a, flag)], [(b, flag)], modality, True, said)
+            yield RawEvent(tok, p, [(b, flag)], [(a, flag)], modality, True, said)
+
+    @staticmethod
+    def _subtree(tok: Token) -> list[Token]:
+        """``tok``'s subtree in text order, without relative or adverbial clauses."""
+        out, stack = [], [tok]
+        while stack:
+            t = stack.pop()
+            out.append(t)
+            stack += [c for c in t.children if c.dep_ not in ("relcl", "acl", "advcl")]
+        return sorted(out, key=lambda t: t.i)
+
+    def events(self) -> Iterator[RawEvent]:
+        for tok in self.doc:
+            lemma = self._forms[tok.i][1]
+            candidates = self.patterns.candidates(lemma, tok.pos_, tok.lower_, self.words)
+            light_only = bool(candidates) and self._object_is_event(tok)
+            for p in candidates:
+                if light_only and p.pos == "VERB":
+                    continue  # "X fired rockets": the noun carries the event
+                found = self.matches(tok, p)
+                if found is None:
+                    continue
+                if p.code is None:
+                    break  # a wording that codes nothing ("held incidents", PETRARCH [---])
+                light = self.light_head(tok) if p.pos == "NOUN" else None
+                modality = modality_of(light or tok, self.patterns.modality, found.used)
+                said = self.attribution(light or tok)
+                if "both" in found.slots:
+                    both = self.slot_actors(tok, found.slots["both"])
+                    pairs = [(a, b) for i, a in enumerate(both) for b in both[i + 1 :]]
+                    if pairs:
+                        yield from self._both_ways(tok, p, modality, said, pairs)
+                        break
+                    continue
+                if p.between:
+                    pairs = self.between(tok)
+                    if pairs is not None:
+                        yield from self._both_ways(tok, p, modality, said, pairs)
+                        break
+                if "source" in found.slots:
+                    sources = self.slot_actors(tok, found.slots["source"])
+                else:
+                    sources = self.role_actors(tok, p.source)
+                if "target" in found.slots:
+                    targets = self.slot_actors(tok, found.slots["target"])
+                else:
+                    targets = self.role_actors(tok, p.target)
+                src_codes = {a.code for a, _ in sources}
+                targets = [t for t in targets if t[0].code not in src_codes]
+                if p.between and not targets and len(sources) >= 2:
+                    # "Turkish and Greek troops clashed", "Israel and Egypt met"
+                    pairs = [(a, b) for i, a in enumerate(sources) for b in sources[i + 1 :]]
+                    yield from self._both_ways(tok, p, modality, said, pairs)
+                    break
+                if sources and (targets or p.target_optional):
+                    yield RawEvent(tok, p, sources, targets, modality, attribution=said)
+                    if p.reverse_code and targets:
+                        yield RawEvent(
+                            tok, p, targets, sources, modality, attribution=said,
+                            code=p.reverse_code,
+                        )  # fmt: skip
+                    break
+
+
+def _within(tok: Token, depth: int) -> list[Token]:
+    """``tok`` and its descendants down to ``depth`` levels."""
+    out, level = [tok], [tok]
+    for _ in range(depth):
+        level = [c for t in level for c in t.children]
+        out += level
+    return out
+
+
+def _dedupe(items: list[tuple[Actor, bool]]) -> list[tuple[Actor, bool]]:
+    seen: set[tuple[int, int, str]] = set()
+    out = []
+    for actor, inferred in items:
+        key = (actor.start, actor.end, actor.code)
+        if key not in seen:
+            seen.add(key)
+            out.append((actor, inferred))
+    return out

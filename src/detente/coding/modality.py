@@ -1,0 +1,58 @@
+"""Modality of an event trigger: asserted, negated, hypothetical, future or requested.
+
+The closest cue wins, walking from the trigger (or the light verb that carries a noun trigger)
+up through complement links: "Russia's failure to condemn" (negated), "aimed to discuss"
+(future), "urged X to halt attacks" (requested), "if X attacks" (hypothetical).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from detente.knowledge.patterns import Modality as Cues
+
+_UP = {"xcomp", "ccomp", "acl", "conj", "pcomp", "pobj", "prep", "advcl", "dobj", "oprd", "csubj"}
+
+
+def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = frozenset()) -> str:
+    """The modality of the event whose predicate is ``tok``. Tokens in ``named`` (words the
+    matched pattern itself names, e.g. "did not" in a pattern for "not clash") are no cues."""
+    current = tok
+    through_conj = False
+    stop_after = False
+    for _ in range(12):  # depth bound: parse trees of news sentences are shallow
+        for child in current.children:
+            if child.i in named:
+                continue
+            low = child.lower_
+            if child.dep_ == "neg" and not through_conj:
+                return "negated"
+            if child.dep_ in ("aux", "auxpass"):
+                if low in cues.future_aux or child.lemma_ in cues.future_aux:
+                    return "future"
+                if low in cues.hypothetical_aux:
+                    return "hypothetical"
+            if child.dep_ == "mark" and low in cues.hypothetical_marks:
+                return "hypothetical"
+        if current is not tok and not through_conj:
+            # a coordinated predicate's own meaning does not govern its sibling:
+            # in "denied the claim and called on X", "called" is not negated by "denied"
+            lemma = current.lemma_.lower()
+            if lemma in cues.negating_heads:
+                return "negated"
+            if lemma in cues.request_heads:
+                return "requested"
+            if lemma in cues.intent_heads:
+                return "future"
+            if lemma in cues.transparent_heads:
+                stop_after = True
+        dep = current.dep_
+        if stop_after or dep not in _UP or current.head is current:
+            return "asserted"
+        if dep == "advcl" and not any(
+            c.dep_ == "mark" and c.lower_ in cues.hypothetical_marks for c in current.children
+        ):
+            return "asserted"
+        through_conj = dep == "conj"
+        current = current.head
+    return "asserted"

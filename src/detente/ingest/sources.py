@@ -1,0 +1,251 @@
+"""Inputs → ``Article`` records: text files and folders, JSON Lines, HTML, RSS/Atom, WARC, stdin
+and URLs. ``read_inputs`` yields a ``Found`` per article and a ``Failure`` (item, stage, reason)
+per bad item; one bad item never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from detente.errors import InputError
+from detente.ingest import webtext
+from detente.ingest.fetch import MAX_BYTES, TIMEOUT, fetch
+from detente.ingest.webtext import canonical_url
+from detente.records import Article
+from detente.text import decode, make_article
+
+JSONL_FIELDS = {
+    "text": "text",
+    "title": "title",
+    "url": "url",
+    "published": "published",
+    "source": "source",
+    "id": "id",
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    item: str
+    article: Article
+
+
+@dataclass(frozen=True)
+class Failure:
+    item: str
+    stage: str  # read | decode | parse | extract | fetch
+    reason: str
+
+
+Result = Found | Failure
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    glob: str = "*"
+    allow_private: bool = False
+    timeout: float = TIMEOUT
+    max_bytes: int = MAX_BYTES  # per file or fetched page (WARC and JSONL files excepted)
+    max_chars: int = 1_000_000
+    follow_links: bool = True  # fetch a feed item's page when the item has only a summary
+    jsonl_fields: dict[str, str] = field(default_factory=lambda: dict(JSONL_FIELDS))
+
+
+def read_inputs(inputs: Iterable[str], options: SourceOptions | None = None) -> Iterator[Result]:
+    """Every article (or failure) from paths, folders, URLs and "-" (stdin)."""
+    opts = options or SourceOptions()
+    for name in inputs:
+        if name == "-":
+            yield from _guard(
+                "<stdin>", "read", lambda: _text(sys.stdin.buffer.read(), "<stdin>", opts)
+            )
+        elif name.startswith(("http://", "https://")):
+            yield from _guard(name, "fetch", lambda name=name: _url(name, opts))
+        else:
+            path = Path(name)
+            if path.is_dir():
+                files = sorted(p for p in path.rglob(opts.glob) if p.is_file())
+                for p in files:
+                    if not any(part.startswith(".") for part in p.relative_to(path).parts):
+                        yield from _guard(str(p), "read", lambda p=p: read_path(p, opts))
+            elif path.is_file():
+                yield from _guard(name, "read", lambda path=path: read_path(path, opts))
+            else:
+                yield Failure(name, "read", "no such file, folder or URL")
+
+
+def _guard(item: str, stage: str, produce) -> Iterator[Result]:
+    """Run a producer; turn an exception into a recorded failure, keeping what came before."""
+    try:
+        yield from produce()
+    except InputError as exc:
+        yield Failure(exc.item, stage, exc.reason)
+    except Exception as exc:  # a parser's own error: record it, never abort the batch
+        yield Failure(item, stage, f"{type(exc).__name__}: {exc}")
+
+
+def read_path(path: Path, opts: SourceOptions) -> Iterator[Result]:
+    """The articles of one file, chosen by its suffix."""
+    name, item = path.name.lower(), str(path)
+    if name.endswith((".warc", ".warc.gz")):
+        yield from read_warc(path, opts)
+        return
+    if name.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
+        yield from read_jsonl(path, opts)
+        return
+    size = path.stat().st_size
+    if size > opts.max_bytes:
+        raise InputError(item, f"file is {size:,} bytes, over the limit of {opts.max_bytes:,}")
+    data = path.read_bytes()
+    if name.endswith((".html", ".htm", ".xhtml")):
+        yield _html(data, item, None, opts, source=item)
+    elif name.endswith((".rss", ".atom", ".xml")):
+        yield from read_feed(data, item, opts)
+    else:
+        yield from _text(data, item, opts)
+
+
+def _text(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
+    try:
+        text = decode(data, item)
+    except InputError as exc:
+        yield Failure(exc.item, "decode", exc.reason)
+        return
+    try:
+        yield Found(item, make_article(text, item=item, source=item, max_chars=opts.max_chars))
+    except InputError as exc:
+        yield Failure(exc.item, "extract", exc.reason)
+
+
+def _html(
+    data: bytes,
+    item: str,
+    url: str | None,
+    opts: SourceOptions,
+    *,
+    title: str | None = None,
+    published: date | None = None,
+    source: str | None = None,
+) -> Result:
+    """An article from an HTML page; ``title``/``published``/``source`` fill what it lacks."""
+    try:
+        page = webtext.extract_html(data, item, url)
+        article = make_article(
+            page.text,
+            item=item,
+            url=canonical_url(url) if url else None,
+            title=page.title or title,
+            published=page.published or published,
+            source=page.site or source,
+            max_chars=opts.max_chars,
+        )
+    except InputError as exc:
+        return Failure(exc.item, "extract", exc.reason)
+    return Found(item, article)
+
+
+def _url(url: str, opts: SourceOptions) -> Iterator[Result]:
+    page = fetch(
+        url, allow_private=opts.allow_private, timeout=opts.timeout, max_bytes=opts.max_bytes
+    )
+    kind = webtext.sniff(page.content, page.content_type)
+    if kind == "feed":
+        yield from read_feed(page.content, url, opts)
+    elif kind == "html":
+        yield _html(page.content, url, page.final_url, opts)
+    else:
+        yield from _text(page.content, url, opts)
+
+
+def read_feed(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
+    """Items of an RSS/Atom feed; an item with only a summary is followed to its page."""
+    for entry in webtext.feed_entries(data, item):
+        label = entry.link or f"{item}#{entry.index}"
+        meta = {
+            "title": entry.title,
+            "published": entry.published,
+            "source": entry.feed_title or item,
+        }
+        if entry.content is None and entry.link and opts.follow_links:
+            try:
+                page = fetch(
+                    entry.link,
+                    allow_private=opts.allow_private,
+                    timeout=opts.timeout,
+                    max_bytes=opts.max_bytes,
+                )
+            except InputError as exc:
+                yield Failure(exc.item, "fetch", exc.reason)
+                continue
+            yield _html(page.content, label, page.final_url, opts, **meta)
+            continue
+        text = entry.content or entry.summary
+        try:
+            url = canonical_url(entry.link) if entry.link else None
+            article = make_article(
+                text or "", item=label, url=url, max_chars=opts.max_chars, **meta
+            )
+        except InputError as exc:
+            yield Failure(exc.item, "extract", exc.reason)
+            continue
+        yield Found(label, article)
+
+
+def read_warc(path: Path, opts: SourceOptions) -> Iterator[Result]:
+    """HTML responses (status 200) of a WARC or WARC.gz file."""
+    for record in webtext.warc_html(path):
+        if isinstance(record, InputError):
+            yield Failure(record.item, "read", record.reason)
+        else:
+            url, body = record
+            yield _html(body, url, url, opts, source=str(path))
+
+
+def read_jsonl(path: Path, opts: SourceOptions) -> Iterator[Result]:
+    """One article per line; field names from ``opts.jsonl_fields``."""
+    f = {**JSONL_FIELDS, **opts.jsonl_fields}
+    with webtext.open_maybe_gz(path) as fh:
+        for n, raw in enumerate(fh, start=1):
+            item = f"{path}:{n}"
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(decode(raw, item))
+                if not isinstance(row, dict):
+                    raise InputError(item, "a JSON Lines row must be an object")
+                yield Found(item, _row_article(row, f, item, opts))
+            except json.JSONDecodeError as exc:
+                yield Failure(item, "parse", f"invalid JSON ({exc.msg} at column {exc.colno})")
+            except InputError as exc:
+                yield Failure(exc.item, "decode", exc.reason)
+
+
+def _row_article(row: dict[str, Any], f: dict[str, str], item: str, opts: SourceOptions) -> Article:
+    text = row.get(f["text"])
+    if not isinstance(text, str):
+        raise InputError(item, f"field {f['text']!r} is missing or not a string")
+    url = row.get(f["url"]) or None
+    return make_article(
+        text,
+        item=item,
+        article_id=str(row[f["id"]]) if row.get(f["id"]) not in (None, "") else None,
+        url=canonical_url(str(url)) if url else None,
+        title=row.get(f["title"]) or None,
+        published=_day(row.get(f["published"])),
+        source=row.get(f["source"]) or None,
+        max_chars=opts.max_chars,
+    )
+
+
+def _day(value: Any) -> date | str | None:
+    """A date from "2024-03-05", "2024-03-05T10:00:00Z" and the like (else left to validate)."""
+    if value in (None, ""):
+        return None
+    text = str(value)
+    return text[:10] if len(text) >= 10 and text[4] == "-" and text[7] == "-" else text

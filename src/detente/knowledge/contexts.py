@@ -1,0 +1,70 @@
+"""PLOVER contexts from sentence content (``patterns/contexts.yaml``).
+
+CAMEO codes carry their own PLOVER contexts (``cameo.csv``); this adds the contexts the
+sentence's words point to, e.g. "hostages" → military, "sanctions" → economic, whatever the
+event's code. ``load_contexts`` reads and validates the table; ``ContextRules`` only computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span
+
+from detente.errors import KnowledgeError
+from detente.knowledge.codes import Codebook
+from detente.knowledge.files import load_yaml
+
+CONTEXTS_FILE = "patterns/contexts.yaml"
+
+
+class ContextRules:
+    """Keyword (or phrase) → PLOVER contexts, applied to a sentence's words."""
+
+    def __init__(self, keywords: dict[str, list[str]], order: Iterable[str]):
+        self.words: dict[str, list[str]] = {}
+        self.phrases: dict[tuple[str, ...], list[str]] = {}
+        for key, contexts in keywords.items():
+            parts = tuple(key.lower().split())
+            if len(parts) == 1:
+                self.words[parts[0]] = contexts
+            else:
+                self.phrases[parts] = contexts
+        self.order = {c: i for i, c in enumerate(order)}
+
+    def contexts_for(self, doc_or_lemmas: Doc | Span | Iterable[str]) -> list[str]:
+        """Contexts named by the words of a parsed sentence (lemmas and surface forms) or of a
+        plain list of lemmas, in the order of the PLOVER vocabulary."""
+        if isinstance(doc_or_lemmas, Doc | Span):
+            seqs = [
+                [t.lemma_.lower() for t in doc_or_lemmas],
+                [t.lower_ for t in doc_or_lemmas],
+            ]
+        else:
+            seqs = [[w.lower() for w in doc_or_lemmas]]
+        found: set[str] = set()
+        for seq in seqs:
+            for word in seq:
+                found.update(self.words.get(word, ()))
+            for phrase, contexts in self.phrases.items():
+                n = len(phrase)
+                if any(tuple(seq[i : i + n]) == phrase for i in range(len(seq) - n + 1)):
+                    found.update(contexts)
+        return sorted(found, key=lambda c: self.order.get(c, len(self.order)))
+
+
+def load_contexts(codebook: Codebook) -> ContextRules:
+    """Read ``patterns/contexts.yaml``; every context must be declared in the PLOVER vocabulary."""
+    data = load_yaml(CONTEXTS_FILE)
+    table = data.get("contexts")
+    if not isinstance(table, dict):
+        raise KnowledgeError(f"{CONTEXTS_FILE}: expected a 'contexts' mapping")
+    keywords: dict[str, list[str]] = {}
+    for context, words in table.items():
+        if context not in codebook.contexts:
+            raise KnowledgeError(f"{CONTEXTS_FILE}: undeclared PLOVER context {context!r}")
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise KnowledgeError(f"{CONTEXTS_FILE}: context {context!r}: expected a list of words")
+        for word in words:
+            keywords.setdefault(word.lower(), []).append(context)
+    return ContextRules(keywords, codebook.contexts)

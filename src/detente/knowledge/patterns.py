@@ -1,0 +1,237 @@
+"""Event patterns and modality cues: data files loaded, validated and indexed by lemma."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from detente.errors import KnowledgeError
+from detente.knowledge.codes import Codebook, UserCode
+from detente.knowledge.files import load_yaml
+from detente.knowledge.wordorder import Phrase, parse_element
+
+_ROLE = re.compile(
+    r"^(subj|obj|next|poss|compound|amod|light|between|acl\.obj|ccomp\.subj"
+    r"|(prep|obj\.prep|xcomp\.prep|light\.prep|prep:[a-z]+\.prep):[a-z]+|xcomp\.obj)$"
+)
+
+
+class Pattern(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    pos: Literal["VERB", "NOUN"] = "VERB"
+    lemmas: list[str] = Field(min_length=1)
+    code: str | None  # None: this wording codes nothing, and no later pattern is tried
+    source: list[str] = Field(default_factory=list)
+    target: list[str] = Field(default_factory=list)
+    object: list[str] | None = None
+    with_word: list[str] | None = None
+    requires_prep: list[str] | None = None
+    requires_light: bool = False
+    between: bool = False
+    source_sector_codes: dict[str, str] = Field(default_factory=dict)
+    target_optional: bool = False
+    confidence: float = Field(default=0.8, gt=0, le=1)
+    reverse_code: str | None = None  # also code target → source with this code ("arrive in")
+    before: list[str] = Field(default_factory=list)  # word-order constraints: see phrases.py
+    after: list[str] = Field(default_factory=list)
+    _phrase: Phrase | None = PrivateAttr(default=None)
+
+    def model_post_init(self, _context: object) -> None:
+        if self.before or self.after:  # parsed (and checked) once, at load
+            self._phrase = Phrase.of(
+                [parse_element(e, "before") for e in self.before],
+                [parse_element(e, "after") for e in self.after],
+            )
+
+    @property
+    def phrase(self) -> Phrase | None:
+        """The parsed word-order constraint, or None when the pattern has none."""
+        return self._phrase
+
+    @field_validator("source", "target")
+    @classmethod
+    def _roles(cls, roles: list[str]) -> list[str]:
+        bad = [r for r in roles if not _ROLE.match(r)]
+        if bad:
+            raise ValueError(f"unknown role(s) {bad}")
+        return roles
+
+
+class Modality(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provenance: dict
+    negating_heads: set[str]
+    future_aux: set[str]
+    hypothetical_aux: set[str]
+    hypothetical_marks: set[str]
+    intent_heads: set[str]
+    request_heads: set[str]
+    transparent_heads: set[str]
+    reporting_heads: set[str] = Field(default_factory=set)
+
+
+_VOWELS = set("aeiou")
+
+
+def inflections(lemma: str) -> set[str]:
+    """Regular English forms of a verb or noun lemma: -s/-es/-ies, -ed/-d/-ied, -ing, doubling."""
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing"}
+    if lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in _VOWELS:
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    if lemma.endswith("e"):
+        forms.add(lemma[:-1] + "ing")
+    if (
+        len(lemma) > 2
+        and lemma[-1] not in _VOWELS | {"w", "x", "y"}
+        and lemma[-2] in _VOWELS
+        and lemma[-3] not in _VOWELS
+    ):
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return forms
+
+
+class _Shortlist:
+    """The patterns of one (lemma, pos) in order; those that need words (``before``/``after``)
+    are also indexed by each word of their first need, so a sentence lacking them skips them
+    without a look (a PETRARCH import lists dozens of phrases for a common verb)."""
+
+    def __init__(self, patterns: list[Pattern], phrases: dict[int, Phrase | None]) -> None:
+        self.patterns = patterns
+        self.free: list[int] = []
+        self.keyed: dict[str, list[int]] = {}
+        for n, p in enumerate(patterns):
+            phrase = phrases[id(p)]
+            if phrase is None or not phrase.needs:
+                self.free.append(n)
+            else:
+                for word in phrase.needs[0]:
+                    self.keyed.setdefault(word, []).append(n)
+
+    def viable(self, words: set[str]) -> list[Pattern]:
+        if not self.keyed:
+            return self.patterns
+        keep = set(self.free)
+        small, big = (self.keyed, words) if len(self.keyed) < len(words) else (words, self.keyed)
+        for word in small:
+            if word in big:
+                keep.update(self.keyed[word])
+        return [self.patterns[n] for n in sorted(keep)]
+
+
+class PatternSet:
+    """All patterns, indexed by (lemma, pos) for constant-time lookup per token."""
+
+    VERB_SOURCE = ("subj",)
+    NOUN_SOURCE = ("light", "poss", "prep:by", "obj.prep:by", "compound", "amod")
+
+    def __init__(
+        self,
+        patterns: Sequence[Pattern],
+        light_verbs: set[str],
+        modality: Modality,
+        irregular: dict[str, list[str]] | None = None,
+        codebook: Codebook | None = None,
+    ):
+        self.patterns = list(patterns)
+        self.codebook = codebook  # the codebook the patterns were checked against
+        self.light_verbs = light_verbs
+        self.modality = modality
+        self.index: dict[tuple[str, str], list[Pattern]] = {}
+        for p in self.patterns:
+            if not p.source:
+                p.source = list(self.VERB_SOURCE if p.pos == "VERB" else self.NOUN_SOURCE)
+            if not p.target and not p.target_optional:
+                p.target = ["obj"]
+            for lemma in p.lemmas:
+                self.index.setdefault((lemma, p.pos), []).append(p)
+        self.lemmas = {lemma for lemma, _ in self.index}
+        # parsed word-order constraints by pattern identity (pydantic private attributes are
+        # slow to read on the hot path)
+        self.phrases: dict[int, Phrase | None] = {id(p): p.phrase for p in self.patterns}
+        self.shortlists = {key: _Shortlist(ps, self.phrases) for key, ps in self.index.items()}
+        # lowercase surface forms of every trigger lemma: the pre-parse sentence filter, and
+        # the way back to a lemma the lemmatizer missed ("cordoned" lemmatized "cordone")
+        self.surface_forms: set[str] = set()
+        self.form_lemmas: dict[str, list[str]] = {}
+        for lemma in sorted(self.lemmas):
+            forms = inflections(lemma) | set((irregular or {}).get(lemma, []))
+            self.surface_forms |= forms
+            for form in forms:
+                self.form_lemmas.setdefault(form, []).append(lemma)
+
+    def candidates(
+        self, lemma: str, pos: str, form: str | None = None, words: set[str] | None = None
+    ) -> list[Pattern]:
+        """Patterns for a token. A pattern listed under the token's own lowercase ``form``
+        (PETRARCH lists "left" apart from "leave") is tried before those of its lemma. With
+        the sentence's ``words``, patterns needing a word it lacks are left out."""
+        kind = "VERB" if pos in ("VERB", "AUX") else "NOUN" if pos in ("NOUN", "PROPN") else ""
+        keys = [(lemma, kind)]
+        if form is not None and form != lemma and (form, kind) in self.index:
+            keys.insert(0, (form, kind))
+        if (lemma, kind) not in self.index and form is not None:
+            # the lemmatizer's lemma has no patterns: the lemmas this form inflects
+            keys += [(other, kind) for other in self.form_lemmas.get(form, ()) if other != form]
+        out: list[Pattern] = []
+        for key in keys:
+            if key in self.index:
+                out += self.index[key] if words is None else self.shortlists[key].viable(words)
+        return out
+
+
+def _patterns_from(data: dict, pos: str, name: str) -> list[Pattern]:
+    out = []
+    for i, raw in enumerate(data.get("patterns") or []):
+        try:
+            out.append(Pattern(pos=pos, **raw))
+        except (ValidationError, TypeError, ValueError) as exc:
+            raise KnowledgeError(f"{name}: pattern #{i + 1} ({raw.get('id')}): {exc}") from exc
+    return out
+
+
+def load_patterns(
+    codebook: Codebook, extra: Sequence[Path] = (), builtin: bool = True
+) -> PatternSet:
+    """Built-in verb/noun patterns (unless ``builtin`` is false) plus user pattern files, checked
+    against the codebook extended by the user files' own ``codes:`` (``PatternSet.codebook``)."""
+    verbs = load_yaml("patterns/verbs.yaml")
+    nouns = load_yaml("patterns/nouns.yaml")
+    patterns: list[Pattern] = []
+    if builtin:
+        patterns = _patterns_from(verbs, "VERB", "verbs.yaml")
+        patterns += _patterns_from(nouns, "NOUN", "nouns.yaml")
+    light = set(nouns.get("light_verbs") or [])
+    user: list[Pattern] = []  # user files win: their patterns are tried before the built-ins
+    codes: list[UserCode] = []
+    for path in extra:
+        data = load_yaml(path)
+        user += _patterns_from({"patterns": data.get("verbs")}, "VERB", str(path))
+        user += _patterns_from({"patterns": data.get("nouns")}, "NOUN", str(path))
+        light |= set(data.get("light_verbs") or [])
+        try:
+            codes += [UserCode.model_validate(c) for c in data.get("codes") or []]
+        except ValidationError as exc:
+            raise KnowledgeError(f"{path}: codes: {exc}") from exc
+    codebook = codebook.with_codes(codes)
+    patterns = user + patterns
+    seen: set[str] = set()
+    for p in patterns:
+        if p.id in seen:
+            raise KnowledgeError(f"duplicate pattern id {p.id!r}")
+        seen.add(p.id)
+        for code in filter(None, (p.code, *p.source_sector_codes.values(), p.reverse_code)):
+            if not codebook.has(code):
+                raise KnowledgeError(f"pattern {p.id!r}: unknown CAMEO code {code!r}")
+    try:
+        modality = Modality(**load_yaml("patterns/modality.yaml"))
+    except ValidationError as exc:
+        raise KnowledgeError(f"modality.yaml: {exc}") from exc
+    irregular = load_yaml("patterns/irregular.yaml").get("forms") or {}
+    return PatternSet(patterns, light, modality, irregular, codebook)

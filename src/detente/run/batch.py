@@ -1,0 +1,217 @@
+"""Ingest: inputs → articles → coder → store, resumable and failure-tolerant.
+
+Articles already in the store (same id or same normalised text) are not coded again, so a run
+interrupted at any point (Ctrl-C, kill -9) finishes the rest when re-run with the same inputs.
+Each article is stored with its events, claims and counts in one transaction (claims and counts
+are found from the actor mentions the coder found anyway: no second NLP pass); every bad item is
+recorded in the store (item, stage, reason) and in the returned summary, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from detente.claims.claims import analyse
+from detente.errors import DetenteError
+from detente.ingest.sources import Failure, Found, SourceOptions, read_inputs
+from detente.records import MODALITIES, Article, ArticleAnalysis, Event
+from detente.settings import Settings
+from detente.store.db import Store, ToStore
+
+
+@dataclass
+class IngestSummary:
+    run_id: int
+    stored: int = 0  # new articles stored
+    skipped: int = 0  # already stored (same id): nothing coded
+    duplicates: int = 0  # same text as a stored article: only the URL/source added
+    failed: int = 0
+    events: int = 0  # events stored by this run
+    claims: int = 0  # claims stored by this run
+    counts: int = 0  # counts (killed, wounded, ...) stored by this run
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        return self.stored + self.skipped + self.duplicates + self.failed
+
+
+Progress = Callable[[IngestSummary], None]
+# events and claims/counts, or the reason coding failed
+Coded = tuple[Article, list[Event] | None, ArticleAnalysis | None, str | None]
+Batch = list[tuple[str, Article]]  # (item, article)
+
+
+def ingest(
+    inputs: Iterable[str | Article],
+    store: Store,
+    coder=None,
+    *,
+    options: SourceOptions | None = None,
+    modalities: Iterable[str] = MODALITIES,
+    workers: int = 1,
+    batch_size: int = 16,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Code and store every article of ``inputs`` (paths, folders, URLs, "-", or ``Article``s).
+
+    ``coder`` is used when ``workers == 1``; with more workers each worker process builds its
+    own coder from ``coder.settings`` (or the environment's settings). Workers are spawned, so a
+    script calling this with ``workers > 1`` needs the ``if __name__ == "__main__":`` guard.
+    """
+    inputs = list(inputs)
+    names = [i if isinstance(i, str) else f"article:{i.id}" for i in inputs]
+    summary = IngestSummary(run_id=store.start_run(names))
+    modalities = tuple(modalities)
+
+    def tick() -> None:
+        if progress is not None:
+            progress(summary)
+
+    def fail(item: str, stage: str, reason: str) -> None:
+        summary.failures.append(Failure(item, stage, reason))
+        summary.failed += 1
+        store.record_error(summary.run_id, item, stage, reason)
+        tick()
+
+    def candidates() -> Iterator[tuple[str, Article]]:
+        for result in _results(inputs, options):
+            if isinstance(result, Failure):
+                fail(result.item, result.stage, result.reason)
+            elif store.remember_if_known(result.article, result.item):
+                summary.skipped += 1
+                tick()
+            else:
+                yield result.item, result.article
+
+    def save(ready: list[ToStore]) -> None:
+        """One transaction for the lot: each article all-or-nothing, one commit."""
+        results = store.store_articles(ready, summary.run_id) if ready else []
+        for (_, events, _, analysis), result in zip(ready, results, strict=True):
+            if result == "stored":
+                summary.stored += 1
+                summary.events += len(events)
+                if analysis is not None:
+                    summary.claims += len(analysis.claims)
+                    summary.counts += len(analysis.counts)
+            elif result == "duplicate":
+                summary.duplicates += 1
+            else:
+                summary.skipped += 1
+            tick()
+
+    settings = getattr(coder, "settings", None) or Settings.from_env()
+
+    def batches() -> Iterator[list[tuple[str, Article]]]:
+        todo = candidates()
+        while chunk := list(islice(todo, batch_size)):
+            yield chunk
+
+    with _coding(coder, settings, modalities, workers) as code_stream:
+        for chunk, coded in code_stream(batches()):
+            items = {a.id: item for item, a in chunk}
+            ready: list[ToStore] = []
+            for article, events, analysis, error in coded:
+                item = items.get(article.id, article.id)
+                if error is not None:
+                    fail(item, "code", error)
+                else:
+                    ready.append((article, events, item, analysis))
+            save(ready)
+    store.finish_run(
+        summary.run_id,
+        summary.stored,
+        summary.skipped + summary.duplicates,
+        summary.failed,
+        summary.events,
+    )
+    return summary
+
+
+def _results(inputs: list[str | Article], options: SourceOptions | None) -> Iterator:
+    paths: list[str] = []
+    for i in [*inputs, None]:
+        if isinstance(i, str):
+            paths.append(i)
+            continue
+        if paths:
+            yield from read_inputs(paths, options)
+            paths = []
+        if i is not None:
+            yield Found(f"article:{i.id}", i)
+
+
+class _coding:
+    """Context manager giving a function: list of article batches → iterator of ``Coded``."""
+
+    def __init__(self, coder, settings: Settings, modalities: tuple[str, ...], workers: int):
+        self.coder, self.settings, self.modalities, self.workers = (
+            coder,
+            settings,
+            modalities,
+            workers,
+        )
+        self.pool = None
+
+    def __enter__(self) -> Callable[[Iterator[Batch]], Iterator[tuple[Batch, list[Coded]]]]:
+        if self.workers > 1:
+            ctx = mp.get_context("spawn")  # never fork a process holding a DuckDB connection
+            self.pool = ctx.Pool(self.workers, _init_worker, (self.settings, self.modalities))
+            return self._parallel
+        if self.coder is None:
+            from detente.coding.coder import load_coder
+
+            self.coder = load_coder(self.settings)
+        return lambda batches: (
+            (b, code_batch(self.coder, [a for _, a in b], self.modalities)) for b in batches
+        )
+
+    def _parallel(self, batches: Iterator[Batch]) -> Iterator[tuple[Batch, list[Coded]]]:
+        """Keep 2 batches per worker in flight; the batches are read (and the store checked)
+        in this thread only, between results."""
+        window: deque = deque()
+        for b in batches:
+            window.append((b, self.pool.apply_async(_code_in_worker, ([a for _, a in b],))))
+            if len(window) >= 2 * self.workers:
+                done, result = window.popleft()
+                yield done, result.get()
+        while window:
+            done, result = window.popleft()
+            yield done, result.get()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
+def code_batch(coder, articles: list[Article], modalities: tuple[str, ...]) -> list[Coded]:
+    """Code a batch (events, claims and counts); if the batch fails, code its articles one by
+    one to find the bad one."""
+    try:
+        return [
+            (a, ev, analyse(a, coder, ev, actors) if coder.lexicon else None, None)
+            for a, ev, actors in coder.code_with_actors(articles, modalities)
+        ]
+    except (DetenteError, ValueError, RuntimeError) as exc:
+        if len(articles) == 1:
+            return [(articles[0], None, None, f"{type(exc).__name__}: {exc}")]
+    return [c for a in articles for c in code_batch(coder, [a], modalities)]
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(settings: Settings, modalities: tuple[str, ...]) -> None:
+    from detente.coding.coder import load_coder
+
+    _WORKER["coder"] = load_coder(settings)
+    _WORKER["modalities"] = modalities
+
+
+def _code_in_worker(articles: list[Article]) -> list[Coded]:
+    return code_batch(_WORKER["coder"], articles, _WORKER["modalities"])

@@ -1,0 +1,411 @@
+"""The DuckDB store: the one module that holds SQL.
+
+``open_store(path)`` connects and applies the numbered migrations (``migrations.py``);
+``Store`` wraps the connection. Each article is stored with its sentences, events, event
+actors, claims and counts in one transaction, so an interrupted ingest leaves either all of an
+article or none.
+Values always go in as parameters, never formatted into SQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from detente.errors import DetenteError
+from detente.records import Article, ArticleAnalysis, Event
+from detente.store.migrations import MIGRATIONS
+from detente.store.rows import TABLES, RowBatch
+
+DEFAULT_DB = "detente.duckdb"
+StoreResult = Literal["stored", "skipped", "duplicate"]
+# What ``Store.store_articles`` takes per article: its events, the input item it came from, and
+# its claims and counts (or None).
+ToStore = tuple[Article, list[Event], str | None, ArticleAnalysis | None]
+_WS = re.compile(r"\s+")
+
+
+class StoreError(DetenteError):
+    """The store file cannot be opened or migrated."""
+
+
+def text_hash(text: str) -> str:
+    """Hash of the normalised text (whitespace collapsed): exact duplicates share it."""
+    return hashlib.sha1(_WS.sub(" ", text).strip().encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Filters shared by queries and exports; ``None`` means no filter."""
+
+    since: date | None = None
+    until: date | None = None
+    country: str | None = None  # any actor whose country or code prefix is this
+    dyad: tuple[str, str] | None = None  # (source, target): country or code prefix each
+    event: str | None = None  # PLOVER event type or CAMEO code prefix
+    modalities: tuple[str, ...] | None = None
+
+    def _dates(self, column: str) -> tuple[list[str], list[Any]]:
+        """``TRUE`` and the since/until bounds on ``column``."""
+        sql, params = ["TRUE"], []
+        for op, day in ((">=", self.since), ("<=", self.until)):
+            if day:
+                sql.append(f"{column} {op} ?")
+                params.append(day)
+        return sql, params
+
+    def where(self) -> tuple[str, list[Any]]:
+        sql, params = self._dates("e.published")
+        actor = "(a.country = ? OR a.code LIKE ? || '%')"
+        if self.country:
+            sql.append(f"EXISTS (SELECT 1 FROM event_actors a WHERE a.event_id = e.id AND {actor})")
+            params += [self.country.upper()] * 2
+        if self.dyad:
+            for role, who in zip(("source", "target"), self.dyad, strict=True):
+                sql.append(
+                    "EXISTS (SELECT 1 FROM event_actors a WHERE a.event_id = e.id"
+                    f" AND a.role = '{role}' AND {actor})"
+                )
+                params += [who.upper()] * 2
+        if self.event:
+            sql.append("(upper(e.plover_event) = ? OR e.cameo_code LIKE ? || '%')")
+            params += [self.event.upper(), self.event]
+        if self.modalities:
+            sql.append(f"e.modality IN ({', '.join('?' * len(self.modalities))})")
+            params += list(self.modalities)
+        return " AND ".join(sql), params
+
+    def where_linked(self, alias: str) -> tuple[str, list[Any]]:
+        """The filter for claims or counts (table alias ``alias``, joined to ``articles ar``):
+        dates on the article's publication; country on the claimant or the linked event's
+        actors; dyad and event type on the linked event (rows without one are left out).
+        Modalities do not apply: a claim is not negated or future."""
+        sql, params = self._dates("ar.published")
+        linked = f"EXISTS (SELECT 1 FROM events e WHERE e.id = {alias}.event_id AND "
+        if self.country:
+            inner, inner_params = EventFilter(country=self.country).where()
+            sql.append(
+                f"({alias}.claimant_country = ? OR {alias}.claimant_code LIKE ? || '%' OR "
+                f"{linked}{inner}))"
+            )
+            params += [self.country.upper()] * 2 + inner_params
+        if self.dyad or self.event:
+            inner, inner_params = EventFilter(dyad=self.dyad, event=self.event).where()
+            sql.append(f"{linked}{inner})")
+            params += inner_params
+        return " AND ".join(sql), params
+
+
+def open_store(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> Store:
+    """Connect to (or create) the DuckDB file and bring its schema up to date."""
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: cannot open the store ({exc})") from exc
+    store = Store(con, str(path))
+    if not read_only:
+        store.migrate()
+    return store
+
+
+class Store:
+    """A DuckDB connection with detente's schema. Build it with ``open_store``."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str = ":memory:") -> None:
+        self.con = con
+        self.path = path
+
+    # --- plumbing -----------------------------------------------------------------------
+    def _q(self, sql: str, params: list[Any] | tuple = ()) -> list[tuple]:
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def _df(self, sql: str, params: list[Any] | tuple = ()) -> pd.DataFrame:
+        return self.con.execute(sql, list(params)).df()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def migrate(self) -> int:
+        """Apply the migrations not applied yet; returns the schema version."""
+        self._q(
+            "CREATE TABLE IF NOT EXISTS schema_version "
+            "(version INTEGER PRIMARY KEY, applied TIMESTAMP DEFAULT current_timestamp)"
+        )
+        current = self.schema_version()
+        for number, statements in enumerate(MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            self._q("BEGIN TRANSACTION")
+            try:
+                for sql in statements:
+                    self._q(sql)
+                self._q("INSERT INTO schema_version (version) VALUES (?)", [number])
+                self._q("COMMIT")
+            except duckdb.Error as exc:
+                self._q("ROLLBACK")
+                raise StoreError(f"{self.path}: migration {number} failed ({exc})") from exc
+        return self.schema_version()
+
+    def schema_version(self) -> int:
+        return self._q("SELECT coalesce(max(version), 0) FROM schema_version")[0][0]
+
+    # --- articles -----------------------------------------------------------------------
+    def known(self, article: Article) -> str | None:
+        """The id of the stored article this one is (same id, or same normalised text)."""
+        rows = self._q(
+            "SELECT id FROM articles WHERE id = ? OR text_hash = ? ORDER BY id = ? DESC LIMIT 1",
+            [article.id, text_hash(article.text), article.id],
+        )
+        return rows[0][0] if rows else None
+
+    def article_ids(self) -> set[str]:
+        return {r[0] for r in self._q("SELECT id FROM articles")}
+
+    def add_source(self, article_id: str, article: Article, item: str | None = None) -> bool:
+        """Remember that ``article`` (a duplicate) was also carried by its URL/source."""
+        exists = self._q(
+            "SELECT count(*) FROM article_sources WHERE article_id = ? AND url IS NOT DISTINCT"
+            " FROM ? AND source IS NOT DISTINCT FROM ?",
+            [article_id, article.url, article.source],
+        )[0][0]
+        if not exists:
+            self._q(
+                "INSERT INTO article_sources VALUES (?, ?, ?, ?)",
+                [article_id, article.url, article.source, item],
+            )
+        return not exists
+
+    def remember_if_known(self, article: Article, item: str | None = None) -> bool:
+        """Is this article stored already? If so, also remember its URL/source (if new)."""
+        existing = self.known(article)
+        if existing is None:
+            return False
+        self.add_source(existing, article, item)
+        return True
+
+    def store_article(
+        self,
+        article: Article,
+        events: list[Event],
+        *,
+        item: str | None = None,
+        run_id: int | None = None,
+        analysis: ArticleAnalysis | None = None,
+    ) -> StoreResult:
+        """Store an article with its events (and its claims and counts) in one transaction.
+
+        Same id already stored → "skipped" (nothing written but a new URL/source); same
+        normalised text under another id → "duplicate" (only the URL/source is added).
+        """
+        return self.store_articles([(article, events, item, analysis)], run_id)[0]
+
+    def store_articles(self, items: list[ToStore], run_id: int | None = None) -> list[StoreResult]:
+        """Store several articles in one transaction (one commit, one insert per table).
+
+        Each article is all-or-nothing either way; if the batch fails, it is rolled back and
+        its articles are stored one by one, so one bad article cannot sink the others.
+        """
+        self._q("BEGIN TRANSACTION")
+        try:
+            results = self._store_batch(items, run_id)
+            self._q("COMMIT")
+        except duckdb.Error:
+            self._q("ROLLBACK")
+            if len(items) == 1:
+                raise
+            return [self.store_articles([x], run_id)[0] for x in items]
+        except BaseException:
+            self._q("ROLLBACK")
+            raise
+        return results
+
+    def _store_batch(self, items: list[ToStore], run_id: int | None) -> list[StoreResult]:
+        hashes = [text_hash(x[0].text) for x in items]
+        rows = self._q(
+            "SELECT id, text_hash FROM articles WHERE id IN (SELECT unnest(?))"
+            " OR text_hash IN (SELECT unnest(?))",
+            [[x[0].id for x in items], hashes],
+        )
+        by_id = {i: i for i, _ in rows}
+        by_hash = {h: i for i, h in rows}
+        batch, results = RowBatch(), []
+        for (article, events, item, analysis), digest in zip(items, hashes, strict=True):
+            existing = by_id.get(article.id) or by_hash.get(digest)
+            if existing is None:
+                batch.add(article, events, item, digest, run_id, analysis)
+                by_id[article.id] = by_hash[digest] = article.id
+                results.append("stored")
+                continue
+            if existing in batch.sources_of:
+                batch.add_source(existing, article, item)
+            else:
+                self.add_source(existing, article, item)
+            results.append("skipped" if existing == article.id else "duplicate")
+        for table, arrow in batch.tables():
+            self.con.register("_detente_rows", arrow)
+            try:
+                self._q(f"INSERT INTO {table} BY NAME SELECT * FROM _detente_rows")
+            finally:
+                with contextlib.suppress(duckdb.Error):  # fails in an aborted transaction
+                    self.con.unregister("_detente_rows")
+        return results
+
+    # --- runs and errors ----------------------------------------------------------------
+    def start_run(self, inputs: list[str]) -> int:
+        return self._q(
+            "INSERT INTO ingest_runs (id, inputs) VALUES (nextval('ingest_run_ids'), ?)"
+            " RETURNING id",
+            [json.dumps(inputs)],
+        )[0][0]
+
+    def finish_run(self, run_id: int, stored: int, skipped: int, failed: int, events: int) -> None:
+        self._q(
+            "UPDATE ingest_runs SET finished = current_timestamp, stored = ?, skipped = ?,"
+            " failed = ?, events = ? WHERE id = ?",
+            [stored, skipped, failed, events, run_id],
+        )
+
+    def record_error(self, run_id: int | None, item: str, stage: str, reason: str) -> None:
+        self._q(
+            "INSERT INTO ingest_errors (run_id, item, stage, reason) VALUES (?, ?, ?, ?)",
+            [run_id, item, stage, reason],
+        )
+
+    def errors(self, run_id: int | None = None) -> pd.DataFrame:
+        return self._df(
+            "SELECT run_id, item, stage, reason, recorded FROM ingest_errors"
+            " WHERE ? IS NULL OR run_id = ? ORDER BY recorded, item",
+            [run_id, run_id],
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Number of rows of each per-article table (articles, ..., claims, counts)."""
+        return {t: self._q(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
+
+    # --- reading ------------------------------------------------------------------------
+    def events(self, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+        """One row per event: every event column plus the article's url, title and source."""
+        where, params = (flt or EventFilter()).where()
+        sql = (
+            "SELECT e.*, ar.url AS article_url, ar.title AS article_title,"
+            " ar.source AS article_source FROM events e JOIN articles ar ON ar.id = e.article_id"
+            f" WHERE {where} ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index,"
+            " e.trigger_start, e.id"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return self._df(sql, params)
+
+    def event_actors(self, flt: EventFilter | None = None) -> pd.DataFrame:
+        where, params = (flt or EventFilter()).where()
+        return self._df(
+            "SELECT a.* FROM event_actors a JOIN events e ON e.id = a.event_id"
+            f" WHERE {where} ORDER BY a.event_id, a.role, a.position",
+            params,
+        )
+
+    def gdelt_rows(self, flt: EventFilter | None = None) -> pd.DataFrame:
+        """Events with the article-level counts a GDELT row needs."""
+        where, params = (flt or EventFilter()).where()
+        return self._df(
+            "WITH src AS (SELECT article_id, count(*) AS n_articles,"
+            " count(DISTINCT coalesce(source, url, item)) AS n_sources"
+            " FROM article_sources GROUP BY article_id)"
+            " SELECT e.*, coalesce(ar.url, ar.source) AS source_url, ar.stored_at,"
+            " coalesce(src.n_articles, 1) AS n_articles, coalesce(src.n_sources, 1) AS n_sources,"
+            " a1.text AS actor1_text, a2.text AS actor2_text"
+            " FROM events e JOIN articles ar ON ar.id = e.article_id"
+            " LEFT JOIN src ON src.article_id = e.article_id"
+            " LEFT JOIN event_actors a1 ON a1.event_id = e.id AND a1.role = 'source'"
+            " AND a1.position = 0"
+            " LEFT JOIN event_actors a2 ON a2.event_id = e.id AND a2.role = 'target'"
+            f" AND a2.position = 0 WHERE {where}"
+            " ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index, e.id",
+            params,
+        )
+
+    def dyads(self, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:
+        """Source→target pairs per period: counts per QuadClass, PLOVER types, mean Goldstein."""
+        if by not in ("day", "week", "month", "year"):
+            raise ValueError(f"by must be day, week, month or year, not {by!r}")
+        where, params = (flt or EventFilter()).where()
+        return self._df(
+            "WITH pairs AS (SELECT DISTINCT CAST(date_trunc(?, e.published) AS DATE) AS period,"
+            " s.code AS source, t.code AS target, e.id, e.plover_event, e.quad_class,"
+            " e.goldstein FROM events e"
+            " JOIN event_actors s ON s.event_id = e.id AND s.role = 'source'"
+            " JOIN event_actors t ON t.event_id = e.id AND t.role = 'target'"
+            f" WHERE {where}),"
+            " types AS (SELECT period, source, target, plover_event, count(*) AS n FROM pairs"
+            " GROUP BY ALL),"
+            " plover AS (SELECT period, source, target,"
+            " string_agg(plover_event || ':' || n, ', ' ORDER BY n DESC, plover_event) AS plover"
+            " FROM types GROUP BY ALL)"
+            " SELECT p.period, p.source, p.target, count(*) AS events,"
+            " count(*) FILTER (WHERE quad_class = 1) AS verbal_coop,"
+            " count(*) FILTER (WHERE quad_class = 2) AS material_coop,"
+            " count(*) FILTER (WHERE quad_class = 3) AS verbal_conflict,"
+            " count(*) FILTER (WHERE quad_class = 4) AS material_conflict,"
+            " round(avg(goldstein), 2) AS mean_goldstein, any_value(pl.plover) AS plover"
+            " FROM pairs p JOIN plover pl ON pl.period IS NOT DISTINCT FROM p.period"
+            " AND pl.source = p.source AND pl.target = p.target"
+            " GROUP BY p.period, p.source, p.target"
+            " ORDER BY p.period NULLS LAST, events DESC, p.source, p.target",
+            [by, *params],
+        )
+
+    def claims(self, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+        """One row per stored claim, with the article's date, url, title and source and the
+        linked event's CAMEO code, PLOVER type and trigger."""
+        return self._linked("claims", flt, limit)
+
+    def casualty_counts(
+        self, flt: EventFilter | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
+        """One row per stored count (killed, wounded, ...), with the article's metadata and the
+        linked event's CAMEO code, PLOVER type and trigger."""
+        return self._linked("counts", flt, limit)
+
+    def _linked(self, table: str, flt: EventFilter | None, limit: int | None) -> pd.DataFrame:
+        if table not in ("claims", "counts"):
+            raise ValueError(table)
+        where, params = (flt or EventFilter()).where_linked("c")
+        sql = (
+            "SELECT c.*, ar.published, ar.url AS article_url, ar.title AS article_title,"
+            " ar.source AS article_source, ev.cameo_code AS event_cameo,"
+            " ev.plover_event AS event_plover, ev.trigger_text AS event_trigger"
+            f" FROM {table} c JOIN articles ar ON ar.id = c.article_id"
+            " LEFT JOIN events ev ON ev.id = c.event_id"
+            f" WHERE {where} ORDER BY ar.published NULLS LAST, c.article_id, c.idx"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return self._df(sql, params)
+
+    def to_arrow(self, flt: EventFilter | None = None):
+        """Events as a pyarrow Table (for Parquet)."""
+        where, params = (flt or EventFilter()).where()
+        return self.con.sql(
+            "SELECT e.*, ar.url AS article_url, ar.title AS article_title,"
+            " ar.source AS article_source FROM events e JOIN articles ar ON ar.id = e.article_id"
+            f" WHERE {where} ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index,"
+            " e.id",
+            params=params,
+        ).to_arrow_table()

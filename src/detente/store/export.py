@@ -1,0 +1,253 @@
+"""Exports of stored events: PLOVER-style JSON Lines, GDELT 2.0 event table (TSV), Parquet, CSV;
+and of stored claims and counts (JSON Lines, one record per claim or count).
+
+Each function takes a store, a destination (path or text stream) and a filter, and returns the
+number of rows written. The SQL lives in ``store.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from detente.store.db import EventFilter, Store
+
+FORMATS = ("plover", "gdelt", "parquet", "csv", "claims", "counts")
+
+# The 61 columns of the GDELT 2.0 event table, in order (GDELT Event Codebook V2.0).
+GDELT_COLUMNS = [
+    "GlobalEventID", "Day", "MonthYear", "Year", "FractionDate",
+    *(f"Actor{n}{f}" for n in (1, 2) for f in (
+        "Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code",
+        "Religion2Code", "Type1Code", "Type2Code", "Type3Code")),
+    "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
+    "NumMentions", "NumSources", "NumArticles", "AvgTone",
+    *(f"{g}Geo_{f}" for g in ("Actor1", "Actor2", "Action") for f in (
+        "Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")),
+    "DATEADDED", "SOURCEURL",
+]  # fmt: skip
+
+
+def export(
+    fmt: str, store: Store, out: str | Path | IO[str], flt: EventFilter | None = None
+) -> int:
+    """Write events (or claims, or counts) in ``fmt`` (one of ``FORMATS``) to ``out``."""
+    writers = {
+        "plover": plover_jsonl,
+        "gdelt": gdelt_tsv,
+        "parquet": parquet,
+        "csv": csv,
+        "claims": claims_jsonl,
+        "counts": counts_jsonl,
+    }
+    if fmt not in writers:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    return writers[fmt](store, out, flt)
+
+
+def _open(out: str | Path | IO[str]):
+    if isinstance(out, str | Path):
+        return Path(out).open("w", encoding="utf-8", newline="")
+    return _Borrowed(out)
+
+
+class _Borrowed:
+    def __init__(self, fh: IO[str]) -> None:
+        self.fh = fh
+
+    def __enter__(self) -> IO[str]:
+        return self.fh
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.flush()
+
+
+def _none(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    return value
+
+
+def plover_records(store: Store, flt: EventFilter | None = None) -> Iterator[dict[str, Any]]:
+    """PLOVER-style event records: type, mode, context, actors, date, sentence and CAMEO."""
+    rows = store.events(flt)
+    actors = store.event_actors(flt)
+    by_event: dict[str, dict[str, list[dict]]] = {}
+    for a in actors.to_dict("records"):
+        group = by_event.setdefault(a["event_id"], {"source": [], "target": []})
+        group[a["role"]].append(
+            {k: _none(a[k]) for k in ("text", "code", "name", "country", "sector", "kind")}
+        )
+    for r in rows.to_dict("records"):
+        day = _none(r["published"])
+        who = by_event.get(r["id"], {"source": [], "target": []})
+        yield {
+            "id": r["id"],
+            "date": day.date().isoformat() if day is not None else None,
+            "event_type": r["plover_event"],
+            "mode": _none(r["plover_mode"]),
+            "context": json.loads(r["plover_context"] or "[]"),
+            "source": who["source"],
+            "target": who["target"],
+            "modality": r["modality"],
+            "reciprocal": bool(r["reciprocal"]),
+            "cameo": r["cameo_code"],
+            "goldstein": _none(r["goldstein"]),
+            "quad_class": None if _none(r["quad_class"]) is None else int(r["quad_class"]),
+            "text": r["sentence_text"],
+            "trigger": r["trigger_text"],
+            "article": {
+                "id": r["article_id"],
+                "url": _none(r["article_url"]),
+                "title": _none(r["article_title"]),
+                "source": _none(r["article_source"]),
+            },
+            "event_loc": _event_loc(r),
+            "event_date": _day(r.get("event_date")),
+            "confidence": r["confidence"],
+            "coder": f"{r['coder_name']} {r['coder_version']}",
+        }
+
+
+def _day(value: Any) -> str | None:
+    value = _none(value)
+    return value.date().isoformat() if hasattr(value, "date") else value
+
+
+def _event_loc(r: dict[str, Any]) -> dict[str, Any] | None:
+    """PLOVER ``event_loc``: the event's place as detente located it, or None."""
+    if _none(r.get("location_name")) is None:
+        return None
+    return {
+        "name": r["location_name"],
+        "geonameid": _none(r.get("location_geonameid")),
+        "lat": _none(r.get("location_lat")),
+        "lon": _none(r.get("location_lon")),
+        "admin1": _none(r.get("location_admin1")),
+        "country_code": _none(r.get("location_country")),
+        "feature": _none(r.get("location_feature")),
+        "method": _none(r.get("location_method")),
+    }
+
+
+def plover_jsonl(store: Store, out: str | Path | IO[str], flt: EventFilter | None = None) -> int:
+    n = 0
+    with _open(out) as fh:
+        for record in plover_records(store, flt):
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def gdelt_frame(store: Store, flt: EventFilter | None = None) -> pd.DataFrame:
+    """Events in the GDELT 2.0 event-table layout; what detente does not know is empty.
+
+    Day is the event's date when detente found one, else the publication date. GDELT's
+    country codes in the Geo fields are FIPS 10-4 and its FeatureIDs GNS/GNIS ids, which
+    detente does not have: those stay empty (the ISO3 country is in ``Actor*CountryCode``)."""
+    rows = store.gdelt_rows(flt)
+    out = pd.DataFrame(index=rows.index, columns=GDELT_COLUMNS, dtype=object)
+    day = pd.to_datetime(rows["event_date"]).fillna(pd.to_datetime(rows["published"]))
+    out["GlobalEventID"] = [int(i[:15], 16) for i in rows["id"]]
+    out["Day"] = day.dt.strftime("%Y%m%d")
+    out["MonthYear"] = day.dt.strftime("%Y%m")
+    out["Year"] = day.dt.strftime("%Y")
+    frac = day.dt.year + (day.dt.month * 30 + day.dt.day) / 365
+    out["FractionDate"] = frac.map(lambda v: f"{v:.4f}" if pd.notna(v) else None)
+    for n in (1, 2):
+        out[f"Actor{n}Code"] = rows[f"actor{n}_code"]
+        out[f"Actor{n}Name"] = rows[f"actor{n}_name"].fillna(rows[f"actor{n}_text"]).str.upper()
+        out[f"Actor{n}CountryCode"] = rows[f"actor{n}_country"]
+        out[f"Actor{n}Type1Code"] = rows[f"actor{n}_sector"]
+    out["IsRootEvent"] = (rows["sentence_index"] == 0).astype(int)
+    out["EventCode"] = rows["cameo_code"]
+    out["EventBaseCode"] = rows["cameo_code"].str[:3]
+    out["EventRootCode"] = rows["cameo_root"]
+    out["QuadClass"] = rows["quad_class"]
+    out["GoldsteinScale"] = rows["goldstein"]
+    out["NumMentions"] = rows["n_articles"]
+    out["NumSources"] = rows["n_sources"]
+    out["NumArticles"] = rows["n_articles"]
+    usa = rows["location_country"] == "USA"
+    geo_type = {"country": 1, "admin": 5, "city": 4}
+    out["ActionGeo_Type"] = [
+        (2 if f == "admin" else 3) if us and f in ("admin", "city") else geo_type.get(f)
+        for f, us in zip(rows["location_feature"], usa, strict=True)
+    ]
+    out["ActionGeo_FullName"] = rows["location_name"]
+    out["ActionGeo_Lat"] = rows["location_lat"]
+    out["ActionGeo_Long"] = rows["location_lon"]
+    out["DATEADDED"] = pd.to_datetime(rows["stored_at"]).dt.strftime("%Y%m%d%H%M%S")
+    out["SOURCEURL"] = rows["source_url"]
+    return out
+
+
+def gdelt_tsv(
+    store: Store, out: str | Path | IO[str], flt: EventFilter | None = None, header: bool = False
+) -> int:
+    """Tab-separated, no header by default (as GDELT publishes its files)."""
+    frame = gdelt_frame(store, flt)
+    with _open(out) as fh:
+        frame.to_csv(fh, sep="\t", header=header, index=False, lineterminator="\n")
+    return len(frame)
+
+
+def parquet(store: Store, out: str | Path | IO[str], flt: EventFilter | None = None) -> int:
+    import pyarrow.parquet as pq
+
+    if not isinstance(out, str | Path):
+        raise ValueError("Parquet needs a file path, not a stream")
+    table = store.to_arrow(flt)
+    pq.write_table(table, str(out))
+    return table.num_rows
+
+
+def csv(store: Store, out: str | Path | IO[str], flt: EventFilter | None = None) -> int:
+    frame = store.events(flt)
+    with _open(out) as fh:
+        frame.to_csv(fh, index=False, lineterminator="\n")
+    return len(frame)
+
+
+def linked_records(
+    store: Store, what: str, flt: EventFilter | None = None
+) -> Iterator[dict[str, Any]]:
+    """Stored claims (``what="claims"``) or counts (``"counts"``) as records: the ``Claim`` /
+    ``Count`` fields (``event`` is the linked event's id or null) plus ``article`` and ``id``
+    (article id and position)."""
+    rows = store.claims(flt) if what == "claims" else store.casualty_counts(flt)
+    for r in rows.to_dict("records"):
+        day = _none(r["published"])
+        yield {
+            "id": f"{r['article_id']}:{r['idx']}",
+            "article": {
+                "id": r["article_id"],
+                "url": _none(r["article_url"]),
+                "title": _none(r["article_title"]),
+                "source": _none(r["article_source"]),
+                "published": day.date().isoformat() if day is not None else None,
+            },
+            **json.loads(r["record"]),
+        }
+
+
+def _jsonl(records: Iterator[dict[str, Any]], out: str | Path | IO[str]) -> int:
+    n = 0
+    with _open(out) as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def claims_jsonl(store: Store, out: str | Path | IO[str], flt: EventFilter | None = None) -> int:
+    return _jsonl(linked_records(store, "claims", flt), out)
+
+
+def counts_jsonl(store: Store, out: str | Path | IO[str], flt: EventFilter | None = None) -> int:
+    return _jsonl(linked_records(store, "counts", flt), out)

@@ -1,0 +1,61 @@
+"""Queries over the store, each returning a pandas DataFrame (the SQL lives in ``store.py``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from detente.store.db import EventFilter, Store
+
+
+def make_filter(
+    *,
+    since: date | str | None = None,
+    until: date | str | None = None,
+    country: str | None = None,
+    dyad: tuple[str, str] | str | None = None,
+    event: str | None = None,
+    modalities: tuple[str, ...] | None = ("asserted",),
+) -> EventFilter:
+    """An ``EventFilter`` from loose values: ISO date strings, "A,B" dyads."""
+    if isinstance(dyad, str):
+        parts = [p.strip() for p in dyad.split(",")]
+        if len(parts) != 2 or not all(parts):
+            raise ValueError(f"a dyad is SOURCE,TARGET (e.g. RUS,UKR), not {dyad!r}")
+        dyad = (parts[0], parts[1])
+    return EventFilter(
+        since=date.fromisoformat(since) if isinstance(since, str) else since,
+        until=date.fromisoformat(until) if isinstance(until, str) else until,
+        country=country or None,
+        dyad=dyad,
+        event=event or None,
+        modalities=tuple(modalities) if modalities else None,
+    )
+
+
+def events(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+    """One row per event (all contract fields, first source/target actor flattened)."""
+    return store.events(flt or make_filter(), limit)
+
+
+def dyads(store: Store, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:
+    """Source→target summary per period: events per QuadClass, PLOVER types, mean Goldstein."""
+    return store.dyads(by, flt or make_filter())
+
+
+def claims(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+    """One row per stored claim: claimant (flattened), cue, stance, about, hedges (JSON), the
+    linked event's id (or null) and the article's metadata. Modalities do not filter claims."""
+    return store.claims(flt or make_filter(), limit)
+
+
+def counts(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+    """One row per stored count: category, low, high, unit, claimant, hedges (JSON), the
+    linked event's id (or null) and the article's metadata."""
+    return store.casualty_counts(flt or make_filter(), limit)
+
+
+def errors(store: Store, run_id: int | None = None) -> pd.DataFrame:
+    """Recorded ingest errors: run, item, stage, reason."""
+    return store.errors(run_id)
