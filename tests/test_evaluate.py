@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from detente.cli import app
 from detente.coding.coder import code
 from detente.evaluate.formats import GoldEvent, GoldRecord, load_gold
-from detente.evaluate.scoring import CodedDyad, Counts, Report, evaluate, score_record
+from detente.evaluate.scoring import CodedDyad, Report, Tally, evaluate, score_record
 from detente.evaluate.specs import ActorSpec, matched, specs
 from detente.records import Actor
 
@@ -87,7 +87,7 @@ def test_petrarch_null_country_and_uncoded_actor():
 
 
 def test_empty_counts_do_not_divide_by_zero():
-    c = Counts()
+    c = Tally()
     assert (c.precision, c.recall, c.f1) == (0.0, 0.0, 0.0)
     assert score([], []).levels["actor"].records_correct == 1
 

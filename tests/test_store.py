@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from detente.claims.claims import analyse
-from detente.records import Claim, Count, Event
+from detente.records import CasualtyCount, Claim, Event
 from detente.store import export, queries
 from detente.store.db import open_store, text_hash
 from detente.store.migrations import MIGRATIONS
@@ -242,7 +242,7 @@ def test_claims_and_counts_are_stored_with_their_article(raid_store, raid):
     # the whole records come back unchanged
     assert [Claim.model_validate_json(r) for r in claims["record"]] == analysis.claims
     stored_counts = raid_store.casualty_counts()["record"]
-    assert [Count.model_validate_json(r) for r in stored_counts] == analysis.counts
+    assert [CasualtyCount.model_validate_json(r) for r in stored_counts] == analysis.counts
 
 
 def test_restoring_adds_no_claims_or_counts(raid_store, raid):

@@ -89,7 +89,9 @@ class Plover(_Record):
     context: list[str] = Field(default_factory=list)
 
 
-class Coder(_Record):
+class CoderInfo(_Record):
+    """Which coder made an event: its name and version (the engine is ``coding.Coder``)."""
+
     name: str = "detente"
     version: str
 
@@ -128,7 +130,7 @@ class Event(_Record):
         default=None, description="Who reports the event: 'X said that ...', 'according to X'."
     )
     confidence: float = Field(ge=0.0, le=1.0)
-    coder: Coder
+    coder: CoderInfo
     location: Location | None = None
     date: _dt.date | None = None
     date_precision: DatePrecision | None = None
@@ -163,7 +165,7 @@ class Claim(_Record):
     )
 
 
-class Count(_Record):
+class CasualtyCount(_Record):
     """A count of people killed, wounded, abducted, arrested, displaced or missing."""
 
     sentence: int
@@ -182,7 +184,7 @@ class Count(_Record):
 class ArticleAnalysis(_Record):
     article: str
     claims: list[Claim] = Field(default_factory=list)
-    counts: list[Count] = Field(default_factory=list)
+    counts: list[CasualtyCount] = Field(default_factory=list)
 
 
 class ArticleActors(_Record):

@@ -1,4 +1,4 @@
-"""Counts of people killed, wounded, abducted, arrested, displaced or missing.
+"""Casualty counts: people killed, wounded, abducted, arrested, displaced or missing.
 
 A count is a number phrase ("at least 11,000", "between 200 and 250", "dozens", "two hundred",
 "3-5") with what it counts: a category word after it ("... people were killed") or a verb just

@@ -29,8 +29,8 @@ from detente.records import (
     Article,
     ArticleActors,
     ArticleAnalysis,
+    CasualtyCount,
     Claim,
-    Count,
     Event,
     Hedge,
     TextSpan,
@@ -207,9 +207,9 @@ def analyse(
     for e in events:
         events_in.setdefault(e.sentence.index, []).append(e)
     claims: list[Claim] = []
-    counts: list[Count] = []
+    counts: list[CasualtyCount] = []
     previous: list[Claim] = []
-    previous_counts: list[Count] = []
+    previous_counts: list[CasualtyCount] = []
     for sentence in actors.sentences:
         index, start = sentence.index, sentence.start
         text = article.text[start : sentence.end]
@@ -224,10 +224,10 @@ def analyse(
                 item.hedges += hedges
         claims += here
         claimant = next((c.claimant for c in here if c.claimant), None)
-        found: list[Count] = []
+        found: list[CasualtyCount] = []
         for raw in find_counts(text, lex):
             found.append(
-                Count(
+                CasualtyCount(
                     sentence=index,
                     category=raw.category,
                     low=raw.low,

@@ -42,12 +42,10 @@ from detente.records import (
     Article,
     ArticleActors,
     ArticleRef,
+    CoderInfo,
     Event,
     Sentence,
     TextSpan,
-)
-from detente.records import (
-    Coder as CoderInfo,
 )
 from detente.settings import Settings
 from detente.text import make_article, paragraphs

@@ -9,7 +9,7 @@ before ``should``), at three strictness levels:
   code; ``---`` means no country);
 * ``actor``   type, and the full actor codes (or every field a detente spec names).
 
-Counts are reported overall and per group (CAMEO root, or PLOVER event): correct (gold found),
+Tallies are reported overall and per group (CAMEO root, or PLOVER event): correct (gold found),
 missed (gold not found), extra (coded, matching no gold); precision, recall, F1. Only asserted
 events are scored unless told otherwise (PETRARCH gold: every modality but negated).
 ``forbidden`` specs (``must_not``/``absent``) hit by a coded event are
@@ -126,7 +126,7 @@ def align(
 # --------------------------------------------------------------------------- counts
 
 
-class Counts(BaseModel):
+class Tally(BaseModel):
     correct: int = 0
     missed: int = 0
     extra: int = 0
@@ -144,7 +144,7 @@ class Counts(BaseModel):
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def add(self, other: Counts) -> None:
+    def add(self, other: Tally) -> None:
         self.correct += other.correct
         self.missed += other.missed
         self.extra += other.extra
@@ -159,19 +159,19 @@ class Counts(BaseModel):
 
 
 class LevelScore(BaseModel):
-    overall: Counts = Field(default_factory=Counts)
-    groups: dict[str, Counts] = Field(default_factory=dict)
+    overall: Tally = Field(default_factory=Tally)
+    groups: dict[str, Tally] = Field(default_factory=dict)
     tiers: dict[str, list[int]] = Field(default_factory=dict)  # tier -> [found, total]
     records_correct: int = 0  # records with nothing missed, nothing extra, no forbidden hit
 
-    def group(self, key: str) -> Counts:
-        return self.groups.setdefault(key, Counts())
+    def group(self, key: str) -> Tally:
+        return self.groups.setdefault(key, Tally())
 
 
 class RecordResult(BaseModel):
     id: str
     category: str | None = None
-    counts: dict[str, Counts]
+    counts: dict[str, Tally]
     forbidden_hits: list[str] = Field(default_factory=list)
     coded: list[str] = Field(default_factory=list)  # "code SRC->TGT" of each coded dyad
 
@@ -238,9 +238,9 @@ def score_record(record: GoldRecord, coded: Sequence[CodedDyad], report: Report)
     for level in LEVELS:
         score = report.levels.setdefault(level, LevelScore())
         found, used = align(record.events, coded, level, record.scheme)
-        counts = Counts()
+        counts = Tally()
         for g, hit in zip(record.events, found, strict=True):
-            one = Counts(correct=1) if hit is not None else Counts(missed=1)
+            one = Tally(correct=1) if hit is not None else Tally(missed=1)
             counts.add(one)
             score.group(g.group).add(one)
             tier = score.tiers.setdefault(g.tier, [0, 0])

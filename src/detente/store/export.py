@@ -218,8 +218,8 @@ def linked_records(
     store: Store, what: str, flt: EventFilter | None = None
 ) -> Iterator[dict[str, Any]]:
     """Stored claims (``what="claims"``) or counts (``"counts"``) as records: the ``Claim`` /
-    ``Count`` fields (``event`` is the linked event's id or null) plus ``article`` and ``id``
-    (article id and position)."""
+    ``CasualtyCount`` fields (``event`` is the linked event's id or null) plus ``article`` and
+    ``id`` (article id and position)."""
     rows = store.claims(flt) if what == "claims" else store.casualty_counts(flt)
     for r in rows.to_dict("records"):
         day = _none(r["published"])

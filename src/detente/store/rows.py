@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from detente.records import Actor, Article, ArticleAnalysis, Claim, Count, Event, Hedge
+from detente.records import Actor, Article, ArticleAnalysis, CasualtyCount, Claim, Event, Hedge
 from detente.store.migrations import ACTOR_FIELDS
 
 EVENT_COLUMNS = (
@@ -160,7 +160,7 @@ def claim_row(article_id: str, idx: int, c: Claim) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def count_row(article_id: str, idx: int, k: Count) -> dict[str, Any]:
+def count_row(article_id: str, idx: int, k: CasualtyCount) -> dict[str, Any]:
     """The values of a ``counts`` row by column name."""
     return {
         "article_id": article_id, "idx": idx, "sentence_index": k.sentence,
