@@ -62,3 +62,27 @@ def test_a_term_code_longer_than_its_sector(coder, tmp_path):
     events = code("The Kenyan port authority criticised Tanzania on Monday.", coder=mine)
     sources = [a for e in events for a in e.source]
     assert [(a.code, a.sector) for a in sources] == [("KENGOVPRT", "GOV")]
+
+
+@pytest.mark.parametrize("national, country", [(True, "KEN"), (False, None)])
+def test_a_user_sector_declared_national_takes_the_main_country(coder, tmp_path, national, country):
+    from detente.coding.actors import ActorMatcher
+    from detente.coding.coder import Coder
+    from detente.knowledge.actors import load_actor_knowledge
+    from detente.settings import Settings
+
+    path = tmp_path / "sectors.yaml"
+    path.write_text(
+        "provenance: {source: test, license: MIT}\n"
+        f"sectors:\n  PRT: {{meaning: port authorities, national: {str(national).lower()}}}\n"
+        "terms:\n  - {term: port authority, sector: PRT, kind: org}\n",
+        encoding="utf-8",
+    )
+    matcher = ActorMatcher(coder.nlp.nlp, load_actor_knowledge([path]))
+    mine = Coder(coder.nlp, coder.codebook, coder.patterns, matcher, Settings())
+    article = make_article(
+        "Kenyan President William Ruto spoke in Nairobi. Later, the port authority said "
+        "it would reopen the harbour."
+    )
+    found = [m.actor for m in mine.mentions(article) if "port authority" in m.actor.text]
+    assert [a.country for a in found] == [country]

@@ -416,3 +416,12 @@ def test_term_codes_extend_their_sector(tmp_path: Path) -> None:
     )
     with pytest.raises(KnowledgeError, match="must begin with the sector"):
         load_actor_knowledge([bad])
+
+
+def test_sector_properties(k: ActorKnowledge, tmp_path: Path) -> None:
+    national = k.sectors_with("national")
+    assert {"GOV", "COP", "MIL"} <= national and not {"REB", "IGO", "NGO"} & national
+    assert {"REB", "UAF"} <= k.sectors_with("armed")
+    assert {"IGO", "GOV"} <= k.sectors_with("transnational")
+    path = _user_file(tmp_path, "sectors:\n  XYZ: {meaning: a test sector, national: true}\n")
+    assert "XYZ" in load_actor_knowledge([path]).sectors_with("national")

@@ -39,26 +39,6 @@ _AFFILIATION = {
     ("tied", "to"),
     ("aligned", "with"),
 }
-# Sectors an unqualified mention may take from the article's main country ("the police").
-_NATIONAL_SECTORS = {
-    "GOV",
-    "MIL",
-    "COP",
-    "JUD",
-    "LEG",
-    "SPY",
-    "HLH",
-    "EDU",
-    "CVL",
-    "MED",
-    "LAB",
-    "REF",
-    "AGR",
-    "ENV",
-    "OPP",
-    "PTY",
-    "ELI",
-}
 
 
 @dataclass(frozen=True)
@@ -121,6 +101,7 @@ class ActorMatcher:
         self.proper = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.common = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.info: dict[str, Piece] = {}
+        self.national = knowledge.sectors_with("national")  # sectors a country may be given
         self._add_knowledge(nlp, knowledge)
 
     def _add(self, matcher: PhraseMatcher, nlp: Language, key: str, piece: Piece, terms) -> None:
@@ -486,12 +467,13 @@ def enrich_from_apposition(doc: Doc, mentions: list[Mention], offset: int) -> No
                 break
 
 
-def fill_country(mention: Mention, country: str | None) -> None:
-    """Give an unqualified institution ("the Foreign Ministry") the article's main country."""
+def fill_country(mention: Mention, country: str | None, national: frozenset[str]) -> None:
+    """Give an unqualified institution ("the Foreign Ministry") the article's main country,
+    when its sector is one of the ``national`` ones."""
     actor = mention.actor
     if actor is None or actor.country or not actor.sector or country is None:
         return
-    if actor.kind in ("igo", "armed_group") or actor.sector not in _NATIONAL_SECTORS:
+    if actor.kind in ("igo", "armed_group") or actor.sector not in national:
         return
     if any(p.type in ("org", "alias") for p in mention.pieces):
         return  # "the EU envoy": belongs to an organisation, not to a country

@@ -253,7 +253,7 @@ class Coder:
         main = context.main_country()
         for s in sents:
             for m in s.mentions:
-                fill_country(m, main)
+                fill_country(m, main, self.matcher.national)
         return wanted
 
     @staticmethod

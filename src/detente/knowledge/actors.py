@@ -236,6 +236,25 @@ class Anaphor(_Entry):
         return self
 
 
+class Sector(BaseModel):
+    """A sector code's meaning and the properties rules ask of it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    meaning: str = Field(min_length=1)
+    national: bool = False  # an unqualified mention ("the police") takes the main country
+    armed: bool = False  # an organization coded with it is an armed group
+    transnational: bool = False  # a bare code of it names no country ("GOV", "IGO")
+
+    @field_validator("meaning")
+    @classmethod
+    def _meaning(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("a sector needs a one-line meaning")
+        return value
+
+
 class ActorKnowledge(BaseModel):
     """Merged, validated actor knowledge. Construct it with :func:`load_actor_knowledge`."""
 
@@ -245,7 +264,7 @@ class ActorKnowledge(BaseModel):
     organizations: list[OrganizationEntry]
     sector_terms: list[SectorTerm]
     anaphors: list[Anaphor]
-    sectors: dict[str, str]
+    sectors: dict[str, Sector]
 
     _countries_by_iso3: dict[str, CountryEntry] = PrivateAttr(default_factory=dict)
     _orgs_by_name: dict[str, OrganizationEntry] = PrivateAttr(default_factory=dict)
@@ -256,6 +275,10 @@ class ActorKnowledge(BaseModel):
         self._countries_by_iso3 = {c.iso3: c for c in self.countries}
         self._orgs_by_name = {_norm_form(o.name): o for o in self.organizations}
         return self
+
+    def sectors_with(self, prop: Literal["national", "armed", "transnational"]) -> frozenset[str]:
+        """The declared sector codes that have this property."""
+        return frozenset(code for code, s in self.sectors.items() if getattr(s, prop))
 
     def country(self, iso3: str) -> CountryEntry:
         """The country with this ISO3 code; :class:`KnowledgeError` if there is none."""
@@ -326,7 +349,7 @@ class _Layer:
     def __init__(self) -> None:
         self.countries: list[CountryEntry] = []
         self.organizations: list[OrganizationEntry] = []
-        self.sectors: dict[str, str] = {}
+        self.sectors: dict[str, Sector] = {}
         self.terms: list[SectorTerm] = []
         self.anaphors: list[Anaphor] = []
 
@@ -393,9 +416,12 @@ def _parse_layer(data: dict[str, Any], name: str) -> _Layer:
         for code, meaning in sectors.items():
             if not isinstance(code, str) or not _SECTOR.fullmatch(code):
                 raise KnowledgeError(f"{name}: sector codes are 3 uppercase letters, got {code!r}")
-            if not isinstance(meaning, str) or not meaning.strip():
-                raise KnowledgeError(f"{name}: sector {code} needs a one-line meaning")
-            layer.sectors[code] = meaning.strip()
+            if isinstance(meaning, str):
+                meaning = {"meaning": meaning}
+            try:
+                layer.sectors[code] = Sector.model_validate(meaning)
+            except ValidationError as exc:
+                raise KnowledgeError(f"{name}: sectors.{code}: {_pydantic_message(exc)}") from None
     return layer
 
 
@@ -431,7 +457,7 @@ def load_actor_knowledge(paths: Sequence[Path | str] = (), builtin: bool = True)
     organizations: dict[str, OrganizationEntry] = {}
     terms: dict[str, SectorTerm] = {}
     anaphors: dict[str, Anaphor] = {}
-    sectors: dict[str, str] = {}
+    sectors: dict[str, Sector] = {}
     for layer in layers:
         _overlay(countries, layer.countries, lambda c: c.iso3)
         _overlay(organizations, layer.organizations, lambda o: _norm_form(o.name))

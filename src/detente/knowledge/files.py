@@ -15,14 +15,19 @@ import io
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from detente.errors import KnowledgeError
 
 REQUIRED_PROVENANCE = ("source", "license")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# keys that name an entry in an error message, first found wins
+_IDENT_KEYS = ("id", "code", "iso3", "name", "term", "word", "lemma", "title")
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def package_text(relpath: str) -> str:
@@ -105,3 +110,64 @@ def _check_provenance(prov: Any, name: str) -> None:
     missing = [k for k in REQUIRED_PROVENANCE if not prov.get(k)]
     if missing:
         raise KnowledgeError(f"{name}: provenance header lacks {', '.join(missing)}")
+
+
+def source_name(source: str | Path) -> str:
+    """How a knowledge file is named in messages."""
+    return str(source) if isinstance(source, Path) else f"detente/data/{source}"
+
+
+def load_validated(source: str | Path, model: type[M], data: Any = None) -> M:
+    """A YAML knowledge file (package-relative path or user file) validated as ``model``.
+
+    ``data`` is the already-parsed file, when the caller has it. Every problem raises a
+    :class:`KnowledgeError` naming the file and the entry (``verbs[3] (expel).code: ...``).
+    """
+    if data is None:
+        data = load_yaml(source)
+    return validate(data, model, source_name(source))
+
+
+def validate(data: Any, model: type[M], name: str) -> M:
+    """``data`` validated as ``model``; errors are :class:`KnowledgeError`s naming ``name``
+    and the entry."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeError(f"{name}: {describe_error(exc, data)}") from None
+
+
+def describe_error(exc: ValidationError, data: Any) -> str:
+    """Pydantic errors as ``section[index] (key).field: message``, '; '-joined."""
+    parts = []
+    for err in exc.errors():
+        parts.append(f"{entry_label(err['loc'], data)}: {err['msg']}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def entry_label(loc: tuple[Any, ...], data: Any) -> str:
+    """A pydantic error location with list positions shown as ``[i]`` and the entry's
+    identifying key, when it has one."""
+    label = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            label += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            ident = _ident(node)
+            if ident:
+                label += f" ({ident})"
+        else:
+            label += f".{part}" if label else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return label or "top level"
+
+
+def _ident(node: Any) -> str | None:
+    if not isinstance(node, dict):
+        return None
+    for key in _IDENT_KEYS:
+        value = node.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value)
+    return None

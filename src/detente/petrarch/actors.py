@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from detente.knowledge.actors import ActorKnowledge, Role
 from detente.petrarch.read import ActorRecord
 
@@ -42,8 +44,20 @@ CONNECTORS = {
     "del",
     "y",
 }
-TRANSNATIONAL = {"IGO", "NGO", "NGM", "IMG", "MNC", "UIS", "SPY", "BUS", "REB", "MIL", "GOV"}
-ARMED_SECTORS = {"REB", "INS", "UAF"}
+
+
+class PetrarchCodes(BaseModel):
+    """``data/petrarch/codes.yaml``: PETRARCH codes that are not detente sectors, and the nouns
+    that make an agent phrase an organization."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provenance: dict[str, Any]
+    not_countries: frozenset[str]
+    armed: frozenset[str]
+    org_nouns: frozenset[str]
+
+
 _ACTOR_CODE = re.compile(r"[A-Z][A-Z0-9]*")
 
 
@@ -76,8 +90,13 @@ def alias_forms(ws: list[str]) -> list[str]:
 class Actors:
     """Collects the converted actor entries of an import."""
 
-    def __init__(self, kb: ActorKnowledge, sectors: dict[str, str], report: Reject) -> None:
+    def __init__(
+        self, kb: ActorKnowledge, sectors: dict[str, str], report: Reject, codes: PetrarchCodes
+    ) -> None:
         self.kb, self.sectors, self.report = kb, sectors, report
+        # bare three-letter codes naming no country; sectors of armed groups
+        self.transnational = kb.sectors_with("transnational") | codes.not_countries
+        self.armed = kb.sectors_with("armed") | codes.armed
         self.builtin_iso3 = {c.iso3 for c in kb.countries}
         self.countries = set(self.builtin_iso3)  # plus codes the import declares
         self.owner: dict[str, str] = {}
@@ -119,13 +138,12 @@ class Actors:
                 self.report(where, rec.line, clash[0], f"alias clash: already listed for {label}")
         return list(dict.fromkeys(kept))
 
-    @staticmethod
-    def country_level(rec: ActorRecord) -> str | None:
+    def country_level(self, rec: ActorRecord) -> str | None:
         """The code of an entry that names a country (one undated 3-letter code)."""
         if len(rec.codes) != 1 or rec.codes[0].dated:
             return None
         code = rec.codes[0].code.upper()
-        ok = len(code) == 3 and code.isalpha() and code not in TRANSNATIONAL
+        ok = len(code) == 3 and code.isalpha() and code not in self.transnational
         return code if ok else None
 
     def add(self, rec: ActorRecord, where: str) -> None:
@@ -165,7 +183,7 @@ class Actors:
             else "igo"
             if code.startswith("IGO")
             else "armed_group"
-            if code.startswith("IMG") or sector in ARMED_SECTORS
+            if code.startswith("IMG") or sector in self.armed
             else "org"
         )
         entry.update(country=country, sector=sector, aliases=aliases)

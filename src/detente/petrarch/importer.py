@@ -28,7 +28,8 @@ from typing import Any
 from detente.errors import InputError
 from detente.knowledge.actors import ActorKnowledge
 from detente.knowledge.codes import Codebook
-from detente.petrarch.actors import Actors
+from detente.knowledge.files import load_validated
+from detente.petrarch.actors import Actors, PetrarchCodes
 from detente.petrarch.patterns import convert_agents, convert_verbs
 from detente.petrarch.read import (
     ActorRecord,
@@ -101,14 +102,17 @@ def import_petrarch(
         else:
             by_kind.setdefault(kind, []).append(f)
 
-    sectors = dict(knowledge.sectors)
+    petrarch_codes = load_validated("petrarch/codes.yaml", PetrarchCodes)
+    sectors = {code: s.meaning for code, s in knowledge.sectors.items()}
     terms: list[dict] = []
     new_sectors: dict[str, str] = {}
     known_terms = {t.term for t in knowledge.sector_terms}
     for f in by_kind.get("agents", []):
         agents, bad = parse_agents(_lines(f))
         result.rejected += [(f.name, n, t.strip(), why) for n, t, why in bad]
-        got, declared, known = convert_agents(agents, known_terms, sectors, reporter(f.name))
+        got, declared, known = convert_agents(
+            agents, known_terms, sectors, reporter(f.name), petrarch_codes.org_nouns
+        )
         terms += got
         known_terms |= {t["term"] for t in got}
         new_sectors.update(declared)
@@ -116,7 +120,12 @@ def import_petrarch(
         result.counts["agents already known"] = result.counts.get("agents already known", 0)
         result.counts["agents already known"] += known
 
-    actors = Actors(knowledge, sectors, lambda w, n, t, why: result.rejected.append((w, n, t, why)))
+    actors = Actors(
+        knowledge,
+        sectors,
+        lambda w, n, t, why: result.rejected.append((w, n, t, why)),
+        petrarch_codes,
+    )
     parsed: list[tuple[str, list[ActorRecord]]] = []
     for f in by_kind.get("actors", []):
         records, bad = parse_actors(_lines(f))

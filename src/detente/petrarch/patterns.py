@@ -12,36 +12,6 @@ from detente.petrarch.read import AgentRecord, VerbBlock
 
 Report = Callable[[int, str, str], None]  # (line, text, reason)
 
-ORG_NOUNS = {
-    "ministry",
-    "ministries",
-    "government",
-    "governments",
-    "council",
-    "councils",
-    "party",
-    "parties",
-    "media",
-    "office",
-    "agency",
-    "court",
-    "courts",
-    "parliament",
-    "army",
-    "police",
-    "service",
-    "services",
-    "group",
-    "groups",
-    "union",
-    "committee",
-    "commission",
-    "department",
-    "board",
-    "bank",
-    "movement",
-    "authority",
-}
 # a PETRARCH pattern without a + slot: the first actor after the verb (the passive subject)
 DEFAULT_TARGET = ("next",)
 USER_CODE = re.compile(r"\d{2,4}[A-Z]?")
@@ -60,8 +30,10 @@ def convert_agents(
     known_terms: set[str],
     sectors: dict[str, str],
     report: Report,
+    org_nouns: frozenset[str],
 ) -> tuple[list[dict[str, Any]], dict[str, str], int]:
-    """(terms, newly declared sectors, terms already known) of the agent records."""
+    """(terms, newly declared sectors, terms already known) of the agent records; a term whose
+    last word is one of ``org_nouns`` is an organization."""
     terms: dict[str, dict[str, Any]] = {}
     new_sectors: dict[str, str] = {}
     known = 0
@@ -88,7 +60,7 @@ def convert_agents(
                 report(a.line, term, "term listed twice (first wins)")
                 continue
             last = term.split()[-1]
-            kind = "org" if last in ORG_NOUNS else "people" if plural else "person"
+            kind = "org" if last in org_nouns else "people" if plural else "person"
             terms[term] = {"term": term, "sector": sector, "kind": kind}
             if m[2]:
                 terms[term]["code"] = m[1] + m[2]  # [~GOVHLH]: kept whole after the country
