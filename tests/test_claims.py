@@ -128,7 +128,8 @@ def test_claims_link_to_the_event_they_are_about(coder):
     assert links[("CHL", "accused")] == by_code["112"]  # the cue is the event itself
     assert links[("PERGOV", "said")] == by_code["161"]  # the nearer of the events it reports
     weather = next(c for c in result.claims if c.sentence == 2)
-    assert weather.event is None and weather.claimant.code == "CHLGOV"
+    # nothing else coded there: the claim is the officials' plain statement (CAMEO 010)
+    assert weather.event == by_code["010"] and weather.claimant.code == "CHLGOV"
     detained = next(n for n in result.counts if n.category == "arrested")
     assert detained.event == by_code["173"] and detained.low == 2
 

@@ -129,7 +129,13 @@ def test_kill_9_midway_then_rerun_stores_everything_once(tmp_path, coder):
         [sys.executable, "-c", _CHILD, str(docs), str(db)],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)},
+        # the child codes with the same detente as the tests (the tree's src when set)
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])
+            ),
+        },
     )
     for line in child.stdout:
         if line.strip().isdigit() and int(line) >= 40:

@@ -153,6 +153,18 @@ def test_dyad_summary(store):
         queries.dyads(store, "fortnight")
 
 
+def test_dyad_summary_counts_statements_apart(tmp_path, coder):
+    text = "date 2024-03-05\nBrazilian President Marcos Lima told Argentine leaders it must wait."
+    article = make_article(text)
+    events = coder.code_article(article)
+    assert [e.cameo.code for e in events] == ["010"]
+    with open_store(tmp_path / "said.duckdb") as s:
+        s.store_article(article, events, item="said")
+        row = queries.dyads(s, "month").iloc[0]
+    assert (row["source"], row["target"]) == ("BRAGOV", "ARG")
+    assert (row["events"], row["statements"], row["verbal_coop"]) == (1, 1, 0)
+
+
 def test_gdelt_tsv_has_61_columns_in_place(store, coded):
     buf = io.StringIO()
     n = export.export("gdelt", store, buf)
@@ -221,7 +233,8 @@ def test_claims_and_counts_are_stored_with_their_article(raid_store, raid):
     assert police["claimant_text"] == "Kenyan police" and police["sentence_index"] == 0
     assert police["event_id"] == abduction.id and police["event_cameo"] == "181"
     assert police["about"].startswith("Somali militants abducted")
-    assert officials["claimant_country"] == "KEN" and pd.isna(officials["event_id"])
+    # the killing has no actor to code: the officials' claim is their plain statement (010)
+    assert officials["claimant_country"] == "KEN" and officials["event_cameo"] == "010"
     assert [h["text"] for h in json.loads(officials["hedges"])] == [
         "could not be independently verified"
     ]
@@ -233,7 +246,7 @@ def test_claims_and_counts_are_stored_with_their_article(raid_store, raid):
     abducted, killed = counts
     assert abducted["event_id"] == abduction.id and abducted["claimant_code"] == "KENCOP"
     assert abducted["unit"] == "workers" and abducted["event_trigger"] == "abducted"
-    assert killed["claimant_code"] == "KEN" and pd.isna(killed["event_id"])
+    assert killed["claimant_code"] == "KEN" and killed["event_id"] == officials["event_id"]
     assert {h["text"] for h in json.loads(killed["hedges"])} == {
         "at least",
         "could not be independently verified",

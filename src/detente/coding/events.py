@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from detente.coding import senses
 from detente.coding.modality import modality_of
 from detente.knowledge.patterns import Pattern, PatternSet
 from detente.knowledge.wordorder import PhraseMatch, match
@@ -322,6 +323,11 @@ class SentenceCoder:
         return sorted(out, key=lambda t: t.i)
 
     def events(self) -> Iterator[RawEvent]:
+        """The sentence's events: pattern events, then what speech adds or drops (statements
+        covered by an embedded event; promises and threats from commitment wording)."""
+        yield from senses.refine(list(self.pattern_events()))
+
+    def pattern_events(self) -> Iterator[RawEvent]:
         for tok in self.doc:
             lemma = self._forms[tok.i][1]
             candidates = self.patterns.candidates(lemma, tok.pos_, tok.lower_, self.words)

@@ -15,7 +15,7 @@ from detente.knowledge.files import load_yaml
 from detente.knowledge.wordorder import Phrase, parse_element
 
 _ROLE = re.compile(
-    r"^(subj|obj|next|poss|compound|amod|light|between|acl\.obj|ccomp\.subj"
+    r"^(subj|obj|next|poss|compound|amod|light|between|acl\.obj|ccomp\.subj|ccomp\.obj"
     r"|(prep|obj\.prep|xcomp\.prep|light\.prep|prep:[a-z]+\.prep):[a-z]+|xcomp\.obj)$"
 )
 
@@ -38,6 +38,13 @@ class Pattern(BaseModel):
     target_optional: bool = False
     confidence: float = Field(default=0.8, gt=0, le=1)
     reverse_code: str | None = None  # also code target → source with this code ("arrive in")
+    # a reporting verb ("said", "told"): its statement is dropped when a clause it governs
+    # codes an event of its own (statements.py)
+    reporting: bool = False
+    # sectors whose actors cannot act in this sense: "researchers said", "the company warned"
+    # are no political statements; "shares attacked" no attack (senses.py)
+    not_source_sectors: list[str] = Field(default_factory=list)
+    not_target_sectors: list[str] = Field(default_factory=list)
     before: list[str] = Field(default_factory=list)  # word-order constraints: see phrases.py
     after: list[str] = Field(default_factory=list)
     _phrase: Phrase | None = PrivateAttr(default=None)

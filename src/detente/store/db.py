@@ -341,13 +341,16 @@ class Store:
         )
 
     def dyads(self, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:
-        """Source→target pairs per period: counts per QuadClass, PLOVER types, mean Goldstein."""
+        """Source→target pairs per period: counts per QuadClass, PLOVER types, mean Goldstein.
+        Plain statements (CAMEO root 01) are counted apart (``statements``), not in
+        ``verbal_coop``, so that they do not drown the other verbal cooperation."""
         if by not in ("day", "week", "month", "year"):
             raise ValueError(f"by must be day, week, month or year, not {by!r}")
         where, params = (flt or EventFilter()).where()
         return self._df(
             "WITH pairs AS (SELECT DISTINCT CAST(date_trunc(?, e.published) AS DATE) AS period,"
             " s.code AS source, t.code AS target, e.id, e.plover_event, e.quad_class,"
+            " e.cameo_root,"
             " e.goldstein FROM events e"
             " JOIN event_actors s ON s.event_id = e.id AND s.role = 'source'"
             " JOIN event_actors t ON t.event_id = e.id AND t.role = 'target'"
@@ -358,7 +361,8 @@ class Store:
             " string_agg(plover_event || ':' || n, ', ' ORDER BY n DESC, plover_event) AS plover"
             " FROM types GROUP BY ALL)"
             " SELECT p.period, p.source, p.target, count(*) AS events,"
-            " count(*) FILTER (WHERE quad_class = 1) AS verbal_coop,"
+            " count(*) FILTER (WHERE cameo_root = '01') AS statements,"
+            " count(*) FILTER (WHERE quad_class = 1 AND cameo_root <> '01') AS verbal_coop,"
             " count(*) FILTER (WHERE quad_class = 2) AS material_coop,"
             " count(*) FILTER (WHERE quad_class = 3) AS verbal_conflict,"
             " count(*) FILTER (WHERE quad_class = 4) AS material_conflict,"

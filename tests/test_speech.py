@@ -1,0 +1,42 @@
+"""Golden speech cases (tests/golden/speech.yaml): statements, commitments, default senses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from detente.coding.coder import code
+from detente.evaluate.specs import describe, matched, specs
+from detente.records import MODALITIES
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+CASES = yaml.safe_load((GOLDEN / "speech.yaml").read_text(encoding="utf-8"))["cases"]
+NEGATIVES = Path(__file__).resolve().parent / "data" / "negatives.yaml"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_speech_case(case, coder):
+    events = code(case["text"], case.get("published"), modalities=MODALITIES, coder=coder)
+    asserted = [e for e in events if e.modality == "asserted"]
+    got = "\n".join(describe(e) for e in events) or "(no events)"
+    for spec in specs(case.get("expect")):
+        assert matched(spec, asserted), f"missing {spec}\ncoded:\n{got}"
+    for spec in specs(case.get("absent")):
+        assert not matched(spec, events), f"unexpected {spec}\ncoded:\n{got}"
+
+
+def test_every_speech_family_has_five_cases():
+    families: dict[str, int] = {}
+    for case in CASES:
+        families[case["family"]] = families.get(case["family"], 0) + 1
+    for family in ("STATEMENT",):
+        assert families.get(family, 0) >= 5, family
+
+
+def test_negatives_rarely_code_an_event(coder):
+    """Sport, markets, weather, science: at most one sentence in twenty codes an event."""
+    sentences = yaml.safe_load(NEGATIVES.read_text(encoding="utf-8"))["sentences"]
+    coded = [s["text"] for s in sentences if code(s["text"], coder=coder)]
+    assert len(coded) <= len(sentences) // 20, coded
