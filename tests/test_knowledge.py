@@ -425,3 +425,144 @@ def test_sector_properties(k: ActorKnowledge, tmp_path: Path) -> None:
     assert {"IGO", "GOV"} <= k.sectors_with("transnational")
     path = _user_file(tmp_path, "sectors:\n  XYZ: {meaning: a test sector, national: true}\n")
     assert "XYZ" in load_actor_knowledge([path]).sectors_with("national")
+
+
+# --------------------------------------------------------------------------- one schema per file
+
+
+def _cameo_with(tmp_path: Path, body: str) -> Path:
+    from importlib import resources
+
+    text = resources.files("detente").joinpath("data/codes/cameo.csv").read_text("utf-8")
+    old = "\n190,Use conventional military force,19,1,-10.0,"
+    assert old in text
+    path = tmp_path / "cameo.csv"
+    path.write_text(text.replace(old, "\n190,Use conventional military force,19,1," + body, 1))
+    return path
+
+
+def _load_codebook_cameo(path: Path) -> None:
+    from detente.knowledge.codes import load_codebook
+
+    load_codebook(cameo_path=path)
+
+
+def _load_codebook_plover(path: Path) -> None:
+    from detente.knowledge.codes import load_codebook
+
+    load_codebook(plover_path=path)
+
+
+def _load_user_patterns(path: Path) -> None:
+    from detente.knowledge.codes import load_codebook
+    from detente.knowledge.patterns import load_patterns
+
+    load_patterns(load_codebook(), [path])
+
+
+def _validated(model_path: str):
+    """A loader validating a tmp file with the schema ``module:Model``."""
+
+    def load(path: Path) -> None:
+        import importlib
+
+        from detente.knowledge.files import load_validated
+
+        module, name = model_path.split(":")
+        load_validated(path, getattr(importlib.import_module(module), name))
+
+    return load
+
+
+def _load_user_actors(path: Path) -> None:
+    load_actor_knowledge([path])
+
+
+BROKEN_FILES = {
+    "plover": (
+        _load_codebook_plover,
+        "events:\n  AGREE: {definition: agree, modes: 5}\ncontexts: [military]\n",
+        "events.AGREE.modes",
+    ),
+    "actors": (
+        _load_user_actors,
+        "terms:\n  - {term: chief plumber, sector: GOV, kind: plumber}\n",
+        "terms[0] (chief plumber).kind",
+    ),
+    "actor sector": (
+        _load_user_actors,
+        "sectors:\n  XYZ: {meaning: a sector, national: perhaps}\n",
+        "sectors.XYZ.national",
+    ),
+    "user patterns": (
+        _load_user_patterns,
+        "verbs:\n  - {id: expel, lemmas: [expel], code: '1661', target: [nowhere]}\n",
+        "verbs[0] (expel).target",
+    ),
+    "verbs": (
+        _validated("detente.knowledge.patterns:VerbsFile"),
+        "patterns:\n  - {id: x, lemmas: [], code: '010'}\n",
+        "patterns[0] (x).lemmas",
+    ),
+    "nouns": (
+        _validated("detente.knowledge.patterns:NounsFile"),
+        "light_verbs: [conduct]\npatterns:\n  - {id: y, lemmas: [raid], code: '190', pos: VERB}\n",
+        "patterns[0] (y).pos",
+    ),
+    "modality": (
+        _validated("detente.knowledge.patterns:Modality"),
+        "negating_heads: [fail]\nfuture_aux: 3\nhypothetical_aux: []\nhypothetical_marks: []\n"
+        "intent_heads: []\nrequest_heads: []\ntransparent_heads: []\n",
+        "future_aux",
+    ),
+    "irregular": (
+        _validated("detente.knowledge.patterns:IrregularFile"),
+        "forms:\n  meet: [met]\n  hold: {held: 1}\n",
+        "forms.hold",
+    ),
+    "contexts": (
+        _validated("detente.knowledge.contexts:ContextsFile"),
+        "contexts:\n  military: [troops, 7]\n",
+        "contexts.military[1]",
+    ),
+    "lexicon": (
+        _validated("detente.knowledge.lexicon:LexiconFile"),
+        "reporting_verbs: {}\nattribution_phrases: []\nhedges: {'reportedly': maybe}\n"
+        "counts: {}\nunits: []\nnumbers: {}\nmultipliers: {}\nvague: {}\n",
+        "hedges.reportedly",
+    ),
+    "places": (
+        _validated("detente.knowledge.gazetteer:PlacesFile"),
+        "regions:\n  - {name: Test Bay, names: [Test Bay], country: XYZ, lon: 1.0,"
+        " feature: region}\n"
+        "not_places: []\nlocative_preps: [in]\nterritory_nouns: []\nphysical_verbs: []\n",
+        "regions[0] (Test Bay).lat",
+    ),
+    "samples": (
+        _validated("detente.knowledge.samples:SamplesFile"),
+        "articles:\n  - {id: s1, title: A title}\n",
+        "articles[0] (s1).text",
+    ),
+    "petrarch codes": (
+        _validated("detente.petrarch.actors:PetrarchCodes"),
+        "not_countries: [NGM]\narmed: [INS]\norg_nouns: [ministry, {x: 1}]\n",
+        "org_nouns[1]",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN_FILES))
+def test_a_broken_file_names_the_file_and_the_entry(tmp_path: Path, kind: str) -> None:
+    load, body, entry = BROKEN_FILES[kind]
+    path = _user_file(tmp_path, body)
+    with pytest.raises(KnowledgeError) as err:
+        load(path)
+    assert str(path) in str(err.value) and entry in str(err.value), str(err.value)
+
+
+def test_a_broken_cameo_row_names_the_file_and_the_row(tmp_path: Path) -> None:
+    path = _cameo_with(tmp_path, "-12.0,")
+    with pytest.raises(KnowledgeError) as err:
+        _load_codebook_cameo(path)
+    message = str(err.value)
+    assert str(path) in message and "(190).goldstein" in message, message

@@ -30,13 +30,12 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from detente.errors import KnowledgeError
-from detente.knowledge.files import load_yaml
+from detente.knowledge.files import load_yaml, validate_entry
 from detente.records import ActorKind
 
 BUILTIN_FILES: tuple[str, ...] = (
@@ -354,14 +353,6 @@ class _Layer:
         self.anaphors: list[Anaphor] = []
 
 
-def _pydantic_message(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"])
-        parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
-    return "; ".join(parts)
-
-
 def _entries(data: dict[str, Any], key: str, model: type[_Entry], name: str) -> list[Any]:
     raw = data.get(key)
     if raw is None:
@@ -370,14 +361,7 @@ def _entries(data: dict[str, Any], key: str, model: type[_Entry], name: str) -> 
         raise KnowledgeError(f"{name}: '{key}' must be a list")
     out = []
     for i, item in enumerate(raw):
-        if not isinstance(item, dict):
-            raise KnowledgeError(f"{name}: {key}[{i}] must be a mapping")
-        try:
-            entry = model.model_validate(item)
-        except ValidationError as exc:
-            ident = item.get("iso3") or item.get("name") or item.get("term")
-            label = f"{key}[{i}]" + (f" ({ident})" if ident else "")
-            raise KnowledgeError(f"{name}: {label}: {_pydantic_message(exc)}") from None
+        entry = validate_entry(item, model, name, f"{key}[{i}]")
         entry._source = name
         out.append(entry)
     return out
@@ -418,10 +402,7 @@ def _parse_layer(data: dict[str, Any], name: str) -> _Layer:
                 raise KnowledgeError(f"{name}: sector codes are 3 uppercase letters, got {code!r}")
             if isinstance(meaning, str):
                 meaning = {"meaning": meaning}
-            try:
-                layer.sectors[code] = Sector.model_validate(meaning)
-            except ValidationError as exc:
-                raise KnowledgeError(f"{name}: sectors.{code}: {_pydantic_message(exc)}") from None
+            layer.sectors[code] = validate_entry(meaning, Sector, name, f"sectors.{code}")
     return layer
 
 

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from detente.errors import KnowledgeError
-from detente.knowledge.files import load_csv, load_yaml
+from detente.knowledge.files import KnowledgeFile, load_validated, load_validated_rows
 from detente.records import Cameo, Plover
 
 CAMEO_FILE = "codes/cameo.csv"
@@ -51,6 +51,17 @@ class CameoCode(_Model):
     plover_mode: str | None = None
     plover_context: tuple[str, ...] = ()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_csv(cls, data: Any) -> Any:
+        """A CSV row: cells stripped, an empty mode is none, contexts are ``|``-separated."""
+        if not isinstance(data, dict) or not isinstance(data.get("plover_context"), str):
+            return data
+        data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        data["plover_mode"] = data.get("plover_mode") or None
+        data["plover_context"] = tuple(c for c in data["plover_context"].split("|") if c)
+        return data
+
 
 class UserCode(_Model):
     """An event code a user pattern file declares beyond CAMEO (PETRARCH dictionaries carry
@@ -65,6 +76,13 @@ class UserCode(_Model):
 class PloverEvent(_Model):
     definition: str = Field(min_length=1)
     modes: tuple[str, ...] = ()
+
+
+class PloverFile(KnowledgeFile):
+    """``codes/plover.yaml``: the PLOVER event types (with their modes) and contexts."""
+
+    events: dict[str, PloverEvent]
+    contexts: tuple[str, ...]
 
 
 class Codebook(_Model):
@@ -138,36 +156,17 @@ class Codebook(_Model):
 def load_codebook(cameo_path: Path | None = None, plover_path: Path | None = None) -> Codebook:
     """Read and validate the code tables (package data unless paths are given)."""
     cameo_name = str(cameo_path or f"detente/data/{CAMEO_FILE}")
-    plover_name = str(plover_path or f"detente/data/{PLOVER_FILE}")
-    _, rows = load_csv(cameo_path or CAMEO_FILE)
-    vocab = load_yaml(plover_path or PLOVER_FILE)
-    try:
-        events = {str(k): PloverEvent.model_validate(v) for k, v in vocab["events"].items()}
-        contexts = tuple(str(c) for c in vocab["contexts"])
-    except (KeyError, TypeError, AttributeError, ValidationError) as exc:
-        raise KnowledgeError(f"{plover_name}: bad PLOVER vocabulary: {exc}") from exc
+    _, rows = load_validated_rows(cameo_path or CAMEO_FILE, CameoCode, CAMEO_COLUMNS)
+    vocab = load_validated(plover_path or PLOVER_FILE, PloverFile)
+    events, contexts = vocab.events, vocab.contexts
     entries: dict[str, CameoCode] = {}
-    for n, row in enumerate(rows, start=1):
-        entry = _parse_row(row, f"{cameo_name} data row {n}")
+    for entry in rows:
         if entry.code in entries:
             raise KnowledgeError(f"{cameo_name}: duplicate CAMEO code {entry.code}")
         entries[entry.code] = entry
     _check(entries, events, contexts, cameo_name)
-    provenance = {k: str(v) for k, v in vocab["provenance"].items()}
+    provenance = {k: str(v) for k, v in vocab.provenance.items()}
     return Codebook(entries=entries, events=events, contexts=contexts, provenance=provenance)
-
-
-def _parse_row(row: dict[str | None, Any], where: str) -> CameoCode:
-    if list(row) != CAMEO_COLUMNS or None in row.values():
-        raise KnowledgeError(f"{where}: expected columns {','.join(CAMEO_COLUMNS)}")
-    data = {k: v.strip() for k, v in row.items() if k}
-    data["plover_mode"] = data["plover_mode"] or None
-    data["plover_context"] = tuple(c for c in data["plover_context"].split("|") if c)
-    try:
-        return CameoCode.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
-        raise KnowledgeError(f"{where} (code {data['code']!r}): {problems}") from exc
 
 
 def _check(

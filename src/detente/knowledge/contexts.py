@@ -8,14 +8,22 @@ event's code. ``load_contexts`` reads and validates the table; ``ContextRules`` 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Annotated
 
+from pydantic import StringConstraints
 from spacy.tokens import Doc, Span
 
 from detente.errors import KnowledgeError
 from detente.knowledge.codes import Codebook
-from detente.knowledge.files import load_yaml
+from detente.knowledge.files import KnowledgeFile, load_validated
 
 CONTEXTS_FILE = "patterns/contexts.yaml"
+
+
+class ContextsFile(KnowledgeFile):
+    """``patterns/contexts.yaml``: PLOVER context → the words that point to it."""
+
+    contexts: dict[str, list[Annotated[str, StringConstraints(min_length=1)]]]
 
 
 class ContextRules:
@@ -55,16 +63,13 @@ class ContextRules:
 
 def load_contexts(codebook: Codebook) -> ContextRules:
     """Read ``patterns/contexts.yaml``; every context must be declared in the PLOVER vocabulary."""
-    data = load_yaml(CONTEXTS_FILE)
-    table = data.get("contexts")
-    if not isinstance(table, dict):
-        raise KnowledgeError(f"{CONTEXTS_FILE}: expected a 'contexts' mapping")
+    table = load_validated(CONTEXTS_FILE, ContextsFile).contexts
     keywords: dict[str, list[str]] = {}
     for context, words in table.items():
         if context not in codebook.contexts:
-            raise KnowledgeError(f"{CONTEXTS_FILE}: undeclared PLOVER context {context!r}")
-        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-            raise KnowledgeError(f"{CONTEXTS_FILE}: context {context!r}: expected a list of words")
+            raise KnowledgeError(
+                f"detente/data/{CONTEXTS_FILE}: contexts.{context}: undeclared PLOVER context"
+            )
         for word in words:
             keywords.setdefault(word.lower(), []).append(context)
     return ContextRules(keywords, codebook.contexts)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from detente.errors import KnowledgeError
 
@@ -28,6 +28,15 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _IDENT_KEYS = ("id", "code", "iso3", "name", "term", "word", "lemma", "title")
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class KnowledgeFile(BaseModel):
+    """Base of the schema of a whole knowledge file: its ``provenance:`` header (checked by
+    :func:`load_yaml`) and, in subclasses, its sections. Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provenance: dict[str, Any]
 
 
 def package_text(relpath: str) -> str:
@@ -135,6 +144,35 @@ def validate(data: Any, model: type[M], name: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise KnowledgeError(f"{name}: {describe_error(exc, data)}") from None
+
+
+def load_validated_rows(
+    source: str | Path, model: type[M], columns: list[str]
+) -> tuple[dict[str, str], list[M]]:
+    """(provenance, rows) of a CSV knowledge file, each row validated as ``model``; errors name
+    the file and the row (``data row 3 (0212).goldstein: ...``)."""
+    header, rows = load_csv(source)
+    name = source_name(source)
+    out = []
+    for n, row in enumerate(rows, start=1):
+        if list(row) != columns or None in row.values():
+            raise KnowledgeError(f"{name}: data row {n}: expected columns {','.join(columns)}")
+        out.append(validate_entry(row, model, name, f"data row {n}"))
+    return header, out
+
+
+def validate_entry(item: Any, model: type[M], name: str, label: str) -> M:
+    """One entry of a file (``label`` says where: ``terms[3]``) validated as ``model``."""
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        ident = _ident(item)
+        where = label + (f" ({ident})" if ident else "")
+        parts = []
+        for err in exc.errors():
+            loc = entry_label(err["loc"], item)
+            parts.append(f"{where}.{loc}: {err['msg']}" if err["loc"] else f"{where}: {err['msg']}")
+        raise KnowledgeError(f"{name}: {'; '.join(dict.fromkeys(parts))}") from None
 
 
 def describe_error(exc: ValidationError, data: Any) -> str:

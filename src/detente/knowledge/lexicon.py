@@ -6,11 +6,24 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
-from detente.errors import KnowledgeError
-from detente.knowledge.files import load_yaml
+from detente.knowledge.files import KnowledgeFile, load_yaml, validate
 
 _NAME = "detente/data/claims/lexicon.yaml"
+
+
+class LexiconFile(KnowledgeFile):
+    """``claims/lexicon.yaml``."""
+
+    reporting_verbs: dict[str, list[str]]  # stance → inflected forms
+    attribution_phrases: list[str]
+    hedges: dict[str, Literal["source", "number"]]
+    counts: dict[str, list[str]]  # category → words or phrases
+    units: list[str]
+    numbers: dict[str, int]
+    multipliers: dict[str, int]
+    vague: dict[str, tuple[int, int | None]]  # word → (low, high or open)
 
 
 @dataclass(frozen=True)
@@ -37,36 +50,25 @@ def _compiled(phrases: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
 
 def build_lexicon(data: dict) -> Lexicon:
     """Validate and index the raw YAML mapping (no I/O)."""
-    try:
-        hedges = {str(k).lower(): str(v) for k, v in data["hedges"].items()}
-        bad = [k for k, v in hedges.items() if v not in _HEDGE_KINDS]
-        if bad:
-            raise KnowledgeError(f"{_NAME}: hedge {bad[0]!r} must be 'source' or 'number'")
-        counts = {w.lower(): cat for cat, words in data["counts"].items() for w in words}
-        vague = {}
-        for k, (lo, hi) in data["vague"].items():
-            vague[k.lower()] = (int(lo), None if hi is None else int(hi))
-        attribution = tuple(sorted(data["attribution_phrases"], key=len, reverse=True))
-        by_length = sorted(hedges.items(), key=lambda x: -len(x[0]))
-        patterns = {k: _compiled(p for p, kind in by_length if kind == k) for k in _HEDGE_KINDS}
-        patterns["attribution"] = _compiled(attribution)
-        return Lexicon(
-            reporting_verbs={
-                form.lower(): stance
-                for stance, forms in data["reporting_verbs"].items()
-                for form in forms
-            },
-            attribution_phrases=attribution,
-            hedges=hedges,
-            counts=counts,
-            units=frozenset(u.lower() for u in data["units"]),
-            numbers={str(k).lower(): int(v) for k, v in data["numbers"].items()},
-            multipliers={k: int(v) for k, v in data["multipliers"].items()},
-            vague=vague,
-            patterns=patterns,
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise KnowledgeError(f"{_NAME}: malformed entry ({exc!r})") from exc
+    f = validate(data, LexiconFile, _NAME)
+    hedges = {k.lower(): v for k, v in f.hedges.items()}
+    attribution = tuple(sorted(f.attribution_phrases, key=len, reverse=True))
+    by_length = sorted(hedges.items(), key=lambda x: -len(x[0]))
+    patterns = {k: _compiled(p for p, kind in by_length if kind == k) for k in _HEDGE_KINDS}
+    patterns["attribution"] = _compiled(attribution)
+    return Lexicon(
+        reporting_verbs={
+            form.lower(): stance for stance, forms in f.reporting_verbs.items() for form in forms
+        },
+        attribution_phrases=attribution,
+        hedges=hedges,
+        counts={w.lower(): cat for cat, words in f.counts.items() for w in words},
+        units=frozenset(u.lower() for u in f.units),
+        numbers={k.lower(): v for k, v in f.numbers.items()},
+        multipliers=dict(f.multipliers),
+        vague={k.lower(): v for k, v in f.vague.items()},
+        patterns=patterns,
+    )
 
 
 @lru_cache(maxsize=1)

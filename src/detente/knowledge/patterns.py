@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from detente.errors import KnowledgeError
 from detente.knowledge.codes import Codebook, UserCode
-from detente.knowledge.files import load_yaml
+from detente.knowledge.files import KnowledgeFile, load_validated
 from detente.knowledge.wordorder import Phrase, parse_element
 
 _ROLE = re.compile(
@@ -70,10 +70,45 @@ class Pattern(BaseModel):
         return roles
 
 
-class Modality(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class VerbPattern(Pattern):
+    pos: Literal["VERB"] = "VERB"
 
-    provenance: dict
+
+class NounPattern(Pattern):
+    pos: Literal["NOUN"] = "NOUN"
+
+
+class VerbsFile(KnowledgeFile):
+    """``patterns/verbs.yaml``."""
+
+    patterns: list[VerbPattern]
+
+
+class NounsFile(KnowledgeFile):
+    """``patterns/nouns.yaml``: eventive-noun patterns and the light verbs."""
+
+    light_verbs: list[str] = Field(default_factory=list)
+    patterns: list[NounPattern]
+
+
+class UserPatternFile(KnowledgeFile):
+    """A user pattern file: verb and noun patterns, light verbs, and its own event codes."""
+
+    verbs: list[VerbPattern] = Field(default_factory=list)
+    nouns: list[NounPattern] = Field(default_factory=list)
+    light_verbs: list[str] = Field(default_factory=list)
+    codes: list[UserCode] = Field(default_factory=list)
+
+
+class IrregularFile(KnowledgeFile):
+    """``patterns/irregular.yaml``: lemma → surface forms suffix rules miss."""
+
+    forms: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Modality(KnowledgeFile):
+    """``patterns/modality.yaml``: the cue words of each modality."""
+
     negating_heads: set[str]
     future_aux: set[str]
     hypothetical_aux: set[str]
@@ -193,39 +228,23 @@ class PatternSet:
         return out
 
 
-def _patterns_from(data: dict, pos: str, name: str) -> list[Pattern]:
-    out = []
-    for i, raw in enumerate(data.get("patterns") or []):
-        try:
-            out.append(Pattern(pos=pos, **raw))
-        except (ValidationError, TypeError, ValueError) as exc:
-            raise KnowledgeError(f"{name}: pattern #{i + 1} ({raw.get('id')}): {exc}") from exc
-    return out
-
-
 def load_patterns(
     codebook: Codebook, extra: Sequence[Path] = (), builtin: bool = True
 ) -> PatternSet:
     """Built-in verb/noun patterns (unless ``builtin`` is false) plus user pattern files, checked
     against the codebook extended by the user files' own ``codes:`` (``PatternSet.codebook``)."""
-    verbs = load_yaml("patterns/verbs.yaml")
-    nouns = load_yaml("patterns/nouns.yaml")
+    nouns = load_validated("patterns/nouns.yaml", NounsFile)
     patterns: list[Pattern] = []
     if builtin:
-        patterns = _patterns_from(verbs, "VERB", "verbs.yaml")
-        patterns += _patterns_from(nouns, "NOUN", "nouns.yaml")
-    light = set(nouns.get("light_verbs") or [])
+        patterns = [*load_validated("patterns/verbs.yaml", VerbsFile).patterns, *nouns.patterns]
+    light = set(nouns.light_verbs)
     user: list[Pattern] = []  # user files win: their patterns are tried before the built-ins
     codes: list[UserCode] = []
     for path in extra:
-        data = load_yaml(path)
-        user += _patterns_from({"patterns": data.get("verbs")}, "VERB", str(path))
-        user += _patterns_from({"patterns": data.get("nouns")}, "NOUN", str(path))
-        light |= set(data.get("light_verbs") or [])
-        try:
-            codes += [UserCode.model_validate(c) for c in data.get("codes") or []]
-        except ValidationError as exc:
-            raise KnowledgeError(f"{path}: codes: {exc}") from exc
+        data = load_validated(Path(path), UserPatternFile)
+        user += [*data.verbs, *data.nouns]
+        light |= set(data.light_verbs)
+        codes += data.codes
     codebook = codebook.with_codes(codes)
     patterns = user + patterns
     seen: set[str] = set()
@@ -236,9 +255,6 @@ def load_patterns(
         for code in filter(None, (p.code, *p.source_sector_codes.values(), p.reverse_code)):
             if not codebook.has(code):
                 raise KnowledgeError(f"pattern {p.id!r}: unknown CAMEO code {code!r}")
-    try:
-        modality = Modality(**load_yaml("patterns/modality.yaml"))
-    except ValidationError as exc:
-        raise KnowledgeError(f"modality.yaml: {exc}") from exc
-    irregular = load_yaml("patterns/irregular.yaml").get("forms") or {}
+    modality = load_validated("patterns/modality.yaml", Modality)
+    irregular = load_validated("patterns/irregular.yaml", IrregularFile).forms
     return PatternSet(patterns, light, modality, irregular, codebook)

@@ -13,9 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from detente.knowledge.actors import ActorKnowledge, Role
+from detente.knowledge.files import KnowledgeFile
 from detente.petrarch.read import ActorRecord
 
 Reject = Callable[[str, int, str, str], None]  # (file, line, text, reason)
@@ -46,13 +45,10 @@ CONNECTORS = {
 }
 
 
-class PetrarchCodes(BaseModel):
+class PetrarchCodes(KnowledgeFile):
     """``data/petrarch/codes.yaml``: PETRARCH codes that are not detente sectors, and the nouns
     that make an agent phrase an organization."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    provenance: dict[str, Any]
     not_countries: frozenset[str]
     armed: frozenset[str]
     org_nouns: frozenset[str]
