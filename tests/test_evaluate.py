@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -11,10 +12,31 @@ from typer.testing import CliRunner
 
 from detente.cli import app
 from detente.coding.coder import code
+from detente.errors import InputError
 from detente.evaluate.formats import GoldEvent, GoldRecord, load_gold
+from detente.evaluate.penta import (
+    PentaRecord,
+    PentaReport,
+    content_words,
+    evaluate_sentences,
+    load_sentences,
+    penta_class,
+    pick,
+    score_sentence,
+    shares_word,
+)
 from detente.evaluate.scoring import CodedDyad, Report, Tally, evaluate, score_record
 from detente.evaluate.specs import ActorSpec, matched, specs
-from detente.records import Actor
+from detente.records import (
+    Actor,
+    ArticleRef,
+    Cameo,
+    CoderInfo,
+    Event,
+    Plover,
+    Sentence,
+    TextSpan,
+)
 
 
 def actor(code: str, country: str | None = None, sector: str | None = None) -> Actor:
@@ -265,3 +287,180 @@ def test_petrarch_xml_and_jsonl_agree(shared):
         assert [r.text for r in a.records] == [html.unescape(r.text) for r in b.records]
         assert [r.events for r in a.records] == [r.events for r in b.records]
         assert set(a.skipped) == set(b.skipped)
+
+
+# --------------------------------------------------------------------------- penta sentences
+
+
+def event(code: str, source: list[str], target: list[str], **kw) -> Event:
+    def actors(texts: list[str]) -> list[Actor]:
+        return [Actor(text=t, start=0, end=len(t), code="XXX", kind="org") for t in texts]
+
+    return Event(
+        id="e",
+        article=ArticleRef(id="a"),
+        sentence=Sentence(index=0, text="s", start=0, end=1),
+        trigger=TextSpan(text="t", start=0, end=1),
+        cameo=Cameo(code=code, root=code[:2], name="n", goldstein=0.0, quad_class=1),
+        plover=Plover(event="OTHER"),
+        source=actors(source),
+        target=actors(target),
+        confidence=1.0,
+        coder=CoderInfo(version="0"),
+        **kw,
+    )
+
+
+def test_penta_classes_follow_cameo_roots():
+    assert [penta_class(r) for r in ("01", "02", "03", "05", "06", "08")] == [0, 0, 1, 1, 2, 2]
+    assert [penta_class(r) for r in ("09", "13", "16", "14", "15", "17", "20")] == [
+        3,
+        3,
+        3,
+        4,
+        4,
+        4,
+        4,
+    ]
+    assert penta_class("1123") == 3 and penta_class("99") is None
+
+
+def test_content_words_drop_function_words_and_possessives():
+    assert content_words("the Ruritanian government's envoy") == {
+        "ruritanian",
+        "government",
+        "envoy",
+    }
+    assert content_words("Ruritania ’ s envoy") == content_words("Ruritania's envoy")
+    assert content_words("the rebels' leader") == {"rebels", "leader"}
+    assert content_words("They") == {"they"}  # nothing but function words: keep them
+    assert content_words("the US and its allies") == {"us", "allies"}
+    assert shares_word("Ruritania's foreign minister", ["the Minister"])
+    assert not shares_word("the army of Ruritania", ["the police of Borduria"])
+
+
+def write_penta(tmp_path, rows: list[dict]):
+    path = tmp_path / "gold.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_penta_reader(tmp_path):
+    path = write_penta(
+        tmp_path,
+        [
+            {
+                "id": "x1",
+                "text": "Borduria shelled a Ruritanian border post.",
+                "penta_class": 4,
+                "source": ["Borduria"],
+                "target": ["a Ruritanian border post"],
+                "reciprocal": [],
+            },
+            {
+                "text": "The two envoys met in Geneva.",
+                "penta_class": 1,
+                "source": [],
+                "target": [],
+                "reciprocal": ["The two envoys"],
+                "penta_meaning": "ignored",
+            },
+        ],
+    )
+    first, second = load_sentences(path, "penta")
+    assert (first.id, first.penta_class, first.target) == ("x1", 4, ["a Ruritanian border post"])
+    assert (second.id, second.group, second.reciprocal) == ("line-2", "1", ["The two envoys"])
+    assert [r.id for r in pick([first, second], 1)] == ["x1"]
+    assert len(pick([first, second], 1, sample=True)) == 1
+    bad = write_penta(tmp_path, [{"text": "No class here."}])
+    with pytest.raises(InputError, match="penta_class"):
+        load_sentences(bad, "penta")
+    with pytest.raises(InputError, match="unknown sentence format"):
+        load_sentences(path, "tabari")
+
+
+def test_penta_scoring_counts_roles_of_the_gold_class_only():
+    record = PentaRecord(
+        id="r",
+        text="t",
+        penta_class=4,
+        source=["the Bordurian artillery"],
+        target=["Ruritania's border post", "a customs office"],
+    )
+    # a class-4 event with the roles right, and a class-0 event naming the customs office
+    result = score_sentence(
+        record,
+        [
+            event("195", ["Bordurian gunners"], ["the post"]),
+            event("010", ["a customs office"], []),
+            event("190", ["Ruritania"], [], modality="negated"),  # not asserted: ignored
+        ],
+    )
+    assert result.found and result.class_ok and result.predicted == [0, 4]
+    assert result.source == [True] and result.target == [True, False]
+    # the roles are not interchangeable, unless the event is reciprocal
+    swapped = [event("190", ["the post"], ["Bordurian gunners"])]
+    assert score_sentence(record, swapped).source == [False]
+    assert score_sentence(
+        record, [event("190", ["the post"], ["Bordurian gunners"], reciprocal=True)]
+    ).source == [True]
+    nothing = score_sentence(record, [])
+    assert not nothing.found and not nothing.class_ok and nothing.source == [False]
+
+
+def test_penta_report_figures_and_confusion():
+    gold = [
+        PentaRecord(id="a", text="t", penta_class=3, source=["Borduria"]),
+        PentaRecord(id="b", text="t", penta_class=3),
+        PentaRecord(id="c", text="t", penta_class=1, target=["the Ruritanian envoy"]),
+    ]
+    report = PentaReport(
+        kind="penta",
+        results=[
+            score_sentence(gold[0], [event("112", ["Borduria"], []), event("193", [], [])]),
+            score_sentence(gold[1], []),
+            score_sentence(gold[2], [event("042", ["Borduria"], ["an envoy"])]),
+        ],
+    )
+    overall = report.overall()
+    assert overall.found == pytest.approx(2 / 3) and overall.class_ == pytest.approx(2 / 3)
+    assert overall.class_only == pytest.approx(1 / 3)
+    assert (overall.source, overall.source_spans) == (1.0, 1)
+    assert (overall.target, overall.target_spans) == (1.0, 1)
+    assert overall.reciprocal is None
+    assert report.groups()["3"].found == 0.5
+    assert report.confusion() == {"1": {"1": 1}, "3": {"3": 1, "4": 1, "none": 1}}
+    data = report.as_json()
+    assert data["overall"]["class"] == pytest.approx(2 / 3)
+
+
+def test_penta_end_to_end_on_own_sentences(tmp_path, coder):
+    path = write_penta(
+        tmp_path,
+        [
+            {
+                "text": "Israeli warplanes bombed Hamas positions in Gaza on Tuesday.",
+                "penta_class": 4,
+                "source": ["Israeli warplanes"],
+                "target": ["Hamas positions"],
+            },
+            {"text": "The orchestra played three symphonies to a full hall.", "penta_class": 0},
+        ],
+    )
+    report = evaluate_sentences(load_sentences(path, "penta"), coder)
+    hit, miss = report.results
+    assert hit.found and hit.class_ok and hit.source == [True] and hit.target == [True]
+    assert not miss.found
+
+
+# False events on invented sentences without any political event. The ceiling is the figure
+# measured when the test was written (2 of 192); coding changes must not raise it.
+NEGATIVES = Path(__file__).resolve().parent / "data" / "negatives.yaml"
+
+
+def test_false_event_rate_on_negatives(coder):
+    records = load_sentences(NEGATIVES, "negatives")
+    assert len(records) == 192 and {r.domain for r in records} >= {"sport", "weather"}
+    report = evaluate_sentences(records, coder, "negatives")
+    false = [f"{r.id} ({r.group}): {r.events}" for r in report.results if r.found]
+    assert report.overall().found <= 0.10, "\n".join(false)

@@ -15,9 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from detente.cli import penta
 from detente.cli.app import app
 from detente.errors import DetenteError, InputError
 from detente.evaluate.formats import FORMATS, load_gold
+from detente.evaluate.penta import PENTA_FORMATS, load_sentences, pick
 from detente.evaluate.scoring import LEVELS, UNNEGATED, Report, evaluate
 from detente.records import MODALITIES
 from detente.settings import Settings
@@ -70,7 +72,7 @@ def _report_table(report: Report, console: Console) -> None:
 def evaluate_cmd(
     gold: Annotated[Path, typer.Argument(help="The gold file.")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="detente, petrarch or plover.")
+        str, typer.Option("--format", "-f", help="detente, petrarch, plover, penta or negatives.")
     ] = "detente",
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     actors: Annotated[
@@ -95,6 +97,10 @@ def evaluate_cmd(
             help="Also use detente's own actor knowledge, or only the --actors files.",
         ),
     ] = True,
+    limit: Annotated[int | None, typer.Option(help="Only the first N records.")] = None,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="With --limit: N records at random (seed 0).")
+    ] = False,
     modality: Annotated[
         list[str] | None,
         typer.Option(
@@ -106,10 +112,14 @@ def evaluate_cmd(
 ) -> None:
     """Score the coder against a gold file: per event type and overall, at three levels."""
     err = Console(stderr=True, soft_wrap=True)
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    if fmt not in FORMATS + PENTA_FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS + PENTA_FORMATS)}")
     try:
-        gold_set = load_gold(gold, fmt)
+        if fmt in PENTA_FORMATS:
+            sentences = pick(load_sentences(gold, fmt), limit, sample)
+        else:
+            gold_set = load_gold(gold, fmt)
+            gold_set.records = pick(gold_set.records, limit, sample)
         from detente.coding.coder import load_coder
 
         settings = Settings.from_env(
@@ -125,6 +135,8 @@ def evaluate_cmd(
     bad = [m for m in modality or [] if m not in MODALITIES]
     if bad:
         raise typer.BadParameter(f"--modality must be among {', '.join(MODALITIES)}")
+    if fmt in PENTA_FORMATS:
+        return penta.run(sentences, coder, fmt, as_json)
     keep = modality or (UNNEGATED if fmt == "petrarch" else ("asserted",))
     report = evaluate(gold_set, coder, keep)
     if as_json:
