@@ -48,6 +48,7 @@ class GoldEvent(BaseModel):
     source: ActorSpec | None = None
     target: ActorSpec | None = None
     tier: Literal["must", "should"] = "must"
+    evidence: str | None = None  # text the coded event's sentence must hold (see specs)
 
     @property
     def group(self) -> str:
@@ -98,7 +99,12 @@ def _day(value: Any) -> date | None:
 def _from_spec(raw: dict, tier: str) -> GoldEvent:
     spec = EventSpec.model_validate(raw)
     return GoldEvent(
-        id=spec.id, types=spec.cameo, source=spec.source, target=spec.target, tier=tier
+        id=spec.id,
+        types=spec.cameo,
+        source=spec.source,
+        target=spec.target,
+        tier=tier,
+        evidence=spec.evidence,
     )
 
 

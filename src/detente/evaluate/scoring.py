@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from detente.errors import InputError
 from detente.evaluate.formats import GoldEvent, GoldRecord, GoldSet, Scheme
-from detente.evaluate.specs import ActorSpec
+from detente.evaluate.specs import ActorSpec, holds_evidence
 from detente.records import Actor, Event
 from detente.text import make_article
 
@@ -38,6 +38,7 @@ class CodedDyad:
     plover: str
     source: Actor | None
     target: Actor | None
+    sentence: str = ""  # the text of the event's sentence
 
     def group(self, scheme: Scheme) -> str:
         return self.plover.upper() if scheme == "plover" else self.cameo[:2]
@@ -49,7 +50,7 @@ def dyads(events: Iterable[Event]) -> list[CodedDyad]:
     for e in events:
         for s in e.source or [None]:
             for t in e.target or [None]:
-                out.append(CodedDyad(e.cameo.code, e.plover.event, s, t))
+                out.append(CodedDyad(e.cameo.code, e.plover.event, s, t, e.sentence.text))
     return out
 
 
@@ -94,7 +95,8 @@ def _type_ok(gold: GoldEvent, coded: CodedDyad, scheme: Scheme) -> bool:
 
 def matches(gold: GoldEvent, coded: CodedDyad, level: str, scheme: Scheme = "cameo") -> bool:
     return (
-        _type_ok(gold, coded, scheme)
+        holds_evidence(coded.sentence, gold.evidence)
+        and _type_ok(gold, coded, scheme)
         and _actor_ok(gold.source, coded.source, level)
         and _actor_ok(gold.target, coded.target, level)
     )

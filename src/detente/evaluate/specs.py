@@ -6,6 +6,7 @@ target any subset of country / sector / name / kind / code, or ``any_of`` severa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -44,6 +45,8 @@ class EventSpec(BaseModel):
     modality: str | None = None
     attribution: ActorSpec | None = None
     reciprocal: bool | None = None
+    # text the event's sentence must hold: alternatives separated by ";", and "..." for a gap
+    evidence: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -55,6 +58,8 @@ class EventSpec(BaseModel):
         return raw
 
     def matches(self, event: Event) -> bool:
+        if not holds_evidence(event.sentence.text, self.evidence):
+            return False
         if self.cameo and not any(event.cameo.code.startswith(c) for c in self.cameo):
             return False
         if self.modality is not None and event.modality != self.modality:
@@ -68,6 +73,32 @@ class EventSpec(BaseModel):
         if self.source is not None and not any(self.source.matches(a) for a in event.source):
             return False
         return self.target is None or any(self.target.matches(a) for a in event.target)
+
+
+def _squash(text: str) -> str:
+    """Lowercase, no quotes or apostrophes, single spaces: how evidence meets sentences."""
+    text = re.sub(r"[\"'\u2018\u2019\u201c\u201d\u02bc`]", "", text.lower())
+    return " ".join(text.split())
+
+
+def holds_evidence(sentence: str, evidence: str | None) -> bool:
+    """Does ``sentence`` hold ``evidence``? One of its ";"-separated alternatives must appear
+    in the sentence with all of its "..."-separated pieces, in order. No evidence: true."""
+    if not evidence:
+        return True
+    text = _squash(sentence)
+    for alternative in evidence.split(";"):
+        pieces = [_squash(p) for p in alternative.split("...") if p.strip()]
+        at = 0
+        for piece in pieces:
+            at = text.find(piece, at)
+            if at < 0:
+                break
+            at += len(piece)
+        else:
+            if pieces:
+                return True
+    return False
 
 
 def matched(spec: EventSpec, events: Iterable[Event]) -> list[Event]:
