@@ -2,7 +2,8 @@
 
 Each suite's own dictionaries (fictional countries, partly WEIS-era toy codes) are imported with
 ``import_petrarch`` and every valid record is coded and scored, as PETRARCH runs them: with
-those dictionaries alone, every modality but negated scored. Two suites: the PETRARCH2 one
+those dictionaries alone, full dyads only (PETRARCH's ``require_dyad``, on by default in its
+configuration), every modality but negated scored. Two suites: the PETRARCH2 one
 (``petrarch2_validation.jsonl``, ``dicts/``) and its 2018 revision (``udpetrarch_validation_
 2_02.jsonl``, ``dicts_2_02/``). The floors are the figures measured when the test was last
 raised (2026-11-25): later changes may raise them, never lower them.
@@ -52,6 +53,7 @@ def scored(request, shared, tmp_path_factory):
         pattern_files=[paths["patterns"]],
         builtin_patterns=False,
         builtin_actors=False,
+        require_dyad=True,
     )
     coder = load_coder(settings)
     gold = load_gold(folder / suite.gold, "petrarch")

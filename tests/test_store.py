@@ -225,6 +225,9 @@ def raid_store(tmp_path, raid):
 def test_claims_and_counts_are_stored_with_their_article(raid_store, raid):
     article, events, analysis = raid
     abduction = next(e for e in events if e.cameo.code == "181")
+    # "14 people were killed": no one named kills them, the event has a target only
+    killing = next(e for e in events if e.cameo.code == "190")
+    assert killing.dyad == "target_only" and killing.target[0].code == "KENCVL"
     claims = raid_store.claims()
     assert list(claims["article_id"]) == [article.id] * 2 == [article.id] * len(analysis.claims)
     police, officials = claims.to_dict("records")
@@ -233,8 +236,7 @@ def test_claims_and_counts_are_stored_with_their_article(raid_store, raid):
     assert police["claimant_text"] == "Kenyan police" and police["sentence_index"] == 0
     assert police["event_id"] == abduction.id and police["event_cameo"] == "181"
     assert police["about"].startswith("Somali militants abducted")
-    # the killing has no actor to code: the officials' claim is their plain statement (010)
-    assert officials["claimant_country"] == "KEN" and officials["event_cameo"] == "010"
+    assert officials["claimant_country"] == "KEN" and officials["event_id"] == killing.id
     assert [h["text"] for h in json.loads(officials["hedges"])] == [
         "could not be independently verified"
     ]
@@ -246,7 +248,7 @@ def test_claims_and_counts_are_stored_with_their_article(raid_store, raid):
     abducted, killed = counts
     assert abducted["event_id"] == abduction.id and abducted["claimant_code"] == "KENCOP"
     assert abducted["unit"] == "workers" and abducted["event_trigger"] == "abducted"
-    assert killed["claimant_code"] == "KEN" and killed["event_id"] == officials["event_id"]
+    assert killed["claimant_code"] == "KEN" and killed["event_id"] == killing.id
     assert {h["text"] for h in json.loads(killed["hedges"])} == {
         "at least",
         "could not be independently verified",
@@ -322,7 +324,7 @@ def test_migrating_a_version_2_store_keeps_its_rows_and_adds_claims(tmp_path, co
     con.execute("INSERT INTO events (id, article_id) VALUES (?, ?)", [old_events[0].id, old.id])
     con.close()
     with open_store(path) as s:
-        assert s.schema_version() == len(MIGRATIONS) == 3
+        assert s.schema_version() == len(MIGRATIONS) == 4
         assert s.counts()["articles"] == 1 and s.counts()["events"] == 1
         assert s.counts()["claims"] == 0 and s.claims().empty
         assert s.store_article(old, old_events) == "skipped"  # known from version 2

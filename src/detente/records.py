@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ActorKind = Literal["state", "igo", "armed_group", "org", "person", "people"]
 Modality = Literal["asserted", "negated", "hypothetical", "future", "requested"]
+Dyad = Literal["full", "source_only", "target_only"]
 MODALITIES: tuple[str, ...] = ("asserted", "negated", "hypothetical", "future", "requested")
 
 
@@ -126,6 +127,11 @@ class Event(_Record):
     target: list[Actor]
     modality: Modality = "asserted"
     reciprocal: bool = False
+    dyad: Dyad = Field(
+        default="full",
+        description="Which sides the event has: both, or only a source or only a target (the "
+        "other is no known actor: 'a roadside bomb killed X', 'X were sentenced').",
+    )
     attribution: Actor | None = Field(
         default=None, description="Who reports the event: 'X said that ...', 'according to X'."
     )

@@ -21,6 +21,10 @@ class Settings(BaseModel):
     sector codes stay declared).
     ``builtin_patterns``: false codes with the user pattern files alone (as a PETRARCH user
     does with their own verbs dictionary).
+    ``require_dyad``: code only events with both a source and a target actor (PETRARCH's
+    option of that name); by default an event whose source or target is not a known actor is
+    kept with ``Event.dyad`` saying which side it has, and unspecified people ("killed three
+    people") stand for a generic civilian actor.
     ``batch_size``: texts per ``nlp.pipe`` batch (32 keeps memory low, see stack notes).
     """
 
@@ -29,6 +33,7 @@ class Settings(BaseModel):
     pattern_files: list[Path] = Field(default_factory=list)
     builtin_actors: bool = True
     builtin_patterns: bool = True
+    require_dyad: bool = False
     batch_size: int = Field(default=32, ge=1)
     max_chars: int = Field(default=1_000_000, ge=1)
 

@@ -122,6 +122,10 @@ def code_cmd(
             "--patterns", help="A user pattern file (YAML); repeatable; tried before built-ins."
         ),
     ] = None,
+    require_dyad: Annotated[
+        bool,
+        typer.Option("--require-dyad", help="Only events with both a source and a target actor."),
+    ] = False,
 ) -> None:
     """Code text files (or stdin) into events."""
     out = Console() if sys.stdout.isatty() else Console(width=150)
@@ -144,7 +148,10 @@ def code_cmd(
 
         coder = load_coder(
             Settings.from_env(
-                max_chars=max_chars, actor_files=actors or None, pattern_files=patterns or None
+                max_chars=max_chars,
+                actor_files=actors or None,
+                pattern_files=patterns or None,
+                require_dyad=require_dyad,
             )
         )
     except DetenteError as exc:

@@ -101,6 +101,12 @@ def evaluate_cmd(
     sample: Annotated[
         bool, typer.Option("--sample", help="With --limit: N records at random (seed 0).")
     ] = False,
+    require_dyad: Annotated[
+        bool,
+        typer.Option(
+            "--require-dyad", help="Code only events with both a source and a target actor."
+        ),
+    ] = False,
     modality: Annotated[
         list[str] | None,
         typer.Option(
@@ -127,6 +133,7 @@ def evaluate_cmd(
             pattern_files=patterns or None,
             builtin_patterns=builtin_patterns,
             builtin_actors=builtin_actors,
+            require_dyad=require_dyad,
         )
         coder = load_coder(settings)
     except DetenteError as exc:

@@ -76,6 +76,9 @@ def ingest_cmd(
     ] = False,
     workers: Annotated[int, typer.Option(min=1, help="Coding processes.")] = 1,
     samples: Annotated[bool, typer.Option("--samples", help="The bundled samples.")] = False,
+    require_dyad: Annotated[
+        bool, typer.Option("--require-dyad", help="Only events with a source and a target.")
+    ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds per URL fetch.")] = 15.0,
     field: Annotated[
         list[str] | None,
@@ -101,13 +104,17 @@ def ingest_cmd(
         glob=glob, allow_private=allow_private, timeout=timeout, jsonl_fields=fields
     )
     try:
-        coder = load_coder(Settings.from_env()) if workers == 1 else None
+        settings = Settings.from_env(require_dyad=require_dyad)
+        coder = load_coder(settings) if workers == 1 else None
     except DetenteError as exc:
         err.print(f"[red]error[/]: {exc}")
         raise typer.Exit(3) from exc
     store = _open(db, must_exist=False)
     with store, _progress(err) as progress:
-        summary = ingest(items, store, coder, options=options, workers=workers, progress=progress)
+        summary = ingest(
+            items, store, coder, options=options, workers=workers, progress=progress,
+            settings=settings,
+        )  # fmt: skip
     for f in summary.failures:
         err.print(f"[red]error[/]: {escape(f.item)}: {f.stage}: {escape(f.reason)}")
     print(

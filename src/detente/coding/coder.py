@@ -67,7 +67,8 @@ class _Sent:
     doc: Doc
     offset: int
     candidates: list[Piece]  # dictionary (and NER) matches, in ``doc`` token offsets
-    cue: tuple[bool, bool]  # (has a word that can trigger an event, has a subject pronoun)
+    # (has a word that can trigger an event, has a subject pronoun or a word for people)
+    cue: tuple[bool, bool]
     mentions: list[Mention] = field(default_factory=list)
     parsed: bool = False
 
@@ -107,6 +108,9 @@ class Coder:
         self.cues = PhraseMatcher(nlp.nlp.vocab, attr="LOWER")
         self.cues.add("TRIGGER", list(nlp.nlp.tokenizer.pipe(sorted(patterns.surface_forms))))
         self.cues.add("PRONOUN", list(nlp.nlp.tokenizer.pipe(sorted(_SUBJECT_PRONOUNS))))
+        if not settings.require_dyad:  # "three people were killed": worth parsing
+            people = sorted(patterns.roles.generic_people)
+            self.cues.add("PEOPLE", list(nlp.nlp.tokenizer.pipe(people)))
         self._trigger = nlp.nlp.vocab.strings["TRIGGER"]
 
     # --- public API -------------------------------------------------------------------------
@@ -152,7 +156,7 @@ class Coder:
             cues = [(key == self._trigger, i) for key, i, _ in self.cues(doc)]
             for span in doc.sents:
                 here = [trigger for trigger, i in cues if span.start <= i < span.end]
-                cue = (any(here), not all(here))  # (has a trigger word, has a subject pronoun)
+                cue = (any(here), not all(here))  # (a trigger word, a pronoun or people word)
                 inside = [p for p in found if span.start <= p.start and p.end <= span.end]
                 sent = _Sent(len(current), span, start + span.start_char, doc, start, [], cue)
                 if inside and _may_name_someone(span, inside):
@@ -187,8 +191,9 @@ class Coder:
         seen: set[str] = set()
         for s in wanted:
             coder = SentenceCoder(
-                s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s)
-            )
+                s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s), s.offset,
+                self.settings.require_dyad,
+            )  # fmt: skip
             contexts = self.contexts.contexts_for(s.doc) if self.contexts else ()
             for raw in coder.events():
                 event = self._record(article, s, raw, contexts)
@@ -214,9 +219,16 @@ class Coder:
         """Fill the event's location (issue 6) and date from its parsed sentence."""
         update: dict = {}
         if where is not None:
-            update["location"] = where.locate(
+            place = where.locate(
                 s.index, raw.trigger, event.source, event.target, event.cameo.quad_class
             )
+            update["location"] = place
+            if place is not None and place.country and place.method != "fallback":
+                # civilians of no known country are the people of the place it happened
+                for side in ("source", "target"):
+                    actors = getattr(event, side)
+                    if any(_placeless_civilians(a) for a in actors):
+                        update[side] = [_with_country(a, place.country) for a in actors]
         if self.lexicon is not None:
             day, precision, method = event_date(raw.trigger, article.published, self.lexicon)
             update |= {"date": day, "date_precision": precision, "date_method": method}
@@ -311,6 +323,11 @@ class Coder:
         trig_start = s.offset + raw.trigger.idx
         inferred = any(f for _, f in raw.sources + raw.targets)
         confidence = raw.pattern.confidence * (0.85 if inferred else 1.0)
+        dyad = "full" if raw.sources and raw.targets else (
+            "source_only" if raw.sources else "target_only"
+        )  # fmt: skip
+        if not raw.sources or not (raw.targets or raw.pattern.target_optional):
+            confidence *= 0.7  # a side the pattern wants is no known actor
         if raw.modality != "asserted":
             confidence *= 0.9
         sources = [a for a, _ in raw.sources]
@@ -340,6 +357,7 @@ class Coder:
             target=targets,
             modality=raw.modality,
             reciprocal=raw.reciprocal,
+            dyad=dyad,
             attribution=raw.attribution,
             confidence=round(confidence, 3),
             coder=self.info,
@@ -360,6 +378,16 @@ def _actors_of(article: Article, sents: list[_Sent]) -> ArticleActors:
             if m.actor is not None
         ],
     )
+
+
+def _placeless_civilians(a: Actor) -> bool:
+    return a.code == "CVL" and a.country is None
+
+
+def _with_country(a: Actor, country: str) -> Actor:
+    if not _placeless_civilians(a):
+        return a
+    return a.model_copy(update={"country": country, "code": country + "CVL"})
 
 
 def _may_name_someone(span: Span, pieces: list[Piece]) -> bool:

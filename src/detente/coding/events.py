@@ -22,6 +22,8 @@ PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", "them", "hi
 _CLAUSES = {"relcl", "advcl", "parataxis"}  # not acl ("memos sent by X"), not ccomp
 _SKIP_DEPS = {"relcl", "advcl", "ccomp", "xcomp", "acl", "punct", "cc", "det", "mark", "aux"}
 
+_PEOPLE_MODS = {"det", "nummod", "amod", "quantmod", "compound", "predet"}
+
 # token index → actors, with a flag for actors inferred from context (lower confidence)
 ActorRef = tuple[Actor, bool]
 ActorMap = dict[int, list[ActorRef]]
@@ -43,11 +45,24 @@ class RawEvent:
 class SentenceCoder:
     """Finds the events of one parsed sentence."""
 
-    def __init__(self, doc: Doc, actors: ActorMap, patterns: PatternSet, pronoun: PronounResolver):
+    def __init__(
+        self,
+        doc: Doc,
+        actors: ActorMap,
+        patterns: PatternSet,
+        pronoun: PronounResolver,
+        offset: int = 0,
+        require_dyad: bool = False,
+    ):
         self.doc = doc
         self.actors = actors
         self.patterns = patterns
         self.pronoun = pronoun
+        self.offset = offset  # article char offset of ``doc`` (for generic actors' spans)
+        # only events with both a source and a target, no generic civilians (PETRARCH's name)
+        self.require_dyad = require_dyad
+        # the generic actors made for this sentence, by identity (kept alive: ids stay unique)
+        self._generic: dict[int, Actor] = {}
         self._forms = [(t.lower_, t.lemma_.lower()) for t in doc]  # (lowercase, lemma)
         self.words = {w for pair in self._forms for w in pair}  # every form and lemma
 
@@ -232,12 +247,49 @@ class SentenceCoder:
                 return found
         return []
 
-    def role_actors(self, tok: Token, roles: list[str]) -> list[tuple[Actor, bool]]:
+    def role_actors(
+        self, tok: Token, roles: list[str], root: str | None = None
+    ) -> list[tuple[Actor, bool]]:
+        """Actors of the first role that has some. Without any, and unless only full dyads
+        are wanted, unspecified people in a role ("killed three people", "detained dozens")
+        stand for a generic civilian actor; ``root`` (the CAMEO root) decides whether a bare
+        number ("killed four") counts as people."""
+        generic: list[tuple[Actor, bool]] = []
         for role in roles:
-            found = [a for t in self.role_tokens(tok, role) for a in self.actors_at(t)]
+            tokens = self.role_tokens(tok, role)
+            found = [a for t in tokens for a in self.actors_at(t)]
             if found:
                 return _dedupe(found)
-        return []
+            if not generic and not self.require_dyad:
+                generic = [(a, False) for t in tokens if (a := self.generic(t, root))]
+        return generic[:1]
+
+    def generic(self, tok: Token, root: str | None) -> Actor | None:
+        """A generic civilian actor for a phrase naming unspecified people, or None."""
+        roles = self.patterns.roles
+        head = tok
+        if tok.pos_ == "NUM" or tok.lemma_.lower() in roles.generic_people:
+            # "dozens of people", "hundreds of civilians": the phrase runs to the "of" object
+            for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"):
+                head = next((p for p in prep.children if p.dep_ == "pobj"), head)
+        words = {head.lemma_.lower(), head.lower_}
+        if words.isdisjoint(roles.generic_people) and not (
+            tok.pos_ == "NUM" and tok.head.pos_ == "VERB" and root in roles.generic_number_roots
+        ):
+            return None
+        if head.i in self.actors:
+            return None  # a known actor ("hundreds of protesters"): not generic
+        left = [c for c in tok.lefts if c.dep_ in _PEOPLE_MODS]
+        while left and left[0].dep_ == "amod" and any(c.dep_ != "amod" for c in left[1:]):
+            left = left[1:]  # "shot dead two men": an adjective before the number is no part
+        span = self.doc[min([tok.i] + [c.left_edge.i for c in left]) : head.i + 1]
+        begin = self.offset + span.start_char
+        actor = Actor(
+            text=span.text, start=begin, end=begin + len(span.text), code="CVL", sector="CVL",
+            kind="people",
+        )  # fmt: skip
+        self._generic[id(actor)] = actor
+        return actor
 
     def attribution(self, tok: Token) -> Actor | None:
         """The speaker an event is attributed to: the subject of a reporting verb governing
@@ -329,55 +381,72 @@ class SentenceCoder:
 
     def pattern_events(self) -> Iterator[RawEvent]:
         for tok in self.doc:
-            lemma = self._forms[tok.i][1]
-            candidates = self.patterns.candidates(lemma, tok.pos_, tok.lower_, self.words)
-            light_only = bool(candidates) and self._object_is_event(tok)
-            for p in candidates:
-                if light_only and p.pos == "VERB":
-                    continue  # "X fired rockets": the noun carries the event
-                found = self.matches(tok, p)
-                if found is None:
-                    continue
-                if p.code is None:
-                    break  # a wording that codes nothing ("held incidents", PETRARCH [---])
-                light = self.light_head(tok) if p.pos == "NOUN" else None
-                modality = modality_of(light or tok, self.patterns.modality, found.used)
-                said = self.attribution(light or tok)
-                if "both" in found.slots:
-                    both = self.slot_actors(tok, found.slots["both"])
-                    pairs = [(a, b) for i, a in enumerate(both) for b in both[i + 1 :]]
-                    if pairs:
-                        yield from self._both_ways(tok, p, modality, said, pairs)
-                        break
-                    continue
-                if p.between:
-                    pairs = self.between(tok)
-                    if pairs is not None:
-                        yield from self._both_ways(tok, p, modality, said, pairs)
-                        break
-                if "source" in found.slots:
-                    sources = self.slot_actors(tok, found.slots["source"])
-                else:
-                    sources = self.role_actors(tok, p.source)
-                if "target" in found.slots:
-                    targets = self.slot_actors(tok, found.slots["target"])
-                else:
-                    targets = self.role_actors(tok, p.target)
-                src_codes = {a.code for a, _ in sources}
-                targets = [t for t in targets if t[0].code not in src_codes]
-                if p.between and not targets and len(sources) >= 2:
-                    # "Turkish and Greek troops clashed", "Israel and Egypt met"
-                    pairs = [(a, b) for i, a in enumerate(sources) for b in sources[i + 1 :]]
+            yield from self._events_at(tok)
+
+    def _events_at(self, tok: Token) -> Iterator[RawEvent]:
+        """The events triggered by ``tok``: the first pattern whose roles find a full dyad (or
+        a source, when its target is optional) wins; without one, the first pattern that found
+        one side gives an event with an incomplete dyad (unless ``require_dyad``)."""
+        lemma = self._forms[tok.i][1]
+        candidates = self.patterns.candidates(lemma, tok.pos_, tok.lower_, self.words)
+        light_only = bool(candidates) and self._object_is_event(tok)
+        partial: RawEvent | None = None
+        best = 0
+        for p in candidates:
+            if light_only and p.pos == "VERB":
+                continue  # "X fired rockets": the noun carries the event
+            found = self.matches(tok, p)
+            if found is None:
+                continue
+            if p.code is None:
+                break  # a wording that codes nothing ("held incidents", PETRARCH [---])
+            light = self.light_head(tok) if p.pos == "NOUN" else None
+            modality = modality_of(light or tok, self.patterns.modality, found.used)
+            said = self.attribution(light or tok)
+            if "both" in found.slots:
+                both = self.slot_actors(tok, found.slots["both"])
+                pairs = [(a, b) for i, a in enumerate(both) for b in both[i + 1 :]]
+                if pairs:
                     yield from self._both_ways(tok, p, modality, said, pairs)
-                    break
-                if sources and (targets or p.target_optional):
-                    yield RawEvent(tok, p, sources, targets, modality, attribution=said)
-                    if p.reverse_code and targets:
-                        yield RawEvent(
-                            tok, p, targets, sources, modality, attribution=said,
-                            code=p.reverse_code,
-                        )  # fmt: skip
-                    break
+                    return
+                continue
+            if p.between:
+                pairs = self.between(tok)
+                if pairs is not None:
+                    yield from self._both_ways(tok, p, modality, said, pairs)
+                    return
+            root = p.code[:2]
+            if "source" in found.slots:
+                sources = self.slot_actors(tok, found.slots["source"])
+            else:
+                sources = self.role_actors(tok, p.source, root)
+            if "target" in found.slots:
+                targets = self.slot_actors(tok, found.slots["target"])
+            else:
+                targets = self.role_actors(tok, p.target, root)
+            src_codes = {a.code for a, _ in sources}
+            targets = [t for t in targets if t[0].code not in src_codes]
+            if p.between and not targets and len(sources) >= 2:
+                # "Turkish and Greek troops clashed", "Israel and Egypt met"
+                pairs = [(a, b) for i, a in enumerate(sources) for b in sources[i + 1 :]]
+                yield from self._both_ways(tok, p, modality, said, pairs)
+                return
+            generic = any(id(a) in self._generic for a, _ in sources + targets)
+            if sources and (targets or p.target_optional) and not generic:
+                yield RawEvent(tok, p, sources, targets, modality, attribution=said)
+                if p.reverse_code and targets:
+                    yield RawEvent(
+                        tok, p, targets, sources, modality, attribution=said,
+                        code=p.reverse_code,
+                    )  # fmt: skip
+                return
+            # a fallback: a full dyad with a generic side beats an incomplete one; a bare
+            # noun ("the attack on X", no light verb) asserts no incomplete event
+            rank = 2 if sources and targets else 1 if sources or targets else 0
+            if rank > best and not self.require_dyad and (p.pos == "VERB" or light is not None):
+                best, partial = rank, RawEvent(tok, p, sources, targets, modality, attribution=said)
+        if partial is not None:
+            yield partial
 
 
 def _within(tok: Token, depth: int) -> list[Token]:

@@ -47,6 +47,7 @@ class EventSpec(BaseModel):
     reciprocal: bool | None = None
     # text the event's sentence must hold: alternatives separated by ";", and "..." for a gap
     evidence: str | None = None
+    dyad: str | None = None  # full, source_only, target_only
 
     @model_validator(mode="before")
     @classmethod
@@ -65,6 +66,8 @@ class EventSpec(BaseModel):
         if self.modality is not None and event.modality != self.modality:
             return False
         if self.reciprocal is not None and event.reciprocal != self.reciprocal:
+            return False
+        if self.dyad is not None and event.dyad != self.dyad:
             return False
         if self.attribution is not None and (
             event.attribution is None or not self.attribution.matches(event.attribution)

@@ -119,6 +119,13 @@ class Modality(KnowledgeFile):
     reporting_heads: set[str] = Field(default_factory=set)
 
 
+class Roles(KnowledgeFile):
+    """``patterns/roles.yaml``: how arguments attach without roles of a pattern's own."""
+
+    generic_people: set[str] = Field(default_factory=set)
+    generic_number_roots: set[str] = Field(default_factory=set)
+
+
 _VOWELS = set("aeiou")
 
 
@@ -180,11 +187,13 @@ class PatternSet:
         modality: Modality,
         irregular: dict[str, list[str]] | None = None,
         codebook: Codebook | None = None,
+        roles: Roles | None = None,
     ):
         self.patterns = list(patterns)
         self.codebook = codebook  # the codebook the patterns were checked against
         self.light_verbs = light_verbs
         self.modality = modality
+        self.roles = roles or Roles(provenance={"source": "empty"})
         self.index: dict[tuple[str, str], list[Pattern]] = {}
         for p in self.patterns:
             if not p.source:
@@ -257,4 +266,5 @@ def load_patterns(
                 raise KnowledgeError(f"pattern {p.id!r}: unknown CAMEO code {code!r}")
     modality = load_validated("patterns/modality.yaml", Modality)
     irregular = load_validated("patterns/irregular.yaml", IrregularFile).forms
-    return PatternSet(patterns, light, modality, irregular, codebook)
+    roles = load_validated("patterns/roles.yaml", Roles)
+    return PatternSet(patterns, light, modality, irregular, codebook, roles)

@@ -56,12 +56,14 @@ def ingest(
     workers: int = 1,
     batch_size: int = 16,
     progress: Progress | None = None,
+    settings: Settings | None = None,
 ) -> IngestSummary:
     """Code and store every article of ``inputs`` (paths, folders, URLs, "-", or ``Article``s).
 
     ``coder`` is used when ``workers == 1``; with more workers each worker process builds its
-    own coder from ``coder.settings`` (or the environment's settings). Workers are spawned, so a
-    script calling this with ``workers > 1`` needs the ``if __name__ == "__main__":`` guard.
+    own coder from ``coder.settings`` (else ``settings``, else the environment's). Workers are
+    spawned, so a script calling this with ``workers > 1`` needs the ``if __name__ ==
+    "__main__":`` guard.
     """
     inputs = list(inputs)
     names = [i if isinstance(i, str) else f"article:{i.id}" for i in inputs]
@@ -104,7 +106,7 @@ def ingest(
                 summary.skipped += 1
             tick()
 
-    settings = getattr(coder, "settings", None) or Settings.from_env()
+    settings = getattr(coder, "settings", None) or settings or Settings.from_env()
 
     def batches() -> Iterator[list[tuple[str, Article]]]:
         todo = candidates()

@@ -53,6 +53,7 @@ class EventFilter:
     dyad: tuple[str, str] | None = None  # (source, target): country or code prefix each
     event: str | None = None  # PLOVER event type or CAMEO code prefix
     modalities: tuple[str, ...] | None = None
+    require_dyad: bool = False  # only events with both a source and a target
 
     def _dates(self, column: str) -> tuple[list[str], list[Any]]:
         """``TRUE`` and the since/until bounds on ``column``."""
@@ -79,6 +80,8 @@ class EventFilter:
         if self.event:
             sql.append("(upper(e.plover_event) = ? OR e.cameo_code LIKE ? || '%')")
             params += [self.event.upper(), self.event]
+        if self.require_dyad:
+            sql.append("e.dyad = 'full'")
         if self.modalities:
             sql.append(f"e.modality IN ({', '.join('?' * len(self.modalities))})")
             params += list(self.modalities)

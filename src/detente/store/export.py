@@ -92,8 +92,9 @@ def plover_records(store: Store, flt: EventFilter | None = None) -> Iterator[dic
             "event_type": r["plover_event"],
             "mode": _none(r["plover_mode"]),
             "context": json.loads(r["plover_context"] or "[]"),
-            "source": who["source"],
-            "target": who["target"],
+            "source": who["source"] or None,  # null: no known actor on that side
+            "target": who["target"] or None,
+            "dyad": _none(r.get("dyad")),
             "modality": r["modality"],
             "reciprocal": bool(r["reciprocal"]),
             "cameo": r["cameo_code"],

@@ -167,4 +167,11 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (article_id, idx)
         )""",
     ],
+    # 4: which sides an event has (Event.dyad: full, source_only, target_only); events stored
+    # before it are read from their actor codes
+    [
+        "ALTER TABLE events ADD COLUMN dyad VARCHAR",
+        """UPDATE events SET dyad = CASE WHEN coalesce(source_codes, '') = '' THEN 'target_only'
+            WHEN coalesce(target_codes, '') = '' THEN 'source_only' ELSE 'full' END""",
+    ],
 ]

@@ -17,6 +17,7 @@ def make_filter(
     dyad: tuple[str, str] | str | None = None,
     event: str | None = None,
     modalities: tuple[str, ...] | None = ("asserted",),
+    require_dyad: bool = False,
 ) -> EventFilter:
     """An ``EventFilter`` from loose values: ISO date strings, "A,B" dyads."""
     if isinstance(dyad, str):
@@ -31,6 +32,7 @@ def make_filter(
         dyad=dyad,
         event=event or None,
         modalities=tuple(modalities) if modalities else None,
+        require_dyad=require_dyad,
     )
 
 
