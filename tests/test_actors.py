@@ -15,7 +15,7 @@ CASES = yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))["cases"]
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['mention']}|{c['text'][:30]}" for c in CASES])
 def test_actor_phrase(case, coder):
-    mentions = coder.mentions(make_article(case["text"]))
+    mentions = coder.mentions(make_article(case["text"], published=case.get("published")))
     found = [m for m in mentions if m.actor.text == case["mention"]]
     if case.get("absent"):
         assert not found, found

@@ -28,7 +28,7 @@ _CONTROL = {"run", "led", "backed", "controlled", "operated", "affiliated", "all
 _OF = {"of", "from"}
 _COUNTRYISH = {"country", "demonym", "people", "metonym", "milmetonym"}
 _OWNERS = _COUNTRYISH | {"org", "alias"}
-_RANK = {"sector": 1, "anaphor": 2, "person": 3}
+_RANK = {"sector": 1, "anaphor": 2, "surname": 3, "person": 4}
 _AFFILIATION = {
     ("linked", "to"),
     ("loyal", "to"),
@@ -47,7 +47,7 @@ class Piece:
 
     start: int
     end: int
-    type: str  # country|demonym|people|metonym|milmetonym|org|sector|person|anaphor|alias
+    type: str  # country|demonym|people|metonym|milmetonym|org|sector|person|anaphor|alias|surname
     country: str | None = None
     sector: str | None = None
     kind: str | None = None
@@ -56,9 +56,21 @@ class Piece:
     origin: Actor | None = None  # for "alias" pieces: the earlier mention they stand for
     roles: tuple[Role, ...] = ()  # dated codes of a named entry (PETRARCH-style [RUSGOV >080508])
     both: bool = False  # an anaphor for two actors ("the two sides")
+    options: tuple[Piece, ...] = ()  # for "surname" pieces: the known persons bearing it
 
     def shifted(self, by: int) -> Piece:
         return replace(self, start=self.start + by, end=self.end + by)
+
+    def known_person(self, day: date | None) -> Piece | None:
+        """For a bare surname: the one known person bearing it who holds a role on ``day``
+        (with no date: the only person bearing it); None when that is not exactly one."""
+        if day is None:
+            fits = list(self.options)
+        else:
+            fits = [o for o in self.options if any(r.holds_on(day) for r in o.roles)]
+        if len(fits) != 1:
+            return None
+        return replace(fits[0], start=self.start, end=self.end)
 
     def on(self, day: date | None) -> Piece:
         """This piece with the code/country/sector of the role holding on ``day``."""
@@ -114,6 +126,19 @@ class ActorMatcher:
                 forms.add(term[4:])
         matcher.add(key, [nlp.make_doc(t) for t in sorted(forms)])
 
+    def _org_piece(self, org) -> Piece:
+        return Piece(
+            0,
+            0,
+            "org",
+            org.country,
+            org.sector,
+            org.kind,
+            name=org.name,
+            code=org.code,
+            roles=tuple(org.roles),
+        )
+
     def _add_knowledge(self, nlp: Language, kb: ActorKnowledge) -> None:
         for c in kb.countries:
             for typ, terms, sector in (
@@ -127,18 +152,11 @@ class ActorMatcher:
                     piece = Piece(0, 0, typ, country=c.iso3, sector=sector, name=c.name)
                     self._add(self.proper, nlp, f"{typ}:{c.iso3}", piece, terms)
         for i, org in enumerate(kb.organizations):
-            piece = Piece(
-                0,
-                0,
-                "org",
-                org.country,
-                org.sector,
-                org.kind,
-                name=org.name,
-                code=org.code,
-                roles=tuple(org.roles),
-            )
-            self._add(self.proper, nlp, f"org:{i}", piece, org.aliases)
+            self._add(self.proper, nlp, f"org:{i}", self._org_piece(org), org.aliases)
+        for surname, people in kb.surnames.items():
+            options = tuple(self._org_piece(o) for o in people)
+            piece = Piece(0, 0, "surname", kind="person", name=surname, options=options)
+            self._add(self.proper, nlp, f"surname:{surname}", piece, [surname])
         for i, term in enumerate(kb.sector_terms):
             piece = Piece(
                 0, 0, "sector", sector=term.sector, kind=term.kind, name=term.term, code=term.code
@@ -277,10 +295,21 @@ def chunk(doc: Doc, pieces: list[Piece]) -> list[Mention]:
     return mentions
 
 
+def _known(piece: Piece, day: date | None) -> Piece:
+    """A piece with its dated role on ``day``; a bare surname becomes the one known person
+    bearing it on that day, else a plain name for in-article coreference."""
+    if piece.type == "surname":
+        known = piece.known_person(day)
+        if known is None:
+            return replace(piece, type="person", options=())
+        piece = known
+    return piece.on(day)
+
+
 def compose(doc: Doc, mention: Mention, offset: int, day: date | None = None) -> Actor | None:
     """The actor a chunk denotes on ``day`` (the article date), or None when it needs context
     (a bare name, an anaphor)."""
-    ps = [p.on(day) for p in mention.pieces]
+    ps = [_known(p, day) for p in mention.pieces]
     by_type: dict[str, list[Piece]] = {}
     for p in ps:
         by_type.setdefault(p.type, []).append(p)
@@ -323,7 +352,11 @@ def compose(doc: Doc, mention: Mention, offset: int, day: date | None = None) ->
     if members and person is None:
         # "Hezbollah fighters", "al-Shabaab militants", "gunmen linked to Boko Haram"
         sector, name, code, kind = org.sector, org.name, org.code or "", org.kind or "org"
-    elif sector_p is not None and sector_p.sector is not None:
+    elif (
+        sector_p is not None
+        and sector_p.sector is not None
+        and not (org is not None and org.kind == "person")
+    ):
         sector = sector_p.sector
         if org is not None and org.sector and sector == "GOV" and sector_p.kind != "org":
             sector = org.sector  # "Red Cross officials": the officials of a non-state body

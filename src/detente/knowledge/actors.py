@@ -42,6 +42,7 @@ BUILTIN_FILES: tuple[str, ...] = (
     "actors/countries.yaml",
     "actors/organizations.yaml",
     "actors/sectors.yaml",
+    "actors/people.yaml",
 )
 SECTION_KEYS: tuple[str, ...] = ("countries", "organizations", "sectors", "terms", "anaphors")
 
@@ -267,17 +268,25 @@ class ActorKnowledge(BaseModel):
 
     _countries_by_iso3: dict[str, CountryEntry] = PrivateAttr(default_factory=dict)
     _orgs_by_name: dict[str, OrganizationEntry] = PrivateAttr(default_factory=dict)
+    _surnames: dict[str, list[OrganizationEntry]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> ActorKnowledge:
         _check_knowledge(self)
         self._countries_by_iso3 = {c.iso3: c for c in self.countries}
         self._orgs_by_name = {_norm_form(o.name): o for o in self.organizations}
+        self._surnames = _surname_index(self.organizations)
         return self
 
     def sectors_with(self, prop: Literal["national", "armed", "transnational"]) -> frozenset[str]:
         """The declared sector codes that have this property."""
         return frozenset(code for code, s in self.sectors.items() if getattr(s, prop))
+
+    @property
+    def surnames(self) -> dict[str, list[OrganizationEntry]]:
+        """Surname -> the known persons (``kind: person``) who bear it, built at load time from
+        their names and multi-word aliases ("Putin" -> Vladimir Putin)."""
+        return self._surnames
 
     def country(self, iso3: str) -> CountryEntry:
         """The country with this ISO3 code; :class:`KnowledgeError` if there is none."""
@@ -292,6 +301,27 @@ class ActorKnowledge(BaseModel):
             return self._orgs_by_name[_norm_form(name)]
         except KeyError:
             raise KnowledgeError(f"unknown organization {name!r}") from None
+
+
+_NAME_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+
+
+def _surname(name: str) -> str | None:
+    words = [w for w in name.split() if w.casefold() not in _NAME_SUFFIXES]
+    if len(words) < 2:
+        return None
+    last = words[-1]
+    return last if len(last) > 2 and last[0].isupper() and last.isalpha() else None
+
+
+def _surname_index(organizations: list[OrganizationEntry]) -> dict[str, list[OrganizationEntry]]:
+    index: dict[str, list[OrganizationEntry]] = {}
+    for org in organizations:
+        if org.kind != "person":
+            continue
+        for form in {_surname(n) for n in (org.name, *org.aliases)} - {None}:
+            index.setdefault(form, []).append(org)
+    return index
 
 
 # --------------------------------------------------------------------------- validation
