@@ -295,6 +295,10 @@ def chunk(doc: Doc, pieces: list[Piece]) -> list[Mention]:
     return mentions
 
 
+def _in_office(piece: Piece, day: date | None) -> bool:
+    return day is not None and any(r.holds_on(day) for r in piece.roles)
+
+
 def _known(piece: Piece, day: date | None) -> Piece:
     """A piece with its dated role on ``day``; a bare surname becomes the one known person
     bearing it on that day, else a plain name for in-article coreference."""
@@ -355,10 +359,16 @@ def compose(doc: Doc, mention: Mention, offset: int, day: date | None = None) ->
     elif (
         sector_p is not None
         and sector_p.sector is not None
-        and not (org is not None and org.kind == "person")
-    ):
+        and not (org is not None and org.kind == "person" and _in_office(org, day))
+    ):  # a known person's office on the article date says more than the title
         sector = sector_p.sector
-        if org is not None and org.sector and sector == "GOV" and sector_p.kind != "org":
+        if (
+            org is not None
+            and org.sector
+            and sector == "GOV"
+            and sector_p.kind != "org"
+            and org.kind != "person"
+        ):
             sector = org.sector  # "Red Cross officials": the officials of a non-state body
         kind = "person" if person is not None else (sector_p.kind or "org")
         name = person.name if person else (org.name if org else None)

@@ -393,7 +393,7 @@ def _with_country(a: Actor, country: str) -> Actor:
 def _may_name_someone(span: Span, pieces: list[Piece]) -> bool:
     """Could NER find a person here: a capitalised word, not sentence-initial, outside the
     dictionary matches? ("Residents described long queues" cannot; "Minister Ali Kani" can.)"""
-    covered = {i for p in pieces for i in range(p.start, p.end)}
+    covered = {i for p in pieces if p.type != "surname" for i in range(p.start, p.end)}
     return any(t.is_title and t.i not in covered for t in span[1:])
 
 
