@@ -79,7 +79,12 @@ class SentenceCoder:
                     found += [(a, True) for a in self.pronoun(t)]
             if found:
                 break
-            frontier = [c for t in frontier for c in t.children if c.dep_ not in _SKIP_DEPS]
+            frontier = [
+                c
+                for t in frontier
+                for c in t.children
+                if c.dep_ not in _SKIP_DEPS and not self._classifier(c)
+            ]
             if not frontier:
                 return []
         else:
@@ -91,6 +96,20 @@ class SentenceCoder:
                         found += self.actors_at(c, conj=False)
                 found += self._shared_head(t)
         return _dedupe(found)
+
+    def _classifier(self, tok: Token) -> bool:
+        """Is ``tok`` a lowercase adjective classifying a thing that is no actor ("more military
+        aid", "economic sanctions")? Then it names no actor. An adjective on an actor noun is
+        part of that actor's mention already, and a capitalised demonym ("Russian tankers") or
+        one on an event noun ("military attacks") still stands for its actor."""
+        head = tok.head
+        return (
+            tok.dep_ == "amod"
+            and tok.pos_ == "ADJ"
+            and tok.is_lower
+            and head.i not in self.actors
+            and not self.patterns.candidates(head.lemma_.lower(), "NOUN")
+        )
 
     def _shared_head(self, tok: Token) -> list[tuple[Actor, bool]]:
         """Countries coordinated inside an actor phrase share its head's sector: "lawmakers
