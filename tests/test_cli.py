@@ -171,3 +171,13 @@ def test_user_pattern_file_with_its_own_code(runner, tmp_path):
     assert serenade and serenade[0].cameo.root == "08"  # Goldstein etc. of its CAMEO prefix
     assert [a.code for a in serenade[0].source] == ["NOR"]
     assert [a.code for a in serenade[0].target] == ["SWE"]
+
+
+def test_html_file_is_read_as_ingest_reads_it(runner, tmp_path):
+    from webfixtures import page_html
+
+    path = _write(tmp_path, "page.html", page_html("/talks.html"))
+    result = runner.invoke(app, ["code", "--format", "jsonl", path])
+    assert result.exit_code == 0, result.output
+    articles = [json.loads(line)["article"] for line in result.stdout.splitlines()]
+    assert articles and {a["title"] for a in articles} == {"Envoys meet in Oslo"}

@@ -116,7 +116,7 @@ from detente.store.db import open_store
 store = open_store(sys.argv[2])
 def progress(s):
     print(s.stored, flush=True)
-ingest([sys.argv[1]], store, None, batch_size=4, progress=progress)
+ingest([sys.argv[1]], store, None, ingest_batch=4, progress=progress)
 print("done", flush=True)
 """
 

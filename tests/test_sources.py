@@ -10,6 +10,7 @@ import pytest
 from webfixtures import PAGES, Silent, Site, page_html, rss, write_warc
 
 from detente.errors import InputError
+from detente.ingest import webtext
 from detente.ingest.fetch import check_address, fetch
 from detente.ingest.sources import Failure, Found, SourceOptions, read_inputs
 from detente.ingest.webtext import canonical_url
@@ -218,3 +219,27 @@ def test_jsonl_gz(tmp_path):
         fh.write(json.dumps({"text": "Chile hosted the Argentine president."}) + "\n")
     (found,), _ = split(read_inputs([str(path)]))
     assert found.article.text == "Chile hosted the Argentine president."
+
+
+def test_a_bug_in_a_reader_propagates_and_is_not_recorded_as_bad_input(tmp_path, monkeypatch):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    page = tmp_path / "page.html"
+    page.write_bytes(page_html("/talks.html"))
+
+    def broken(*args, **kwargs):
+        raise TypeError("a bug, not a bad page")
+
+    monkeypatch.setattr(webtext, "extract_html", broken)
+    results = read_inputs([str(empty), str(page)])
+    first = next(results)
+    assert isinstance(first, Failure) and first.stage == "extract" and "empty" in first.reason
+    with pytest.raises(TypeError, match="a bug"):
+        next(results)
+
+
+def test_an_unreadable_file_is_bad_input(tmp_path):
+    broken = tmp_path / "dump.jsonl.gz"
+    broken.write_bytes(b"not gzip at all, just bytes")
+    (f,) = list(read_inputs([str(broken)]))
+    assert isinstance(f, Failure) and f.item == str(broken) and "gzip" in f.reason.lower()

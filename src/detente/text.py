@@ -12,6 +12,7 @@ from datetime import date
 
 from detente.errors import InputError
 from detente.records import Article
+from detente.settings import MAX_CHARS
 
 # Some article dumps start with a "date YYYY-MM-DD" line; take it as the publication date.
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
@@ -40,7 +41,7 @@ def make_article(
     url: str | None = None,
     title: str | None = None,
     source: str | None = None,
-    max_chars: int = 1_000_000,
+    max_chars: int = MAX_CHARS,
 ) -> Article:
     """Validate and normalise one text into an ``Article``."""
     if not isinstance(text, str):

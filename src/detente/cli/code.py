@@ -1,4 +1,5 @@
-"""``detente code``: code files or stdin and print the events, claims and casualty counts."""
+"""``detente code``: code files, folders, URLs or stdin (read as ``detente ingest`` reads them)
+and print the events, claims and casualty counts."""
 
 from __future__ import annotations
 
@@ -9,46 +10,31 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from detente.claims.claims import analyse
+from detente.claims import code_and_analyse
 from detente.cli.app import app
-from detente.errors import DetenteError, InputError
+from detente.errors import DetenteError
+from detente.ingest.sources import Failure, SourceOptions, read_inputs
 from detente.knowledge.samples import sample_articles
 from detente.records import MODALITIES, Article, ArticleAnalysis, Event
-from detente.settings import Settings
-from detente.text import decode, looks_english, make_article
+from detente.settings import MAX_CHARS, Settings
 
 
 def _read_inputs(
-    files: list[str], published: date | None, max_chars: int, err: Console
+    files: list[str], options: SourceOptions, err: Console
 ) -> tuple[list[Article], int]:
+    """The articles of ``files`` (read by the library); each bad item and warning on stderr."""
     articles, failures = [], 0
-    for name in files:
-        try:
-            if name == "-":
-                text = decode(sys.stdin.buffer.read(), "<stdin>")
-                item = "<stdin>"
-            else:
-                path = Path(name)
-                if not path.is_file():
-                    raise InputError(name, "no such file")
-                size = path.stat().st_size
-                if size > max_chars * 4:  # cannot fit max_chars characters even in UTF-8
-                    raise InputError(
-                        name, f"file is {size:,} bytes, over the limit of {max_chars:,} characters"
-                    )
-                text = decode(path.read_bytes(), name)
-                item = name
-            article = make_article(
-                text, item=item, published=published, source=item, max_chars=max_chars
-            )
-            if not looks_english(article.text):
-                err.print(f"[yellow]warning[/]: {item}: does not look like English text")
-            articles.append(article)
-        except InputError as exc:
-            err.print(f"[red]error[/]: {exc}")
+    for result in read_inputs(files, options):
+        if isinstance(result, Failure):
+            err.print(f"[red]error[/]: {escape(result.item)}: {escape(result.reason)}")
             failures += 1
+            continue
+        for warning in result.warnings:
+            err.print(f"[yellow]warning[/]: {escape(result.item)}: {warning}")
+        articles.append(result.article)
     return articles, failures
 
 
@@ -97,7 +83,8 @@ def _actor(a) -> str:
 @app.command("code")
 def code_cmd(
     files: Annotated[
-        list[str] | None, typer.Argument(help="Text files to code; '-' is stdin.")
+        list[str] | None,
+        typer.Argument(help="Files, folders, feeds, WARCs, JSONL, URLs; '-' is stdin."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl.")] = "table",
     published: Annotated[
@@ -109,7 +96,9 @@ def code_cmd(
     samples: Annotated[
         bool, typer.Option("--samples", help="Code the bundled illustrative sample articles.")
     ] = False,
-    max_chars: Annotated[int, typer.Option(help="Refuse texts longer than this.")] = 1_000_000,
+    max_chars: Annotated[
+        int, typer.Option(help="Refuse texts longer than this many characters.")
+    ] = MAX_CHARS,
     actors: Annotated[
         list[Path] | None,
         typer.Option(
@@ -140,25 +129,25 @@ def code_cmd(
         ) from exc
     if not files and not samples:
         raise typer.BadParameter("give files, '-' for stdin, or --samples")
-    articles, failures = _read_inputs(files or [], day, max_chars, err)
+    settings = Settings.from_env(
+        max_chars=max_chars,
+        actor_files=actors or None,
+        pattern_files=patterns or None,
+        require_dyad=require_dyad,
+    )
+    options = SourceOptions.from_settings(settings, published=day)
+    articles, failures = _read_inputs(files or [], options, err)
     if samples:
         articles += sample_articles()
     try:
         from detente.coding.coder import load_coder
 
-        coder = load_coder(
-            Settings.from_env(
-                max_chars=max_chars,
-                actor_files=actors or None,
-                pattern_files=patterns or None,
-                require_dyad=require_dyad,
-            )
-        )
+        coder = load_coder(settings)
     except DetenteError as exc:
         err.print(f"[red]error[/]: {exc}")
         raise typer.Exit(3) from exc
     modalities = MODALITIES if all_modalities else ("asserted",)
-    for article, events, actors in coder.code_with_actors(articles, modalities):
+    for article, events, analysis in code_and_analyse(coder, articles, modalities):
         if fmt == "jsonl":
             for e in events:
                 sys.stdout.write(e.model_dump_json() + "\n")
@@ -166,7 +155,8 @@ def code_cmd(
             title = article.title or article.source or article.id
             out.print(f"[bold]{title}[/] — {len(events)} events")
             _table(events, out)
-            _claims_tables(analyse(article, coder, events, actors), out, events)
+            if analysis is not None:
+                _claims_tables(analysis, out, events)
     raise typer.Exit(1 if failures else 0)
 
 

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from detente.cli.app import app
 from detente.errors import DetenteError
-from detente.settings import Settings
+from detente.settings import FETCH_TIMEOUT, Settings
 from detente.store.db import DEFAULT_DB, EventFilter, Store, open_store
 
 Db = Annotated[str, typer.Option("--db", help="DuckDB store file.")]
@@ -79,7 +79,7 @@ def ingest_cmd(
     require_dyad: Annotated[
         bool, typer.Option("--require-dyad", help="Only events with a source and a target.")
     ] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds per URL fetch.")] = 15.0,
+    timeout: Annotated[float, typer.Option(help="Seconds per URL fetch.")] = FETCH_TIMEOUT,
     field: Annotated[
         list[str] | None,
         typer.Option(help="JSON Lines field name, e.g. text=body or url=link; repeatable."),
@@ -100,11 +100,11 @@ def ingest_cmd(
         raise typer.BadParameter(
             f"use NAME=FIELD with NAME one of {', '.join(JSONL_FIELDS)}", param_hint="--field"
         )
-    options = SourceOptions(
-        glob=glob, allow_private=allow_private, timeout=timeout, jsonl_fields=fields
+    settings = Settings.from_env(fetch_timeout=timeout, require_dyad=require_dyad)
+    options = SourceOptions.from_settings(
+        settings, glob=glob, allow_private=allow_private, jsonl_fields=fields
     )
     try:
-        settings = Settings.from_env(require_dyad=require_dyad)
         coder = load_coder(settings) if workers == 1 else None
     except DetenteError as exc:
         err.print(f"[red]error[/]: {exc}")
@@ -115,6 +115,8 @@ def ingest_cmd(
             items, store, coder, options=options, workers=workers, progress=progress,
             settings=settings,
         )  # fmt: skip
+    for item, warning in summary.warnings:
+        err.print(f"[yellow]warning[/]: {escape(item)}: {warning}")
     for f in summary.failures:
         err.print(f"[red]error[/]: {escape(f.item)}: {f.stage}: {escape(f.reason)}")
     print(

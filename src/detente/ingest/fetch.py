@@ -15,11 +15,10 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from detente.errors import InputError
+from detente.settings import FETCH_TIMEOUT, MAX_BYTES
 from detente.version import __version__
 
 USER_AGENT = f"detente/{__version__} (political event coder; httpx)"
-MAX_BYTES = 10_000_000
-TIMEOUT = 15.0
 MAX_REDIRECTS = 5
 
 
@@ -74,7 +73,7 @@ def fetch(
     url: str,
     *,
     allow_private: bool = False,
-    timeout: float = TIMEOUT,
+    timeout: float = FETCH_TIMEOUT,
     max_bytes: int = MAX_BYTES,
     client: httpx.Client | None = None,
 ) -> Fetched:

@@ -1,6 +1,8 @@
 """Inputs → ``Article`` records: text files and folders, JSON Lines, HTML, RSS/Atom, WARC, stdin
-and URLs. ``read_inputs`` yields a ``Found`` per article and a ``Failure`` (item, stage, reason)
-per bad item; one bad item never stops the others.
+and URLs. ``read_inputs`` yields a ``Found`` per article (with its warnings, such as text that
+does not look like English) and a ``Failure`` (item, stage, reason) per bad item; one bad item
+never stops the others. Every runner (``detente code``, ``detente ingest``) reads through here,
+so the same limits and checks apply everywhere.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from typing import Any
 
 from detente.errors import InputError
 from detente.ingest import webtext
-from detente.ingest.fetch import MAX_BYTES, TIMEOUT, fetch
-from detente.ingest.webtext import canonical_url
+from detente.ingest.fetch import fetch
+from detente.ingest.webtext import READ_ERRORS, canonical_url
 from detente.records import Article
-from detente.text import decode, make_article
+from detente.settings import FETCH_TIMEOUT, MAX_BYTES, MAX_CHARS, Settings
+from detente.text import decode, looks_english, make_article
 
 JSONL_FIELDS = {
     "text": "text",
@@ -30,10 +33,18 @@ JSONL_FIELDS = {
 }
 
 
+NOT_ENGLISH = "does not look like English text"
+
+
 @dataclass(frozen=True)
 class Found:
     item: str
     article: Article
+    warnings: tuple[str, ...] = ()  # coded all the same
+
+
+def _found(item: str, article: Article) -> Found:
+    return Found(item, article, () if looks_english(article.text) else (NOT_ENGLISH,))
 
 
 @dataclass(frozen=True)
@@ -50,11 +61,22 @@ Result = Found | Failure
 class SourceOptions:
     glob: str = "*"
     allow_private: bool = False
-    timeout: float = TIMEOUT
+    timeout: float = FETCH_TIMEOUT
     max_bytes: int = MAX_BYTES  # per file or fetched page (WARC and JSONL files excepted)
-    max_chars: int = 1_000_000
+    max_chars: int = MAX_CHARS
     follow_links: bool = True  # fetch a feed item's page when the item has only a summary
     jsonl_fields: dict[str, str] = field(default_factory=lambda: dict(JSONL_FIELDS))
+    published: date | None = None  # the publication date of every input, whatever it says
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> SourceOptions:
+        """Options with the limits of ``settings`` (``max_chars``, ``max_bytes``, timeout)."""
+        limits = {
+            "timeout": settings.fetch_timeout,
+            "max_bytes": settings.max_bytes,
+            "max_chars": settings.max_chars,
+        }
+        return cls(**{**limits, **overrides})
 
 
 def read_inputs(inputs: Iterable[str], options: SourceOptions | None = None) -> Iterator[Result]:
@@ -81,12 +103,14 @@ def read_inputs(inputs: Iterable[str], options: SourceOptions | None = None) -> 
 
 
 def _guard(item: str, stage: str, produce) -> Iterator[Result]:
-    """Run a producer; turn an exception into a recorded failure, keeping what came before."""
+    """Run a producer; turn a bad item's error (an ``InputError``, or a file that cannot be
+    read) into a recorded failure, keeping what came before. Any other exception is a bug and
+    propagates: it is never passed off as bad input."""
     try:
         yield from produce()
     except InputError as exc:
         yield Failure(exc.item, stage, exc.reason)
-    except Exception as exc:  # a parser's own error: record it, never abort the batch
+    except READ_ERRORS as exc:
         yield Failure(item, stage, f"{type(exc).__name__}: {exc}")
 
 
@@ -118,7 +142,10 @@ def _text(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
         yield Failure(exc.item, "decode", exc.reason)
         return
     try:
-        yield Found(item, make_article(text, item=item, source=item, max_chars=opts.max_chars))
+        article = make_article(
+            text, item=item, source=item, published=opts.published, max_chars=opts.max_chars
+        )
+        yield _found(item, article)
     except InputError as exc:
         yield Failure(exc.item, "extract", exc.reason)
 
@@ -141,13 +168,13 @@ def _html(
             item=item,
             url=canonical_url(url) if url else None,
             title=page.title or title,
-            published=page.published or published,
+            published=opts.published or page.published or published,
             source=page.site or source,
             max_chars=opts.max_chars,
         )
     except InputError as exc:
         return Failure(exc.item, "extract", exc.reason)
-    return Found(item, article)
+    return _found(item, article)
 
 
 def _url(url: str, opts: SourceOptions) -> Iterator[Result]:
@@ -169,7 +196,7 @@ def read_feed(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
         label = entry.link or f"{item}#{entry.index}"
         meta = {
             "title": entry.title,
-            "published": entry.published,
+            "published": opts.published or entry.published,
             "source": entry.feed_title or item,
         }
         if entry.content is None and entry.link and opts.follow_links:
@@ -194,7 +221,7 @@ def read_feed(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
         except InputError as exc:
             yield Failure(exc.item, "extract", exc.reason)
             continue
-        yield Found(label, article)
+        yield _found(label, article)
 
 
 def read_warc(path: Path, opts: SourceOptions) -> Iterator[Result]:
@@ -219,7 +246,7 @@ def read_jsonl(path: Path, opts: SourceOptions) -> Iterator[Result]:
                 row = json.loads(decode(raw, item))
                 if not isinstance(row, dict):
                     raise InputError(item, "a JSON Lines row must be an object")
-                yield Found(item, _row_article(row, f, item, opts))
+                yield _found(item, _row_article(row, f, item, opts))
             except json.JSONDecodeError as exc:
                 yield Failure(item, "parse", f"invalid JSON ({exc.msg} at column {exc.colno})")
             except InputError as exc:
@@ -237,7 +264,7 @@ def _row_article(row: dict[str, Any], f: dict[str, str], item: str, opts: Source
         article_id=str(row[f["id"]]) if row.get(f["id"]) not in (None, "") else None,
         url=canonical_url(str(url)) if url else None,
         title=row.get(f["title"]) or None,
-        published=_day(row.get(f["published"])),
+        published=opts.published or _day(row.get(f["published"])),
         source=row.get(f["source"]) or None,
         max_chars=opts.max_chars,
     )

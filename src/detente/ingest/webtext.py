@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,9 @@ from xml.sax import SAXException
 
 from detente.errors import InputError
 
+# What reading a (possibly gzipped) file raises when it is unreadable, truncated or corrupt: a
+# bad item, recorded as such; any other exception is a bug and propagates.
+READ_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error)
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$", re.I)
 _MIN_TEXT = 40  # characters: less than this is not an article's main text
 
@@ -41,12 +45,13 @@ class Page:
 def extract_html(data: bytes | str, item: str, url: str | None = None) -> Page:
     """Main text, title, publication date and site name of an HTML page."""
     import trafilatura  # heavy import, only when HTML is actually read
+    from lxml.etree import LxmlError
 
     if isinstance(data, bytes) and b"\x00" in data[:8192]:
         raise InputError(item, "looks like a binary file (NUL bytes), not HTML")
     try:
         doc = trafilatura.bare_extraction(data, url=url, with_metadata=True)
-    except Exception as exc:  # trafilatura/lxml raise many kinds on malformed input
+    except (LxmlError, ValueError, UnicodeError) as exc:  # lxml's errors on malformed input
         raise InputError(item, f"HTML could not be parsed ({type(exc).__name__}: {exc})") from exc
     text = (getattr(doc, "text", None) or "").strip()
     if len(text) < _MIN_TEXT:
@@ -117,10 +122,11 @@ def _plain(html: str) -> str:
     if "<" not in html:
         return html.strip()
     from lxml import html as lxml_html
+    from lxml.etree import LxmlError
 
     try:
         root = lxml_html.fromstring(f"<div>{html}</div>")
-    except Exception:  # a broken fragment: strip tags crudely
+    except (LxmlError, ValueError):  # a broken fragment: strip tags crudely
         return re.sub(r"<[^>]+>", " ", html).strip()
     for block in root.iter("p", "br", "div", "li", "h1", "h2", "h3"):
         block.tail = "\n\n" + (block.tail or "")
@@ -131,6 +137,7 @@ def warc_html(path: Path) -> Iterator[tuple[str, bytes] | InputError]:
     """(target URL, body) of each HTML response with status 200; an ``InputError`` (yielded,
     not raised) when the file is truncated or corrupt, after the records read so far."""
     from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
 
     n = 0
     with path.open("rb") as fh:
@@ -144,7 +151,7 @@ def warc_html(path: Path) -> Iterator[tuple[str, bytes] | InputError]:
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 yield url, record.content_stream().read()
-        except Exception as exc:  # warcio/gzip/zlib errors on truncated or corrupt files
+        except (ArchiveLoadFailed, ValueError, *READ_ERRORS) as exc:  # truncated or corrupt
             reason = f"WARC unreadable after {n} records ({type(exc).__name__}: {exc})"
             yield InputError(str(path), reason)
             return
@@ -153,7 +160,7 @@ def warc_html(path: Path) -> Iterator[tuple[str, bytes] | InputError]:
             with gzip.open(path, "rb") as raw:
                 while raw.read(1 << 20):
                     pass
-        except (EOFError, OSError) as exc:
+        except READ_ERRORS as exc:
             reason = f"WARC.gz is truncated or corrupt after {n} records ({exc})"
             yield InputError(str(path), reason)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from detente.claims.claims import analyse
+from detente.claims import code_and_analyse
 from detente.errors import DetenteError
 from detente.ingest.sources import Failure, Found, SourceOptions, read_inputs
 from detente.records import MODALITIES, Article, ArticleAnalysis, Event
@@ -34,6 +34,7 @@ class IngestSummary:
     claims: int = 0  # claims stored by this run
     counts: int = 0  # counts (killed, wounded, ...) stored by this run
     failures: list[Failure] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (item, warning): coded
 
     @property
     def seen(self) -> int:
@@ -54,21 +55,25 @@ def ingest(
     options: SourceOptions | None = None,
     modalities: Iterable[str] = MODALITIES,
     workers: int = 1,
-    batch_size: int = 16,
+    ingest_batch: int | None = None,
     progress: Progress | None = None,
     settings: Settings | None = None,
 ) -> IngestSummary:
     """Code and store every article of ``inputs`` (paths, folders, URLs, "-", or ``Article``s).
 
     ``coder`` is used when ``workers == 1``; with more workers each worker process builds its
-    own coder from ``coder.settings`` (else ``settings``, else the environment's). Workers are
-    spawned, so a script calling this with ``workers > 1`` needs the ``if __name__ ==
-    "__main__":`` guard.
+    own coder from ``coder.settings`` (else ``settings``, else the environment's). ``options``
+    default to the limits of those settings, ``ingest_batch`` (articles per store transaction)
+    too. Workers are spawned, so a script calling this with ``workers > 1`` needs the
+    ``if __name__ == "__main__":`` guard.
     """
     inputs = list(inputs)
     names = [i if isinstance(i, str) else f"article:{i.id}" for i in inputs]
     summary = IngestSummary(run_id=store.start_run(names))
     modalities = tuple(modalities)
+    settings = getattr(coder, "settings", None) or settings or Settings.from_env()
+    options = options or SourceOptions.from_settings(settings)
+    per_batch = ingest_batch or settings.ingest_batch
 
     def tick() -> None:
         if progress is not None:
@@ -88,6 +93,7 @@ def ingest(
                 summary.skipped += 1
                 tick()
             else:
+                summary.warnings += [(result.item, w) for w in result.warnings]
                 yield result.item, result.article
 
     def save(ready: list[ToStore]) -> None:
@@ -106,11 +112,9 @@ def ingest(
                 summary.skipped += 1
             tick()
 
-    settings = getattr(coder, "settings", None) or settings or Settings.from_env()
-
     def batches() -> Iterator[list[tuple[str, Article]]]:
         todo = candidates()
-        while chunk := list(islice(todo, batch_size)):
+        while chunk := list(islice(todo, per_batch)):
             yield chunk
 
     with _coding(coder, settings, modalities, workers) as code_stream:
@@ -134,7 +138,7 @@ def ingest(
     return summary
 
 
-def _results(inputs: list[str | Article], options: SourceOptions | None) -> Iterator:
+def _results(inputs: list[str | Article], options: SourceOptions) -> Iterator:
     paths: list[str] = []
     for i in [*inputs, None]:
         if isinstance(i, str):
@@ -196,8 +200,8 @@ def code_batch(coder, articles: list[Article], modalities: tuple[str, ...]) -> l
     one to find the bad one."""
     try:
         return [
-            (a, ev, analyse(a, coder, ev, actors) if coder.lexicon else None, None)
-            for a, ev, actors in coder.code_with_actors(articles, modalities)
+            (a, events, analysis, None)
+            for a, events, analysis in code_and_analyse(coder, articles, modalities)
         ]
     except (DetenteError, ValueError, RuntimeError) as exc:
         if len(articles) == 1:
