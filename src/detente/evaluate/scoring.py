@@ -12,8 +12,9 @@ before ``should``), at three strictness levels:
 Tallies are reported overall and per group (CAMEO root, or PLOVER event): correct (gold found),
 missed (gold not found), extra (coded, matching no gold); precision, recall, F1. Only asserted
 events are scored unless told otherwise (PETRARCH gold: every modality but negated).
-``forbidden`` specs (``must_not``/``absent``) hit by a coded event are
-listed apart and do not enter the counts.
+``forbidden`` specs (``must_not``/``absent``) hit by a coded event of any sentence (their
+``evidence`` is not required) are listed apart and do not enter the counts. Expected events
+are matched only by events of a sentence holding their ``evidence`` (see ``specs``).
 """
 
 from __future__ import annotations
@@ -234,7 +235,8 @@ def score_record(record: GoldRecord, coded: Sequence[CodedDyad], report: Report)
     """Score one record's coded dyads (asserted events only) and add them to ``report``."""
     result = RecordResult(id=record.id, category=record.category, counts={})
     for f in record.forbidden:
-        if any(matches(f, c, "actor", record.scheme) for c in coded):
+        anywhere = f.model_copy(update={"evidence": None})  # wrong in any sentence
+        if any(matches(anywhere, c, "actor", record.scheme) for c in coded):
             result.forbidden_hits.append(f.id or "forbidden")
     result.coded = [_label(c) for c in coded]
     for level in LEVELS:
