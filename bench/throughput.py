@@ -2,14 +2,17 @@
 
     python bench/throughput.py [--articles 500] [--seed 7] [--repeat 2]
                                [--actors FILE] [--patterns FILE]
+                               [--realnews FILE.jsonl [--per-article 20]]
 
 ``--actors``/``--patterns`` load user dictionaries into detente's side (e.g. the output of
 ``detente dict import-petrarch`` on the Phoenix dictionaries), on top of the built-ins.
 
-Generates articles from detente's own sentence templates, then runs each side in its own child
-process (so peak RSS is per side) on the same texts: a warm-up, then a timed pass. Sides
-alternate ``--repeat`` times and the run with the least CPU time of each counts (shared
-machines are noisy; CPU time is steadier than wall time). Prints
+Generates articles from detente's own sentence templates (or, with ``--realnews``, joins the
+``text`` of a JSON Lines file of real news sentences, shuffled by ``--seed``, ``--per-article``
+sentences an article in paragraphs of five, at most ``--articles`` articles), then runs each
+side in its own child process (so peak RSS is per side) on the same texts: a warm-up, then a
+timed pass. Sides alternate ``--repeat`` times and the run with the least CPU time of each
+counts (shared machines are noisy; CPU time is steadier than wall time). Prints
 articles/s, words/s, the ratio detente / plain, and peak RSS. Not a test: figures only.
 """
 
@@ -86,8 +89,25 @@ def make_articles(n: int, seed: int) -> list[str]:
     return articles
 
 
-def child(side: str, n: int, seed: int, actors: list[str], patterns: list[str]) -> None:
-    texts = make_articles(n, seed)
+def realnews_articles(path: str, n: int, seed: int, per_article: int) -> list[str]:
+    with open(path, encoding="utf-8") as f:
+        sentences = [json.loads(line)["text"] for line in f if line.strip()]
+    random.Random(seed).shuffle(sentences)
+    articles = []
+    for i in range(0, len(sentences), per_article):
+        chunk = sentences[i : i + per_article]
+        paras = [" ".join(chunk[j : j + 5]) for j in range(0, len(chunk), 5)]
+        articles.append("\n\n".join(paras))
+    return articles[:n]
+
+
+def texts_for(args: argparse.Namespace) -> list[str]:
+    if args.realnews:
+        return realnews_articles(args.realnews, args.articles, args.seed, args.per_article)
+    return make_articles(args.articles, args.seed)
+
+
+def child(side: str, texts: list[str], actors: list[str], patterns: list[str]) -> None:
     words = sum(len(t.split()) for t in texts)
     if side == "plain":
         import spacy
@@ -120,6 +140,7 @@ def child(side: str, n: int, seed: int, actors: list[str], patterns: list[str]) 
         json.dumps(
             {
                 "side": side,
+                "articles": len(texts),
                 "seconds": elapsed,
                 "cpu": cpu,
                 "words": words,
@@ -138,12 +159,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--actors", action="append", default=[], help="user actor file")
     parser.add_argument("--patterns", action="append", default=[], help="user pattern file")
+    parser.add_argument("--realnews", help="JSON Lines of real sentences (a 'text' field each)")
+    parser.add_argument("--per-article", type=int, default=20, help="with --realnews")
     parser.add_argument("--child", choices=["plain", "detente"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.articles, args.seed, args.actors, args.patterns)
+        child(args.child, texts_for(args), args.actors, args.patterns)
         return
     extra = [f"--actors={a}" for a in args.actors] + [f"--patterns={p}" for p in args.patterns]
+    if args.realnews:
+        extra += [f"--realnews={args.realnews}", f"--per-article={args.per_article}"]
     results: dict[str, dict] = {}
     for side in ("plain", "detente") * args.repeat:
         out = subprocess.run(
@@ -165,8 +190,9 @@ def main() -> None:
         run = json.loads(out.stdout.strip().splitlines()[-1])
         if side not in results or run["cpu"] < results[side]["cpu"]:
             results[side] = run
-    n = args.articles
-    print(f"{n} generated articles, {results['plain']['words']:,} words")
+    n = results["plain"]["articles"]
+    kind = f"real-news ({args.per_article} sentences each)" if args.realnews else "generated"
+    print(f"{n} {kind} articles, {results['plain']['words']:,} words")
     print(f"{'side':<10}{'wall s':>9}{'CPU s':>8}{'articles/s':>12}{'words/s':>10}{'RSS MB':>8}")
     for side, r in results.items():
         print(
