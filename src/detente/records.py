@@ -135,6 +135,11 @@ class Event(_Record):
     attribution: Actor | None = Field(
         default=None, description="Who reports the event: 'X said that ...', 'according to X'."
     )
+    about: str | None = Field(
+        default=None,
+        description="Id of the event this one is about: the promised, offered or threatened "
+        "(future) event of a commitment ('X vowed to strike Y': 1384, about the strike).",
+    )
     confidence: float = Field(ge=0.0, le=1.0)
     coder: CoderInfo
     location: Location | None = None

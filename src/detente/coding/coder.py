@@ -195,8 +195,11 @@ class Coder:
                 self.settings.require_dyad,
             )  # fmt: skip
             contexts = self.contexts.contexts_for(s.doc) if self.contexts else ()
-            for raw in coder.events():
-                event = self._record(article, s, raw, contexts)
+            raws = list(coder.events())
+            ids = {id(raw): self._record(article, s, raw, contexts).id for raw in raws}
+            for raw in raws:
+                about = ids.get(id(raw.about)) if raw.about is not None else None
+                event = self._record(article, s, raw, contexts, about)
                 if event.id not in seen:
                     seen.add(event.id)
                     events.append(self._when_where(article, s, raw, event, where))
@@ -315,7 +318,14 @@ class Coder:
 
         return resolve
 
-    def _record(self, article: Article, s: _Sent, raw: RawEvent, contexts: Sequence[str]) -> Event:
+    def _record(
+        self,
+        article: Article,
+        s: _Sent,
+        raw: RawEvent,
+        contexts: Sequence[str],
+        about: str | None = None,
+    ) -> Event:
         code = raw.code or raw.pattern.code
         for actor, _ in raw.sources if raw.code is None else ():
             code = raw.pattern.source_sector_codes.get(actor.sector or "", code)
@@ -359,6 +369,7 @@ class Coder:
             reciprocal=raw.reciprocal,
             dyad=dyad,
             attribution=raw.attribution,
+            about=about,
             confidence=round(confidence, 3),
             coder=self.info,
         )

@@ -40,6 +40,7 @@ class RawEvent:
     reciprocal: bool = False
     attribution: Actor | None = None
     code: str | None = None  # instead of the pattern's code (its ``reverse_code``)
+    about: RawEvent | None = None  # the promised or threatened event (commitments.py)
 
 
 class SentenceCoder:
@@ -396,7 +397,7 @@ class SentenceCoder:
     def events(self) -> Iterator[RawEvent]:
         """The sentence's events: pattern events, then what speech adds or drops (statements
         covered by an embedded event; promises and threats from commitment wording)."""
-        yield from senses.refine(list(self.pattern_events()))
+        yield from senses.refine(self, list(self.pattern_events()))
 
     def pattern_events(self) -> Iterator[RawEvent]:
         for tok in self.doc:

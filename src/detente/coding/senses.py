@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from detente.coding import statements
+from detente.coding import commitments, statements
 
 if TYPE_CHECKING:
-    from detente.coding.events import RawEvent
+    from detente.coding.events import RawEvent, SentenceCoder
 
 
 def _fits(raw: RawEvent) -> bool:
@@ -24,7 +24,7 @@ def _fits(raw: RawEvent) -> bool:
     return not (banned and raw.targets and all(a.sector in banned for a, _ in raw.targets))
 
 
-def refine(raws: list[RawEvent]) -> list[RawEvent]:
+def refine(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
     """The sentence's events from its pattern events."""
     raws = [r for r in raws if _fits(r)]
-    return statements.without_covered(raws)
+    return commitments.derive(coder, statements.without_covered(raws))

@@ -126,6 +126,22 @@ class Roles(KnowledgeFile):
     generic_number_roots: set[str] = Field(default_factory=set)
 
 
+class Commitments(KnowledgeFile):
+    """Commitment wording (``data/patterns/commitments.yaml``, used by coding/commitments.py)."""
+
+    heads: set[str]
+    future_aux: set[str]
+    reported_aux: set[str]
+    intent_codes: dict[str, str]
+
+    def code_for(self, code: str) -> str | None:
+        """The commitment code for a committed event's code (longest prefix), or None."""
+        for n in range(len(code), 1, -1):
+            if code[:n] in self.intent_codes:
+                return self.intent_codes[code[:n]]
+        return None
+
+
 _VOWELS = set("aeiou")
 
 
@@ -188,12 +204,19 @@ class PatternSet:
         irregular: dict[str, list[str]] | None = None,
         codebook: Codebook | None = None,
         roles: Roles | None = None,
+        commitments: Commitments | None = None,
     ):
         self.patterns = list(patterns)
         self.codebook = codebook  # the codebook the patterns were checked against
         self.light_verbs = light_verbs
         self.modality = modality
         self.roles = roles or Roles(provenance={"source": "empty"})
+        self.commitments = commitments  # None: no commitment events (PETRARCH-only coding)
+        # the pattern commitment events are recorded with (their code is set per event)
+        self.commitment = Pattern(
+            id="commitment", lemmas=["will"], code="030", source=["subj"], target=["obj"],
+            target_optional=True, confidence=0.6,
+        )  # fmt: skip
         self.index: dict[tuple[str, str], list[Pattern]] = {}
         for p in self.patterns:
             if not p.source:
@@ -267,4 +290,10 @@ def load_patterns(
     modality = load_validated("patterns/modality.yaml", Modality)
     irregular = load_validated("patterns/irregular.yaml", IrregularFile).forms
     roles = load_validated("patterns/roles.yaml", Roles)
-    return PatternSet(patterns, light, modality, irregular, codebook, roles)
+    commitments = None
+    if builtin:
+        commitments = load_validated("patterns/commitments.yaml", Commitments)
+        for code in commitments.intent_codes.values():
+            if not codebook.has(code):
+                raise KnowledgeError(f"commitments.yaml: unknown CAMEO code {code!r}")
+    return PatternSet(patterns, light, modality, irregular, codebook, roles, commitments)

@@ -1,0 +1,117 @@
+"""Promises, offers and threats from commitment wording (``data/patterns/commitments.yaml``).
+
+"X will send aid to Y", "X said it would send aid", "X promised to send aid": besides the
+promised event (kept, future, linked), X expresses intent to provide aid (033) to Y. A
+conflictual event forecast this way is a threat ("vowed to strike Y": 1384). When a pattern on
+the commitment word already coded it ("threatened Y with sanctions"), that event is linked to
+the committed one (and a generic 030/130 gets the committed event's more precise code).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Token
+
+from detente.coding.modality import modality_of
+
+if TYPE_CHECKING:
+    from detente.coding.events import RawEvent, SentenceCoder
+
+_UP = {"xcomp", "acomp", "ccomp", "conj", "pcomp", "pobj", "prep", "acl", "dobj", "oprd"}
+_CONDITIONAL = {"if", "unless", "whether"}
+_GENERIC = {"030", "130"}
+
+
+def _conditional(tok: Token) -> bool:
+    """Is ``tok`` (or a clause above it) conditional or a question?"""
+    if tok.sent.text.rstrip().endswith("?"):
+        return True
+    current = tok
+    for _ in range(10):
+        if any(c.dep_ == "mark" and c.lower_ in _CONDITIONAL for c in current.children):
+            return True
+        if current.head.i == current.i:
+            return False
+        current = current.head
+    return False
+
+
+def _cue(coder: SentenceCoder, tok: Token) -> tuple[Token, bool] | None:
+    """The commitment cue of the event at ``tok``: (the token that carries it, whether it is
+    the event's own auxiliary), or None when the closest cue is no commitment."""
+    words = coder.patterns.commitments
+    if words is None:
+        return None
+    kids = list(tok.children)
+    if any(c.dep_ == "neg" for c in kids):
+        return None  # "will not attack": no threat
+    for c in kids:
+        if c.dep_ == "aux" and (c.lower_ in words.future_aux or c.lemma_ in words.future_aux):
+            return c, True
+        if c.dep_ == "aux" and c.lower_ in words.reported_aux:
+            head = tok.head
+            reporting = coder.patterns.modality.reporting_heads
+            if tok.dep_ == "ccomp" and head.lemma_.lower() in reporting:
+                return c, True
+            return None
+    current = tok
+    for _ in range(4):
+        if current.dep_ not in _UP or current.head.i == current.i:
+            return None
+        current = current.head
+        lemma = current.lemma_.lower()
+        if lemma in words.heads:
+            return current, False
+        cues = coder.patterns.modality
+        if lemma in cues.intent_heads | cues.request_heads | cues.negating_heads:
+            return None  # "plans to", "urged X to", "refused to": not a commitment
+    return None
+
+
+def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
+    """``raws`` plus the commitments they are the object of."""
+    from detente.coding.events import RawEvent  # the record type (events imports this module)
+
+    words = coder.patterns.commitments
+    if words is None:
+        return raws
+    out = list(raws)
+    by_trigger = {r.trigger.i: r for r in raws}
+    for raw in raws:
+        if raw.modality not in ("future", "hypothetical") or raw.reciprocal:
+            continue
+        base = raw.code or raw.pattern.code
+        code = words.code_for(base) if base else None
+        if code is None:
+            continue
+        light = coder.light_head(raw.trigger) if raw.pattern.pos == "NOUN" else None
+        tok = light or raw.trigger
+        found = _cue(coder, tok)
+        if found is None or _conditional(found[0]):
+            continue
+        cue, own = found
+        if not own and raw.modality != "future":
+            continue
+        raw.modality = "future"  # "said it would attack": reported future, not hypothetical
+        existing = by_trigger.get(cue.i)
+        if existing is not None:
+            existing.about = raw
+            have = existing.code or existing.pattern.code
+            if have in _GENERIC and code[:2] == have[:2]:
+                existing.code = code
+            continue
+        modality = "asserted" if own else modality_of(cue, coder.patterns.modality)
+        out.append(
+            RawEvent(
+                cue,
+                coder.patterns.commitment,
+                raw.sources,
+                raw.targets,
+                modality,
+                attribution=raw.attribution,
+                code=code,
+                about=raw,
+            )
+        )
+    return out
