@@ -31,7 +31,7 @@ def test_every_speech_family_has_five_cases():
     families: dict[str, int] = {}
     for case in CASES:
         families[case["family"]] = families.get(case["family"], 0) + 1
-    for family in ("STATEMENT",):
+    for family in ("STATEMENT", "COMMITMENT"):
         assert families.get(family, 0) >= 5, family
 
 
@@ -40,3 +40,13 @@ def test_negatives_rarely_code_an_event(coder):
     sentences = yaml.safe_load(NEGATIVES.read_text(encoding="utf-8"))["sentences"]
     coded = [s["text"] for s in sentences if code(s["text"], coder=coder)]
     assert len(coded) <= len(sentences) // 20, coded
+
+
+def test_a_commitment_links_the_event_it_promises(coder):
+    events = code(
+        "Ethiopia promised to release Eritrean prisoners.", modalities=MODALITIES, coder=coder
+    )
+    promise = next(e for e in events if e.cameo.code == "0353")
+    release = next(e for e in events if e.id == promise.about)
+    assert release.cameo.code.startswith("084") and release.modality == "future"
+    assert promise.modality == "asserted" and release.about is None

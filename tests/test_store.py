@@ -324,10 +324,20 @@ def test_migrating_a_version_2_store_keeps_its_rows_and_adds_claims(tmp_path, co
     con.execute("INSERT INTO events (id, article_id) VALUES (?, ?)", [old_events[0].id, old.id])
     con.close()
     with open_store(path) as s:
-        assert s.schema_version() == len(MIGRATIONS) == 4
+        assert s.schema_version() == len(MIGRATIONS) >= 4
         assert s.counts()["articles"] == 1 and s.counts()["events"] == 1
         assert s.counts()["claims"] == 0 and s.claims().empty
         assert s.store_article(old, old_events) == "skipped"  # known from version 2
         article, events, analysis = raid
         assert s.store_article(article, events, analysis=analysis) == "stored"
         assert len(s.claims()) == 2 and len(s.casualty_counts()) == 2
+
+
+def test_a_commitment_is_stored_with_the_event_it_is_about(tmp_path, coder):
+    article = make_article("date 2024-03-05\nEthiopia promised to release Eritrean prisoners.")
+    events = coder.code_article(article)
+    with open_store(tmp_path / "promise.duckdb") as s:
+        s.store_article(article, events, item="promise")
+        rows = s._q("SELECT cameo_code, about_event, id FROM events ORDER BY cameo_code")
+    by_code = {code: (about, id_) for code, about, id_ in rows}
+    assert by_code["0353"][0] == by_code["0841"][1]

@@ -174,4 +174,6 @@ MIGRATIONS: list[list[str]] = [
         """UPDATE events SET dyad = CASE WHEN coalesce(source_codes, '') = '' THEN 'target_only'
             WHEN coalesce(target_codes, '') = '' THEN 'source_only' ELSE 'full' END""",
     ],
+    # 5: the event a commitment is about (Event.about: the promised or threatened event's id)
+    ["ALTER TABLE events ADD COLUMN about_event VARCHAR"],
 ]

@@ -24,7 +24,7 @@ LOCATION_FIELDS = (
 )  # fmt: skip
 EVENT_COLUMNS += [
     "event_date", "date_precision", "date_method", "attribution_code", "attribution_text",
-    *(f"location_{f}" for f in LOCATION_FIELDS), "record", "dyad",
+    *(f"location_{f}" for f in LOCATION_FIELDS), "record", "dyad", "about_event",
 ]  # fmt: skip
 ACTOR_COLUMNS = ["event_id", "role", "position", "text", "start_char", "end_char", *ACTOR_FIELDS]
 TABLES = ("articles", "article_sources", "sentences", "events", "event_actors", "claims", "counts")
@@ -138,6 +138,7 @@ def event_row(e: Event) -> list[Any]:
         *(getattr(e.location, f) if e.location else None for f in LOCATION_FIELDS),
         e.model_dump_json(),
         e.dyad,
+        e.about,
     ]
 
 
