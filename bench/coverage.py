@@ -4,7 +4,10 @@
 
 Prints, per CAMEO root, how many of its codes have at least one pattern (verb or noun) coding
 them directly (a pattern's ``code`` or a ``source_sector_codes`` value), then the totals and the
-roots covered. ``--list`` also names the codes. Figures only; not a test.
+roots covered. ``--list`` also names the codes. ``--gated`` lists the trigger lemmas whose every
+pattern needs a gate (an object word, a neighbouring word, a preposition, a light verb, word order): such a
+lemma codes nothing in its plain sense ("accepted the framework") and wants a default pattern,
+tried last, for its most common political sense. Figures only; not a test.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from detente.knowledge.patterns import load_patterns
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", action="store_true", help="name the codes per root")
+    parser.add_argument("--gated", action="store_true", help="lemmas with only gated patterns")
     args = parser.parse_args()
     codebook = load_codebook()
     patterns = load_patterns(codebook)
@@ -46,6 +50,29 @@ def main() -> None:
     missing = [r for r in per_root if r not in covered]
     if missing:
         print(f"roots without patterns: {' '.join(missing)}")
+    if args.gated:
+        gated = gated_lemmas(patterns.index)
+        print(f"\ntrigger lemmas with only gated patterns: {len(gated)}")
+        for (lemma, pos), codes in sorted(gated.items()):
+            print(f"  {lemma:<18}{pos:<6}{' '.join(sorted(codes))}")
+
+
+def _gated(p) -> bool:
+    """Does pattern ``p`` need something beyond its lemma and roles to match?"""
+    return bool(
+        p.object or p.with_word or p.requires_prep or p.requires_light or p.before or p.after
+    )
+
+
+def gated_lemmas(index: dict) -> dict[tuple[str, str], set[str]]:
+    """(lemma, pos) → codes of its patterns, for lemmas none of whose coding patterns is
+    gate-less (patterns with code null only stop others and do not count)."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for key, pats in index.items():
+        coding = [p for p in pats if p.code is not None]
+        if coding and all(_gated(p) for p in coding):
+            out[key] = {p.code for p in coding}
+    return out
 
 
 if __name__ == "__main__":
