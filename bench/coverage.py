@@ -5,9 +5,9 @@
 Prints, per CAMEO root, how many of its codes have at least one pattern (verb or noun) coding
 them directly (a pattern's ``code`` or a ``source_sector_codes`` value), then the totals and the
 roots covered. ``--list`` also names the codes. ``--gated`` lists the trigger lemmas whose every
-pattern needs a gate (an object word, a neighbouring word, a preposition, a light verb, word order): such a
-lemma codes nothing in its plain sense ("accepted the framework") and wants a default pattern,
-tried last, for its most common political sense. Figures only; not a test.
+pattern needs a gate (an object word, a neighbouring word, a preposition, a light verb, word
+order): such a lemma codes nothing in its plain sense ("accepted the framework") and wants a
+default pattern, tried last, for its most common political sense. Figures only; not a test.
 """
 
 from __future__ import annotations
