@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from detente.claims import code_and_analyse
 from detente.cli.app import app
+from detente.cli.options import ActorFiles, AllModalities, PatternFiles, RequireDyad, Samples
 from detente.errors import DetenteError
 from detente.ingest.sources import Failure, SourceOptions, read_inputs
 from detente.knowledge.samples import sample_articles
@@ -90,31 +90,14 @@ def code_cmd(
     published: Annotated[
         str | None, typer.Option(help="Publication date YYYY-MM-DD for all inputs.")
     ] = None,
-    all_modalities: Annotated[
-        bool, typer.Option("--all-modalities", help="Also emit negated/future/... events.")
-    ] = False,
-    samples: Annotated[
-        bool, typer.Option("--samples", help="Code the bundled illustrative sample articles.")
-    ] = False,
+    all_modalities: AllModalities = False,
+    samples: Samples = False,
     max_chars: Annotated[
         int, typer.Option(help="Refuse texts longer than this many characters.")
     ] = MAX_CHARS,
-    actors: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--actors", help="A user actor dictionary (YAML); repeatable; wins over built-ins."
-        ),
-    ] = None,
-    patterns: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--patterns", help="A user pattern file (YAML); repeatable; tried before built-ins."
-        ),
-    ] = None,
-    require_dyad: Annotated[
-        bool,
-        typer.Option("--require-dyad", help="Only events with both a source and a target actor."),
-    ] = False,
+    actors: ActorFiles = None,
+    patterns: PatternFiles = None,
+    require_dyad: RequireDyad = False,
 ) -> None:
     """Code text files (or stdin) into events."""
     out = Console() if sys.stdout.isatty() else Console(width=150)

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from detente.cli import penta
 from detente.cli.app import app
+from detente.cli.options import ActorFiles, PatternFiles, RequireDyad
 from detente.errors import DetenteError, InputError
 from detente.evaluate.formats import FORMATS, load_gold
 from detente.evaluate.penta import PENTA_FORMATS, load_sentences, pick
@@ -75,14 +76,8 @@ def evaluate_cmd(
         str, typer.Option("--format", "-f", help="detente, petrarch, plover, penta or negatives.")
     ] = "detente",
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    actors: Annotated[
-        list[Path] | None,
-        typer.Option("--actors", help="A user actor dictionary (YAML); repeatable."),
-    ] = None,
-    patterns: Annotated[
-        list[Path] | None,
-        typer.Option("--patterns", help="A user pattern file (YAML); repeatable."),
-    ] = None,
+    actors: ActorFiles = None,
+    patterns: PatternFiles = None,
     builtin_patterns: Annotated[
         bool,
         typer.Option(
@@ -101,12 +96,7 @@ def evaluate_cmd(
     sample: Annotated[
         bool, typer.Option("--sample", help="With --limit: N records at random (seed 0).")
     ] = False,
-    require_dyad: Annotated[
-        bool,
-        typer.Option(
-            "--require-dyad", help="Code only events with both a source and a target actor."
-        ),
-    ] = False,
+    require_dyad: RequireDyad = False,
     modality: Annotated[
         list[str] | None,
         typer.Option(

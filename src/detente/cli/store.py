@@ -15,41 +15,22 @@ from rich.markup import escape
 from rich.table import Table
 
 from detente.cli.app import app
+from detente.cli.options import (
+    FROM_OPTIONS,
+    RequireDyad,
+    Rows,
+    Samples,
+    event_filter_options,
+)
 from detente.errors import DetenteError
 from detente.settings import FETCH_TIMEOUT, Settings
 from detente.store.db import DEFAULT_DB, EventFilter, Store, open_store
 
 Db = Annotated[str, typer.Option("--db", help="DuckDB store file.")]
-Since = Annotated[str | None, typer.Option(help="Events published on or after YYYY-MM-DD.")]
-Until = Annotated[str | None, typer.Option(help="Events published on or before YYYY-MM-DD.")]
-Country = Annotated[
-    str | None, typer.Option(help="Any actor with this country (ISO3) or code prefix.")
-]
-Dyad = Annotated[str | None, typer.Option(help="SOURCE,TARGET (country or code prefix each).")]
-EventOpt = Annotated[str | None, typer.Option("--event", help="PLOVER type or CAMEO prefix.")]
-AllMod = Annotated[
-    bool, typer.Option("--all-modalities", help="Include negated/future/... events.")
-]
 
 
 def _err() -> Console:
     return Console(stderr=True, soft_wrap=True)
-
-
-def _filter(since, until, country, dyad, event, all_modalities) -> EventFilter:
-    from detente.store.queries import make_filter
-
-    try:
-        return make_filter(
-            since=since,
-            until=until,
-            country=country,
-            dyad=dyad,
-            event=event,
-            modalities=None if all_modalities else ("asserted",),
-        )
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
 
 
 def _open(db: str, must_exist: bool = True) -> Store:
@@ -75,10 +56,8 @@ def ingest_cmd(
         bool, typer.Option("--allow-private", help="Allow fetching private/loopback addresses.")
     ] = False,
     workers: Annotated[int, typer.Option(min=1, help="Coding processes.")] = 1,
-    samples: Annotated[bool, typer.Option("--samples", help="The bundled samples.")] = False,
-    require_dyad: Annotated[
-        bool, typer.Option("--require-dyad", help="Only events with a source and a target.")
-    ] = False,
+    samples: Samples = False,
+    require_dyad: RequireDyad = False,
     timeout: Annotated[float, typer.Option(help="Seconds per URL fetch.")] = FETCH_TIMEOUT,
     field: Annotated[
         list[str] | None,
@@ -164,6 +143,7 @@ class _progress:
 
 
 @app.command("export")
+@event_filter_options()
 def export_cmd(
     fmt: Annotated[
         str,
@@ -175,12 +155,7 @@ def export_cmd(
     ],
     db: Db = DEFAULT_DB,
     out: Annotated[str | None, typer.Option(help="Output file (stdout if absent).")] = None,
-    since: Since = None,
-    until: Until = None,
-    country: Country = None,
-    dyad: Dyad = None,
-    event: EventOpt = None,
-    all_modalities: AllMod = False,
+    flt: EventFilter = FROM_OPTIONS,
 ) -> None:
     """Export stored events (asserted only unless --all-modalities), claims or counts.
 
@@ -192,7 +167,6 @@ def export_cmd(
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
     if fmt == "parquet" and not out:
         raise typer.BadParameter("Parquet needs --out FILE", param_hint="--out")
-    flt = _filter(since, until, country, dyad, event, all_modalities)
     with _open(db) as store:
         n = export(fmt, store, out or sys.stdout, flt)
     if out:
@@ -201,21 +175,17 @@ def export_cmd(
 
 
 @app.command("events")
+@event_filter_options()
 def events_cmd(
     db: Db = DEFAULT_DB,
-    since: Since = None,
-    until: Until = None,
-    country: Country = None,
-    dyad: Dyad = None,
-    event: EventOpt = None,
-    all_modalities: AllMod = False,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    flt: EventFilter = FROM_OPTIONS,
+    limit: Rows = 50,
 ) -> None:
     """List stored events."""
     from detente.store.queries import events
 
     with _open(db) as store:
-        frame = events(store, _filter(since, until, country, dyad, event, all_modalities), limit)
+        frame = events(store, flt, limit)
     cols = {
         "published": "date",
         "source_codes": "source",
@@ -232,15 +202,11 @@ def events_cmd(
 
 
 @app.command("dyads")
+@event_filter_options()
 def dyads_cmd(
     db: Db = DEFAULT_DB,
     by: Annotated[str, typer.Option(help="day, week, month or year.")] = "month",
-    since: Since = None,
-    until: Until = None,
-    country: Country = None,
-    dyad: Dyad = None,
-    event: EventOpt = None,
-    all_modalities: AllMod = False,
+    flt: EventFilter = FROM_OPTIONS,
 ) -> None:
     """Dyad summary: events per source→target pair and period, by QuadClass and PLOVER type."""
     from detente.store.queries import dyads
@@ -248,44 +214,38 @@ def dyads_cmd(
     if by not in ("day", "week", "month", "year"):
         raise typer.BadParameter("must be day, week, month or year", param_hint="--by")
     with _open(db) as store:
-        frame = dyads(store, by, _filter(since, until, country, dyad, event, all_modalities))
+        frame = dyads(store, by, flt)
     frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
     _print(frame)
 
 
 @app.command("claims")
+@event_filter_options(modalities=False)
 def claims_cmd(
     db: Db = DEFAULT_DB,
-    since: Since = None,
-    until: Until = None,
-    country: Country = None,
-    dyad: Dyad = None,
-    event: EventOpt = None,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    flt: EventFilter = FROM_OPTIONS,
+    limit: Rows = 50,
 ) -> None:
     """List stored claims: who says what, how hedged, about which event."""
     from detente.store.queries import claims
 
     with _open(db) as store:
-        frame = claims(store, _filter(since, until, country, dyad, event, True), limit)
+        frame = claims(store, flt, limit)
     _print(_linked_columns(frame, {"cue": "cue", "stance": "stance", "about": "about"}))
 
 
 @app.command("counts")
+@event_filter_options(modalities=False)
 def counts_cmd(
     db: Db = DEFAULT_DB,
-    since: Since = None,
-    until: Until = None,
-    country: Country = None,
-    dyad: Dyad = None,
-    event: EventOpt = None,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    flt: EventFilter = FROM_OPTIONS,
+    limit: Rows = 50,
 ) -> None:
     """List stored counts of people killed, wounded, abducted, arrested, displaced or missing."""
     from detente.store.queries import counts
 
     with _open(db) as store:
-        frame = counts(store, _filter(since, until, country, dyad, event, True), limit)
+        frame = counts(store, flt, limit)
     cols = {"category": "category", "low": "low", "high": "high", "text": "text"}
     _print(_linked_columns(frame, cols))
 

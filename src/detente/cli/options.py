@@ -1,0 +1,91 @@
+"""Options shared by several commands, each declared once (``Annotated`` aliases), and the
+store's event filter options added to a command by :func:`event_filter_options`."""
+
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from detente.store.db import EventFilter
+
+ActorFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--actors", help="A user actor dictionary (YAML); repeatable; wins over built-ins."
+    ),
+]
+PatternFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--patterns", help="A user pattern file (YAML); repeatable; tried before built-ins."
+    ),
+]
+RequireDyad = Annotated[
+    bool,
+    typer.Option("--require-dyad", help="Only events with both a source and a target actor."),
+]
+AllModalities = Annotated[
+    bool,
+    typer.Option("--all-modalities", help="Include negated/future/... events, not only asserted."),
+]
+Samples = Annotated[
+    bool, typer.Option("--samples", help="The bundled illustrative sample articles.")
+]
+Rows = Annotated[int, typer.Option("--limit", help="At most this many rows.")]
+
+Since = Annotated[str | None, typer.Option(help="Events published on or after YYYY-MM-DD.")]
+Until = Annotated[str | None, typer.Option(help="Events published on or before YYYY-MM-DD.")]
+Country = Annotated[
+    str | None, typer.Option(help="Any actor with this country (ISO3) or code prefix.")
+]
+Dyad = Annotated[str | None, typer.Option(help="SOURCE,TARGET (country or code prefix each).")]
+EventType = Annotated[str | None, typer.Option("--event", help="PLOVER type or CAMEO prefix.")]
+
+FROM_OPTIONS = EventFilter()  # the default of ``flt``: replaced by the filter of the options
+_FILTER = {"since": Since, "until": Until, "country": Country, "dyad": Dyad, "event": EventType}
+
+
+def event_filter_options(*, modalities: bool = True) -> Callable[[Callable], Callable]:
+    """For a command with a parameter ``flt: EventFilter = FROM_OPTIONS``: declare --since,
+    --until, --country, --dyad, --event (and --all-modalities when ``modalities``; else every
+    modality is kept) in its place, and call the command with the filter they make."""
+    options: dict[str, Any] = dict(_FILTER)
+    if modalities:
+        options["all_modalities"] = AllModalities
+
+    def decorate(command: Callable) -> Callable:
+        signature = inspect.signature(command, eval_str=True)
+        params = list(signature.parameters.values())
+        at = [p.name for p in params].index("flt")
+        added = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=kind,
+                default=False if name == "all_modalities" else None,
+            )
+            for name, kind in options.items()
+        ]
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> Any:
+            chosen = {name: kwargs.pop(name) for name in options}
+            return command(**kwargs, flt=_make_filter(**chosen))
+
+        run.__signature__ = signature.replace(parameters=[*params[:at], *added, *params[at + 1 :]])
+        run.__annotations__ = {p.name: p.annotation for p in run.__signature__.parameters.values()}
+        return run
+
+    return decorate
+
+
+def _make_filter(all_modalities: bool = True, **chosen: str | None) -> EventFilter:
+    from detente.store.queries import make_filter
+
+    try:
+        return make_filter(**chosen, modalities=None if all_modalities else ("asserted",))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
