@@ -8,6 +8,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
+from detente.cli.progress import progress_bar
 from detente.evaluate.penta import (
     CLASS_NAMES,
     CLASSES,
@@ -21,32 +22,16 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f}%"
 
 
-class _bar:
-    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
-
-    def __init__(self, console: Console) -> None:
-        self.console, self.bar, self.task = console, None, None
-
-    def __enter__(self):
-        if not self.console.is_terminal:
-            return None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-        self.bar = Progress(
-            BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=self.console
-        )
-        self.bar.start()
-        self.task = self.bar.add_task("coding", total=None)
-        return lambda done, total: self.bar.update(self.task, completed=done, total=total)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 def run(records: list[PentaRecord], coder, kind: str, as_json: bool) -> None:
-    with _bar(Console(stderr=True)) as progress:
-        report = evaluate_sentences(records, coder, kind, progress)
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with progress_bar(Console(stderr=True), *columns) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar(completed=done, total=total)
+
+        report = evaluate_sentences(records, coder, kind, progress if bar else None)
     if as_json:
         sys.stdout.write(json.dumps(report.as_json(), indent=1) + "\n")
     elif kind == "negatives":

@@ -22,6 +22,7 @@ from detente.cli.options import (
     Samples,
     event_filter_options,
 )
+from detente.cli.progress import progress_bar
 from detente.errors import DetenteError
 from detente.settings import FETCH_TIMEOUT, Settings
 from detente.store.db import DEFAULT_DB, EventFilter, Store, open_store
@@ -89,11 +90,20 @@ def ingest_cmd(
         err.print(f"[red]error[/]: {exc}")
         raise typer.Exit(3) from exc
     store = _open(db, must_exist=False)
-    with store, _progress(err) as progress:
+    with store, _ingest_progress(err) as bar:
+
+        def progress(s) -> None:
+            bar(completed=s.seen, rate=s.seen / bar.elapsed(), events=s.events, failed=s.failed)
+
         summary = ingest(
-            items, store, coder, options=options, workers=workers, progress=progress,
+            items,
+            store,
+            coder,
+            options=options,
+            workers=workers,
+            progress=progress if bar else None,
             settings=settings,
-        )  # fmt: skip
+        )
     for item, warning in summary.warnings:
         err.print(f"[yellow]warning[/]: {escape(item)}: {warning}")
     for f in summary.failures:
@@ -107,39 +117,21 @@ def ingest_cmd(
     raise typer.Exit(1 if summary.failed else 0)
 
 
-class _progress:
-    """A rich progress bar on a terminal; nothing otherwise."""
+def _ingest_progress(console: Console):
+    """The ingest bar: articles seen, rate, events and failures so far."""
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    def __init__(self, console: Console) -> None:
-        self.console, self.bar, self.task = console, None, None
-
-    def __enter__(self):
-        if not self.console.is_terminal:
-            return None
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.completed} articles"),
-            TextColumn("{task.fields[rate]:.1f}/s"),
-            TextColumn("{task.fields[events]} events, {task.fields[failed]} failed"),
-            TimeElapsedColumn(),
-            console=self.console,
-            transient=True,
-        )
-        self.bar.start()
-        self.task = self.bar.add_task("ingest", total=None, rate=0.0, events=0, failed=0)
-        return self.update
-
-    def update(self, s) -> None:
-        elapsed = self.bar.tasks[0].elapsed or 1e-9
-        self.bar.update(
-            self.task, completed=s.seen, rate=s.seen / elapsed, events=s.events, failed=s.failed
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+    return progress_bar(
+        console,
+        SpinnerColumn(),
+        TextColumn("{task.completed} articles"),
+        TextColumn("{task.fields[rate]:.1f}/s"),
+        TextColumn("{task.fields[events]} events, {task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        rate=0.0,
+        events=0,
+        failed=0,
+    )
 
 
 @app.command("export")
