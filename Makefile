@@ -1,11 +1,12 @@
 # The two quickstart commands: `make run` and `make test`. Both set up .venv from scratch.
+# `make quick`: lint, layer check and the tests that need no spaCy model (seconds, not minutes).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test quick lint format bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +33,12 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
+
+quick: $(TEST_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m pytest -q -m "not model"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check --fix src tests bench

@@ -30,6 +30,7 @@ def _write(tmp_path, name, data):
     return str(path)
 
 
+@pytest.mark.model
 def test_jsonl_output_follows_the_contract(runner, tmp_path):
     path = _write(tmp_path, "good.txt", GOOD)
     result = runner.invoke(app, ["code", "--format", "jsonl", "--published", "2024-03-04", path])
@@ -58,12 +59,14 @@ def test_jsonl_output_follows_the_contract(runner, tmp_path):
             assert key in raw
 
 
+@pytest.mark.model
 def test_table_output_names_the_events(runner, tmp_path):
     result = runner.invoke(app, ["code", _write(tmp_path, "good.txt", GOOD)])
     assert result.exit_code == 0
     assert "CONSULT" in result.stdout and "ASSAULT" in result.stdout
 
 
+@pytest.mark.model
 def test_stdin_with_published_date(runner):
     result = runner.invoke(
         app, ["code", "-", "--format", "jsonl", "--published", "2023-11-16"], input=GOOD
@@ -74,6 +77,7 @@ def test_stdin_with_published_date(runner):
     assert first["article"]["source"] == "<stdin>"
 
 
+@pytest.mark.model
 def test_all_modalities_adds_negated_events(runner, tmp_path):
     path = _write(tmp_path, "neg.txt", "Russia did not condemn Hamas after the attack.\n")
     plain = runner.invoke(app, ["code", "--format", "jsonl", path])
@@ -83,6 +87,7 @@ def test_all_modalities_adds_negated_events(runner, tmp_path):
     assert modalities == ["negated"]
 
 
+@pytest.mark.model
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
@@ -108,6 +113,7 @@ def test_missing_file(runner, tmp_path):
     assert "nope.txt" in result.stderr and "no such file" in result.stderr
 
 
+@pytest.mark.model
 def test_non_english_text_warns_but_codes(runner, tmp_path):
     text = "Der Minister traf sich am Montag mit dem Botschafter und sprach über die Lage im Land."
     result = runner.invoke(app, ["code", _write(tmp_path, "de.txt", text)])
@@ -133,6 +139,7 @@ def test_unknown_model_exits_3_with_a_clear_message(tmp_path):
     assert "no_such_pipeline" in proc.stderr and "DETENTE_SPACY_MODEL" in proc.stderr
 
 
+@pytest.mark.model
 def test_samples_are_coded(runner):
     result = runner.invoke(app, ["code", "--samples", "--format", "jsonl"])
     assert result.exit_code == 0
@@ -141,6 +148,7 @@ def test_samples_are_coded(runner):
     assert len(articles) >= 10  # nearly every sample article yields events
 
 
+@pytest.mark.model
 def test_table_shows_claims_and_counts(runner, tmp_path):
     text = (
         "Sudan's health ministry said at least 25 civilians were killed in the shelling, "
@@ -161,6 +169,7 @@ verbs:
 """
 
 
+@pytest.mark.model
 def test_user_pattern_file_with_its_own_code(runner, tmp_path):
     patterns = _write(tmp_path, "patterns.yaml", USER_PATTERNS)
     text = _write(tmp_path, "a.txt", "Norway serenaded Sweden at the summit.\n")

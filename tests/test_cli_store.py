@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from detente.cli import app
 
+pytestmark = pytest.mark.model  # the spaCy model, loaded without the `coder` fixture
+
 OSLO = (
     "date 2024-03-05\nNorway's foreign minister met the Iranian ambassador in Oslo on Tuesday. "
     "Iran accused Norway of interfering in its courts."

@@ -262,6 +262,7 @@ def test_seed_evaluation_agrees_with_the_seed_test(shared, coder):
     assert report.results[0].forbidden_hits == []
 
 
+@pytest.mark.model
 def test_evaluate_cli_json(shared):
     result = CliRunner().invoke(app, ["evaluate", str(shared / "seed" / "expected.yaml"), "--json"])
     assert result.exit_code == 0, result.output

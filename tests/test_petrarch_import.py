@@ -260,6 +260,7 @@ def test_cli_prints_counts(tmp_path):
     assert (out / "actors.yaml").is_file()
 
 
+@pytest.mark.model
 def test_phoenix_import_codes_putin_as_government(shared, tmp_path):
     from detente.coding.coder import code, load_coder
     from detente.settings import Settings

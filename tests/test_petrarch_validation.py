@@ -23,6 +23,8 @@ from detente.knowledge.codes import load_codebook
 from detente.petrarch.importer import import_petrarch, write_import
 from detente.settings import Settings
 
+pytestmark = pytest.mark.model  # the spaCy model, loaded without the `coder` fixture
+
 
 @dataclass(frozen=True)
 class Suite:

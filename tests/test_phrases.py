@@ -87,6 +87,7 @@ def coded(text: str, coder) -> set[tuple[str, str, str, str]]:
     }
 
 
+@pytest.mark.model
 def test_a_pattern_that_names_the_negation_codes_it_as_asserted(phrase_coder):
     assert coded("Chile did not clash with Peru over fishing rights.", phrase_coder) == {
         ("0878", "CHL", "PER", "asserted")
@@ -94,6 +95,7 @@ def test_a_pattern_that_names_the_negation_codes_it_as_asserted(phrase_coder):
     assert coded("Chile clashed with Peru over fishing rights.", phrase_coder) == set()
 
 
+@pytest.mark.model
 def test_after_words_select_the_pattern(phrase_coder):
     assert ("071", "NOR", "KEN", "asserted") in coded(
         "Norway gave Kenya ten million dollars for schools.", phrase_coder
@@ -103,12 +105,14 @@ def test_after_words_select_the_pattern(phrase_coder):
     assert coded("Norway gave Kenya a loan.", phrase_coder) == {("070", "NOR", "KEN", "asserted")}
 
 
+@pytest.mark.model
 def test_slots_place_source_and_target(phrase_coder):
     # "<target> hosted <source> in": the one hosted is the source of the praise code
     got = coded("Egypt hosted Jordan in Cairo for talks.", phrase_coder)
     assert ("042", "JOR", "EGY", "asserted") in got
 
 
+@pytest.mark.model
 def test_compound_slot_and_code_pairs(phrase_coder):
     both = coded("Chile and Peru have attended the summit.", phrase_coder)
     assert {("036", "CHL", "PER", "asserted"), ("036", "PER", "CHL", "asserted")} <= both
@@ -117,6 +121,7 @@ def test_compound_slot_and_code_pairs(phrase_coder):
     assert ("033", "PER", "CHLGOV", "asserted") in got
 
 
+@pytest.mark.model
 def test_a_form_the_lemmatizer_misses_still_finds_its_pattern(phrase_coder):
     # the model lemmatizes "cordoned" as "cordone"; the form is a regular inflection of "cordon"
     got = coded("Kenyan police cordoned off the Somali embassy on Friday.", phrase_coder)
