@@ -182,6 +182,7 @@ def test_user_pattern_file_with_its_own_code(runner, tmp_path):
     assert [a.code for a in serenade[0].target] == ["SWE"]
 
 
+@pytest.mark.model
 def test_html_file_is_read_as_ingest_reads_it(runner, tmp_path):
     from webfixtures import page_html
 
