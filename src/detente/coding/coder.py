@@ -26,9 +26,10 @@ from detente.coding.actors import (
     fill_country,
 )
 from detente.coding.dates import event_date
-from detente.coding.events import ActorMap, RawEvent, SentenceCoder
+from detente.coding.events import SentenceCoder
 from detente.coding.nlp import NLP, load_nlp
 from detente.coding.places import ArticlePlaces, Locator, SentenceView
+from detente.coding.raw import ActorMap, RawEvent
 from detente.knowledge.actors import load_actor_knowledge
 from detente.knowledge.codes import Codebook, load_codebook
 from detente.knowledge.contexts import ContextRules, load_contexts

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Token
 
 from detente.coding.modality import modality_of
+from detente.coding.raw import RawEvent
 
 if TYPE_CHECKING:
-    from detente.coding.events import RawEvent, SentenceCoder
+    from detente.coding.events import SentenceCoder
 
 _UP = {"xcomp", "acomp", "ccomp", "conj", "pcomp", "pobj", "prep", "acl", "dobj", "oprd"}
 _CONDITIONAL = {"if", "unless", "whether"}
@@ -71,8 +72,6 @@ def _cue(coder: SentenceCoder, tok: Token) -> tuple[Token, bool] | None:
 
 def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
     """``raws`` plus the commitments they are the object of."""
-    from detente.coding.events import RawEvent  # the record type (events imports this module)
-
     words = coder.patterns.commitments
     if words is None:
         return raws

@@ -8,12 +8,12 @@ subject, prepositional complements, possessives, light-verb subjects and "betwee
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
 from detente.coding import senses
 from detente.coding.modality import modality_of
+from detente.coding.raw import ActorMap, ActorRef, RawEvent
 from detente.knowledge.patterns import Pattern, PatternSet
 from detente.knowledge.wordorder import PhraseMatch, match
 from detente.records import Actor
@@ -24,23 +24,7 @@ _SKIP_DEPS = {"relcl", "advcl", "ccomp", "xcomp", "acl", "punct", "cc", "det", "
 
 _PEOPLE_MODS = {"det", "nummod", "amod", "quantmod", "compound", "predet"}
 
-# token index → actors, with a flag for actors inferred from context (lower confidence)
-ActorRef = tuple[Actor, bool]
-ActorMap = dict[int, list[ActorRef]]
 PronounResolver = Callable[[Token], list[Actor]]
-
-
-@dataclass
-class RawEvent:
-    trigger: Token
-    pattern: Pattern
-    sources: list[tuple[Actor, bool]]
-    targets: list[tuple[Actor, bool]]
-    modality: str
-    reciprocal: bool = False
-    attribution: Actor | None = None
-    code: str | None = None  # instead of the pattern's code (its ``reverse_code``)
-    about: RawEvent | None = None  # the promised or threatened event (commitments.py)
 
 
 class SentenceCoder:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from detente.coding import commitments, statements
 
 if TYPE_CHECKING:
-    from detente.coding.events import RawEvent, SentenceCoder
+    from detente.coding.events import SentenceCoder
+    from detente.coding.raw import RawEvent
 
 
 def _fits(raw: RawEvent) -> bool:

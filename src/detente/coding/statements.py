@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Token
 
 if TYPE_CHECKING:
-    from detente.coding.events import RawEvent
+    from detente.coding.raw import RawEvent
 
 _DEPTH = 8  # parse trees of news sentences are shallow
 
