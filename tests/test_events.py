@@ -1,4 +1,5 @@
-"""Golden sentence → event cases (tests/golden/events.yaml), written for detente."""
+"""Golden sentence → event cases (tests/golden/events.yaml, cameo_roots.yaml, defaults.yaml),
+written for detente."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 CASES = yaml.safe_load((GOLDEN / "events.yaml").read_text(encoding="utf-8"))["cases"]
 ROOT_CASES = yaml.safe_load((GOLDEN / "cameo_roots.yaml").read_text(encoding="utf-8"))["cases"]
+DEFAULT_CASES = yaml.safe_load((GOLDEN / "defaults.yaml").read_text(encoding="utf-8"))["cases"]
+ALL_CASES = CASES + ROOT_CASES + DEFAULT_CASES
 
 
-@pytest.mark.parametrize("case", CASES + ROOT_CASES, ids=[c["id"] for c in CASES + ROOT_CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c["id"] for c in ALL_CASES])
 def test_golden_case(case, coder):
     events = code(case["text"], case.get("published"), modalities=MODALITIES, coder=coder)
     asserted = [e for e in events if e.modality == "asserted"]

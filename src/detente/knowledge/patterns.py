@@ -79,7 +79,7 @@ class NounPattern(Pattern):
 
 
 class VerbsFile(KnowledgeFile):
-    """``patterns/verbs.yaml``."""
+    """``patterns/verbs.yaml`` and ``patterns/defaults.yaml`` (gate-less default senses)."""
 
     patterns: list[VerbPattern]
 
@@ -268,7 +268,10 @@ def load_patterns(
     nouns = load_validated("patterns/nouns.yaml", NounsFile)
     patterns: list[Pattern] = []
     if builtin:
-        patterns = [*load_validated("patterns/verbs.yaml", VerbsFile).patterns, *nouns.patterns]
+        verbs = load_validated("patterns/verbs.yaml", VerbsFile).patterns
+        # default senses come last: a lemma's gated patterns are tried before its default
+        defaults = load_validated("patterns/defaults.yaml", VerbsFile).patterns
+        patterns = [*verbs, *nouns.patterns, *defaults]
     light = set(nouns.light_verbs)
     user: list[Pattern] = []  # user files win: their patterns are tried before the built-ins
     codes: list[UserCode] = []
