@@ -8,7 +8,9 @@ from detente.knowledge.patterns import load_patterns
 
 def _own_codes() -> set[str]:
     patterns = load_patterns(load_codebook())
-    return {c for p in patterns.patterns for c in (p.code, *p.source_sector_codes.values())}
+    # a null code ("launch a product") codes nothing and names no code
+    codes = (c for p in patterns.patterns for c in (p.code, *p.source_sector_codes.values()))
+    return {c for c in codes if c is not None}
 
 
 def test_every_root_has_patterns():
