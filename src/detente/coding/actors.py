@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -21,6 +22,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from detente.knowledge.actors import ActorKnowledge, Role
+from detente.knowledge.gazetteer import Gazetteer
 from detente.records import Actor, TextSpan
 
 _POSSESSIVE = {"'s", "’s", "'", "’"}
@@ -113,7 +115,10 @@ class ActorMatcher:
         self.proper = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.common = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.info: dict[str, Piece] = {}
-        self.national = knowledge.sectors_with("national")  # sectors a country may be given
+        self.national = knowledge.sectors_with("national")
+        self._country_names = {
+            " ".join(a.split()).casefold(): c.iso3 for c in knowledge.countries for a in c.aliases
+        }  # sectors a country may be given
         self._add_knowledge(nlp, knowledge)
 
     def _add(self, matcher: PhraseMatcher, nlp: Language, key: str, piece: Piece, terms) -> None:
@@ -167,6 +172,10 @@ class ActorMatcher:
                 0, 0, "anaphor", sector=ana.sector, kind=ana.refers_to, name=ana.term, both=ana.both
             )
             self._add(self.common, nlp, f"anaphor:{i}", piece, [ana.term])
+
+    def country_named(self, name: str) -> str | None:
+        """The ISO3 code of the country with this name ("Nigeria"), or None."""
+        return self._country_names.get(" ".join(name.split()).casefold())
 
     def candidates(self, doc: Doc) -> list[Piece]:
         """Every dictionary match and PERSON entity in ``doc`` (overlaps not yet resolved)."""
@@ -510,9 +519,67 @@ def enrich_from_apposition(doc: Doc, mentions: list[Mention], offset: int) -> No
                 break
 
 
+_ATTACHING = {"in", "from", "at"}
+_DATELINE = re.compile(
+    r"\A\s*(?P<city>[A-Z][A-Za-z.' -]{1,40}?)(?:,\s*(?P<region>[A-Z][A-Za-z.' ]{1,40}?))?"
+    r"\s*(?:\([^)]{1,40}\))?\s*(?:—|–|--|-)\s"
+)
+
+
+def _place_country(name: str, gazetteer: Gazetteer | None) -> str | None:
+    """The country of the best-known town or region of that name, if any."""
+    if gazetteer is None:
+        return None
+    best = gazetteer.best(gazetteer.lookup(name), {})
+    return best.country if best is not None else None
+
+
+def attached_country(
+    doc: Doc, mention: Mention, mentions: list[Mention], gazetteer: Gazetteer | None
+) -> str | None:
+    """The country of a place attached to the mention: "police in Lagos", "troops from
+    Chad"."""
+    end = mention.end
+    if end + 1 < len(doc) and doc[end].lower_ in _ATTACHING:
+        first = end + 1 + (doc[end + 1].lower_ == "the")
+        for other in mentions:
+            if (
+                other.start == first
+                and other.actor is not None
+                and other.actor.country
+                and any(p.type in _COUNTRYISH for p in other.pieces)
+            ):
+                return other.actor.country
+        words = []
+        for tok in doc[first : first + 4]:
+            if not tok.is_title:
+                break
+            words.append(tok.text)
+        for n in range(len(words), 0, -1):
+            country = _place_country(" ".join(words[:n]), gazetteer)
+            if country:
+                return country
+    return None
+
+
+def dateline_country(text: str, gazetteer: Gazetteer | None, matcher: ActorMatcher) -> str | None:
+    """The country of an article's dateline: "LAGOS, Nigeria (Reuters) —", "KABUL —"."""
+    found = _DATELINE.match(text)
+    if found is None:
+        return None
+    region = found.group("region")
+    if region:
+        country = matcher.country_named(region)
+        if country:
+            return country
+    return _place_country(found.group("city").strip(), gazetteer)
+
+
 def fill_country(mention: Mention, country: str | None, national: frozenset[str]) -> None:
-    """Give an unqualified institution ("the Foreign Ministry") the article's main country,
-    when its sector is one of the ``national`` ones."""
+    """Give an unqualified institution ("the Foreign Ministry") the country the evidence
+    found for it (a place attached to it, else the dateline), when its sector is one of the
+    ``national`` ones. Without evidence it keeps no country: the article's most frequent
+    country is no evidence."""
     actor = mention.actor
     if actor is None or actor.country or not actor.sector or country is None:
         return
@@ -522,3 +589,16 @@ def fill_country(mention: Mention, country: str | None, national: frozenset[str]
         return  # "the EU envoy": belongs to an organisation, not to a country
     mention.actor = actor.model_copy(update={"country": country, "code": country + actor.sector})
     mention.inferred = True
+
+
+def institution(mention: Mention, text: str, start: int, end: int) -> None:
+    """An anaphor for a state body that found no antecedent ("the police" with no police
+    mentioned before) still denotes that body, of a country yet unknown."""
+    ana = mention.anaphor
+    if mention.actor is not None or ana is None or ana.both or ana.kind != "state":
+        return
+    if not ana.sector:
+        return
+    mention.actor = Actor(
+        text=text, start=start, end=end, name=None, code=ana.sector, sector=ana.sector, kind="org"
+    )

@@ -20,10 +20,13 @@ from detente.coding.actors import (
     ArticleContext,
     Mention,
     Piece,
+    attached_country,
     chunk,
     compose,
+    dateline_country,
     enrich_from_apposition,
     fill_country,
+    institution,
 )
 from detente.coding.dates import event_date
 from detente.coding.events import SentenceCoder
@@ -182,11 +185,11 @@ class Coder:
     def actors(self, article: Article) -> ArticleActors:
         """The article's sentences and resolved actor mentions (no event coding)."""
         _, sents = next(self._analysed([article]))
-        self._actors(sents, article.published)
+        self._actors(sents, article.published, article.text)
         return _actors_of(article, sents)
 
     def _code_sentences(self, article: Article, sents: list[_Sent]) -> list[Event]:
-        wanted = self._actors(sents, article.published)
+        wanted = self._actors(sents, article.published, article.text)
         where = self._places(sents) if wanted else None
         events: list[Event] = []
         seen: set[str] = set()
@@ -238,7 +241,7 @@ class Coder:
             update |= {"date": day, "date_precision": precision, "date_method": method}
         return event.model_copy(update=update) if update else event
 
-    def _actors(self, sents: list[_Sent], day: date | None) -> list[_Sent]:
+    def _actors(self, sents: list[_Sent], day: date | None, text: str = "") -> list[_Sent]:
         """Find and resolve the actors of every sentence; parse (pass 2) and return the
         sentences worth coding: those with a trigger word and an actor or subject pronoun."""
         context = ArticleContext()
@@ -254,6 +257,7 @@ class Coder:
                     context.resolve(
                         m, span.text, s.offset + span.start_char, s.offset + span.end_char
                     )
+                    institution(m, span.text, s.offset + span.start_char, s.offset + span.end_char)
                 context.remember(m)
             trigger, pronoun = s.cue
             if trigger and (s.mentions or pronoun):
@@ -266,10 +270,14 @@ class Coder:
         for s, parsed in zip(wanted, self.nlp.parse([s.doc for s in wanted]), strict=True):
             s.doc, s.parsed = parsed, True
             enrich_from_apposition(s.doc, s.mentions, s.offset)
-        main = context.main_country()
+        gazetteer = self.locator.gaz if self.locator is not None else None
+        dateline = dateline_country(text, gazetteer, self.matcher)
         for s in sents:
+            sole = {m.actor.country for m in s.mentions if m.actor and m.actor.country}
+            own = sole.pop() if len(sole) == 1 else None  # the one country the sentence names
             for m in s.mentions:
-                fill_country(m, main, self.matcher.national)
+                here = attached_country(s.doc, m, s.mentions, gazetteer)
+                fill_country(m, here or own or dateline, self.matcher.national)
         return wanted
 
     @staticmethod
