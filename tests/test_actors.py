@@ -65,7 +65,9 @@ def test_a_term_code_longer_than_its_sector(coder, tmp_path):
 
 
 @pytest.mark.parametrize("national, country", [(True, "KEN"), (False, None)])
-def test_a_user_sector_declared_national_takes_the_main_country(coder, tmp_path, national, country):
+def test_a_user_sector_declared_national_takes_a_country_from_evidence(
+    coder, tmp_path, national, country
+):
     from detente.coding.actors import ActorMatcher
     from detente.coding.coder import Coder
     from detente.knowledge.actors import load_actor_knowledge
@@ -81,8 +83,8 @@ def test_a_user_sector_declared_national_takes_the_main_country(coder, tmp_path,
     matcher = ActorMatcher(coder.nlp.nlp, load_actor_knowledge([path]))
     mine = Coder(coder.nlp, coder.codebook, coder.patterns, matcher, Settings())
     article = make_article(
-        "Kenyan President William Ruto spoke in Nairobi. Later, the port authority said "
-        "it would reopen the harbour."
+        "MOMBASA, Kenya — President William Ruto spoke in Nairobi. Later, the port authority "
+        "said it would reopen the harbour."
     )
     found = [m.actor for m in mine.mentions(article) if "port authority" in m.actor.text]
     assert [a.country for a in found] == [country]

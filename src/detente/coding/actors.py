@@ -562,6 +562,25 @@ def attached_country(
     return None
 
 
+def coordinated_country(doc: Doc, mention: Mention, mentions: list[Mention]) -> str | None:
+    """The country of the conjunct just before: "Danish media and government" — the
+    government is Danish too, as the country word qualifies the whole coordination."""
+    at = mention.start - 1
+    if at > 0 and doc[at].lower_ == "the":
+        at -= 1
+    if at <= 0 or doc[at].lower_ not in ("and", "or"):
+        return None
+    for other in mentions:
+        if (
+            other.end == at
+            and other.actor is not None
+            and other.actor.country
+            and any(p.type in _COUNTRYISH for p in other.pieces)
+        ):
+            return other.actor.country
+    return None
+
+
 def dateline_country(text: str, gazetteer: Gazetteer | None, matcher: ActorMatcher) -> str | None:
     """The country of an article's dateline: "LAGOS, Nigeria (Reuters) —", "KABUL —"."""
     found = _DATELINE.match(text)

@@ -23,6 +23,7 @@ from detente.coding.actors import (
     attached_country,
     chunk,
     compose,
+    coordinated_country,
     dateline_country,
     enrich_from_apposition,
     fill_country,
@@ -272,11 +273,14 @@ class Coder:
             enrich_from_apposition(s.doc, s.mentions, s.offset)
         gazetteer = self.locator.gaz if self.locator is not None else None
         dateline = dateline_country(text, gazetteer, self.matcher)
+        main = context.main_country()
         for s in sents:
-            sole = {m.actor.country for m in s.mentions if m.actor and m.actor.country}
-            own = sole.pop() if len(sole) == 1 else None  # the one country the sentence names
+            named = {m.actor.country for m in s.mentions if m.actor and m.actor.country}
+            # the one country the sentence names; of several, the article's main one
+            own = next(iter(named)) if len(named) == 1 else (main if main in named else None)
             for m in s.mentions:
                 here = attached_country(s.doc, m, s.mentions, gazetteer)
+                here = here or coordinated_country(s.doc, m, s.mentions)
                 fill_country(m, here or own or dateline, self.matcher.national)
         return wanted
 
