@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -542,14 +543,9 @@ def attached_country(
     end = mention.end
     if end + 1 < len(doc) and doc[end].lower_ in _ATTACHING:
         first = end + 1 + (doc[end + 1].lower_ == "the")
-        for other in mentions:
-            if (
-                other.start == first
-                and other.actor is not None
-                and other.actor.country
-                and any(p.type in _COUNTRYISH for p in other.pieces)
-            ):
-                return other.actor.country
+        named = _country_of(m for m in mentions if m.start == first)
+        if named:
+            return named
         words = []
         for tok in doc[first : first + 4]:
             if not tok.is_title:
@@ -570,10 +566,14 @@ def coordinated_country(doc: Doc, mention: Mention, mentions: list[Mention]) -> 
         at -= 1
     if at <= 0 or doc[at].lower_ not in ("and", "or"):
         return None
+    return _country_of(m for m in mentions if m.end == at)
+
+
+def _country_of(mentions: Iterable[Mention]) -> str | None:
+    """The country of the first of ``mentions`` whose country comes from a country word."""
     for other in mentions:
         if (
-            other.end == at
-            and other.actor is not None
+            other.actor is not None
             and other.actor.country
             and any(p.type in _COUNTRYISH for p in other.pieces)
         ):
