@@ -92,3 +92,15 @@ def test_incomplete_dyads_in_the_store_and_exports(tmp_path, coder):
         assert records["full"]["source"][0]["code"] == "EGYCOP"
         gdelt = gdelt_frame(store).set_index("EventCode")
         assert gdelt["Actor1Code"].isna().sum() == 1 and gdelt["Actor2Code"].notna().all()
+
+
+def test_fallback_target_roles_take_the_longest_listed_prefix():
+    from detente.knowledge.patterns import Roles
+
+    roles = Roles(
+        provenance={"source": "test"},
+        fallback_targets={"19": ["prep:against"], "190": ["prep:on"]},
+    )
+    assert roles.fallback_for("1901") == ["prep:on"]
+    assert roles.fallback_for("195") == ["prep:against"]
+    assert roles.fallback_for("04") == []

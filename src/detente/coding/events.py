@@ -428,6 +428,11 @@ class SentenceCoder:
                 targets = self.slot_actors(tok, found.slots["target"])
             else:
                 targets = self.role_actors(tok, p.target, root)
+                if not self.require_dyad and not _named(targets, self._generic):
+                    extra = [
+                        r for r in self.patterns.roles.fallback_for(p.code) if r not in p.target
+                    ]
+                    targets = self.role_actors(tok, extra, root) or targets
             src_codes = {a.code for a, _ in sources}
             targets = [t for t in targets if t[0].code not in src_codes]
             if p.between and not targets and len(sources) >= 2:
@@ -451,6 +456,11 @@ class SentenceCoder:
                 best, partial = rank, RawEvent(tok, p, sources, targets, modality, attribution=said)
         if partial is not None:
             yield partial
+
+
+def _named(actors: list[tuple[Actor, bool]], generic: dict[int, Actor]) -> bool:
+    """Are some of ``actors`` known actors (not the generic civilian stand-in)?"""
+    return any(id(a) not in generic for a, _ in actors)
 
 
 def _within(tok: Token, depth: int) -> list[Token]:

@@ -124,6 +124,25 @@ class Roles(KnowledgeFile):
 
     generic_people: set[str] = Field(default_factory=set)
     generic_number_roots: set[str] = Field(default_factory=set)
+    # CAMEO code prefix -> target roles tried, in order, when a pattern's own target roles
+    # find no actor (the longest prefix listed wins)
+    fallback_targets: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("fallback_targets")
+    @classmethod
+    def _fallback_roles(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for prefix, roles in value.items():
+            bad = [r for r in roles if not _ROLE.match(r)]
+            if not prefix.isdigit() or bad:
+                raise ValueError(f"{prefix}: code prefixes are digits, roles valid: {bad}")
+        return value
+
+    def fallback_for(self, code: str) -> list[str]:
+        """The fallback target roles of ``code`` (longest listed prefix), or none."""
+        for n in range(len(code), 0, -1):
+            if code[:n] in self.fallback_targets:
+                return self.fallback_targets[code[:n]]
+        return []
 
 
 class Commitments(KnowledgeFile):
