@@ -201,10 +201,12 @@ class Coder:
             )  # fmt: skip
             contexts = self.contexts.contexts_for(s.doc) if self.contexts else ()
             raws = list(coder.events())
-            ids = {id(raw): self._record(article, s, raw, contexts).id for raw in raws}
-            for raw in raws:
-                about = ids.get(id(raw.about)) if raw.about is not None else None
-                event = self._record(article, s, raw, contexts, about)
+            records = [self._record(article, s, raw, contexts) for raw in raws]
+            ids = {id(raw): record.id for raw, record in zip(raws, records, strict=True)}
+            for raw, event in zip(raws, records, strict=True):
+                if raw.about is not None and id(raw.about) in ids:
+                    # a commitment points at the event it promises (its id needs no ``about``)
+                    event = event.model_copy(update={"about": ids[id(raw.about)]})
                 if event.id not in seen:
                     seen.add(event.id)
                     events.append(self._when_where(article, s, raw, event, where))
@@ -337,7 +339,6 @@ class Coder:
         s: _Sent,
         raw: RawEvent,
         contexts: Sequence[str],
-        about: str | None = None,
     ) -> Event:
         code = raw.code or raw.pattern.code
         for actor, _ in raw.sources if raw.code is None else ():
@@ -382,7 +383,6 @@ class Coder:
             reciprocal=raw.reciprocal,
             dyad=dyad,
             attribution=raw.attribution,
-            about=about,
             confidence=round(confidence, 3),
             coder=self.info,
         )

@@ -268,6 +268,10 @@ class SentenceCoder:
                 generic = [(a, False) for t in tokens if (a := self.generic(t, root))]
         return generic[:1]
 
+    def _is_generic(self, actor: Actor) -> bool:
+        """Is ``actor`` a generic civilian stand-in made for this sentence?"""
+        return id(actor) in self._generic
+
     def generic(self, tok: Token, root: str | None) -> Actor | None:
         """A generic civilian actor for a phrase naming unspecified people, or None."""
         roles = self.patterns.roles
@@ -428,7 +432,7 @@ class SentenceCoder:
                 targets = self.slot_actors(tok, found.slots["target"])
             else:
                 targets = self.role_actors(tok, p.target, root)
-                if not self.require_dyad and not _named(targets, self._generic):
+                if not self.require_dyad and all(self._is_generic(a) for a, _ in targets):
                     extra = [
                         r for r in self.patterns.roles.fallback_for(p.code) if r not in p.target
                     ]
@@ -440,7 +444,7 @@ class SentenceCoder:
                 pairs = [(a, b) for i, a in enumerate(sources) for b in sources[i + 1 :]]
                 yield from self._both_ways(tok, p, modality, said, pairs)
                 return
-            generic = any(id(a) in self._generic for a, _ in sources + targets)
+            generic = any(self._is_generic(a) for a, _ in sources + targets)
             if sources and (targets or p.target_optional) and not generic:
                 yield RawEvent(tok, p, sources, targets, modality, attribution=said)
                 if p.reverse_code and targets:
@@ -456,11 +460,6 @@ class SentenceCoder:
                 best, partial = rank, RawEvent(tok, p, sources, targets, modality, attribution=said)
         if partial is not None:
             yield partial
-
-
-def _named(actors: list[tuple[Actor, bool]], generic: dict[int, Actor]) -> bool:
-    """Are some of ``actors`` known actors (not the generic civilian stand-in)?"""
-    return any(id(a) not in generic for a, _ in actors)
 
 
 def _within(tok: Token, depth: int) -> list[Token]:
