@@ -14,7 +14,14 @@ from rich.table import Table
 
 from detente.claims import code_and_analyse
 from detente.cli.app import app
-from detente.cli.options import ActorFiles, AllModalities, PatternFiles, RequireDyad, Samples
+from detente.cli.options import (
+    ActorFiles,
+    AllModalities,
+    Inputs,
+    PatternFiles,
+    RequireDyad,
+    Samples,
+)
 from detente.errors import DetenteError
 from detente.ingest.sources import Failure, SourceOptions, read_inputs
 from detente.knowledge.samples import sample_articles
@@ -82,10 +89,7 @@ def _actor(a) -> str:
 
 @app.command("code")
 def code_cmd(
-    files: Annotated[
-        list[str] | None,
-        typer.Argument(help="Files, folders, feeds, WARCs, JSONL, URLs; '-' is stdin."),
-    ] = None,
+    files: Inputs = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl.")] = "table",
     published: Annotated[
         str | None, typer.Option(help="Publication date YYYY-MM-DD for all inputs.")

@@ -34,6 +34,10 @@ AllModalities = Annotated[
 Samples = Annotated[
     bool, typer.Option("--samples", help="The bundled illustrative sample articles.")
 ]
+Inputs = Annotated[
+    list[str] | None,
+    typer.Argument(help="Files, folders, feeds, WARCs, JSONL, URLs; '-' is stdin."),
+]
 Rows = Annotated[int, typer.Option("--limit", help="At most this many rows.")]
 
 Since = Annotated[str | None, typer.Option(help="Events published on or after YYYY-MM-DD.")]

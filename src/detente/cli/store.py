@@ -17,6 +17,7 @@ from rich.table import Table
 from detente.cli.app import app
 from detente.cli.options import (
     FROM_OPTIONS,
+    Inputs,
     RequireDyad,
     Rows,
     Samples,
@@ -47,10 +48,7 @@ def _open(db: str, must_exist: bool = True) -> Store:
 
 @app.command("ingest")
 def ingest_cmd(
-    inputs: Annotated[
-        list[str] | None,
-        typer.Argument(help="Files, folders, feeds, WARCs, JSONL, URLs; '-' is stdin."),
-    ] = None,
+    inputs: Inputs = None,
     db: Db = DEFAULT_DB,
     glob: Annotated[str, typer.Option(help="File pattern inside folders.")] = "*",
     allow_private: Annotated[
