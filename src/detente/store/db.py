@@ -324,21 +324,17 @@ class Store:
         )
 
     def gdelt_rows(self, flt: EventFilter | None = None) -> pd.DataFrame:
-        """Events with the article-level counts a GDELT row needs."""
+        """Events with the article-level counts a GDELT row needs (the actors of each event are
+        in ``event_actors``)."""
         where, params = (flt or EventFilter()).where()
         return self._df(
             "WITH src AS (SELECT article_id, count(*) AS n_articles,"
             " count(DISTINCT coalesce(source, url, item)) AS n_sources"
             " FROM article_sources GROUP BY article_id)"
             " SELECT e.*, coalesce(ar.url, ar.source) AS source_url, ar.stored_at,"
-            " coalesce(src.n_articles, 1) AS n_articles, coalesce(src.n_sources, 1) AS n_sources,"
-            " a1.text AS actor1_text, a2.text AS actor2_text"
+            " coalesce(src.n_articles, 1) AS n_articles, coalesce(src.n_sources, 1) AS n_sources"
             " FROM events e JOIN articles ar ON ar.id = e.article_id"
-            " LEFT JOIN src ON src.article_id = e.article_id"
-            " LEFT JOIN event_actors a1 ON a1.event_id = e.id AND a1.role = 'source'"
-            " AND a1.position = 0"
-            " LEFT JOIN event_actors a2 ON a2.event_id = e.id AND a2.role = 'target'"
-            f" AND a2.position = 0 WHERE {where}"
+            f" LEFT JOIN src ON src.article_id = e.article_id WHERE {where}"
             " ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index, e.id",
             params,
         )

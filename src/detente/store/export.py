@@ -16,21 +16,11 @@ from typing import IO, Any
 import pandas as pd
 
 from detente.store.db import EventFilter, Store
+from detente.store.gdelt import GDELT_COLUMNS, gdelt_frame
+
+__all__ = ["FORMATS", "GDELT_COLUMNS", "export", "gdelt_frame"]
 
 FORMATS = ("plover", "gdelt", "parquet", "csv", "claims", "counts")
-
-# The 61 columns of the GDELT 2.0 event table, in order (GDELT Event Codebook V2.0).
-GDELT_COLUMNS = [
-    "GlobalEventID", "Day", "MonthYear", "Year", "FractionDate",
-    *(f"Actor{n}{f}" for n in (1, 2) for f in (
-        "Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code",
-        "Religion2Code", "Type1Code", "Type2Code", "Type3Code")),
-    "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
-    "NumMentions", "NumSources", "NumArticles", "AvgTone",
-    *(f"{g}Geo_{f}" for g in ("Actor1", "Actor2", "Action") for f in (
-        "Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")),
-    "DATEADDED", "SOURCEURL",
-]  # fmt: skip
 
 
 def export(
@@ -143,49 +133,6 @@ def plover_jsonl(store: Store, out: str | Path | IO[str], flt: EventFilter | Non
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             n += 1
     return n
-
-
-def gdelt_frame(store: Store, flt: EventFilter | None = None) -> pd.DataFrame:
-    """Events in the GDELT 2.0 event-table layout; what detente does not know is empty.
-
-    Day is the event's date when detente found one, else the publication date. GDELT's
-    country codes in the Geo fields are FIPS 10-4 and its FeatureIDs GNS/GNIS ids, which
-    detente does not have: those stay empty (the ISO3 country is in ``Actor*CountryCode``)."""
-    rows = store.gdelt_rows(flt)
-    out = pd.DataFrame(index=rows.index, columns=GDELT_COLUMNS, dtype=object)
-    day = pd.to_datetime(rows["event_date"]).fillna(pd.to_datetime(rows["published"]))
-    out["GlobalEventID"] = [int(i[:15], 16) for i in rows["id"]]
-    out["Day"] = day.dt.strftime("%Y%m%d")
-    out["MonthYear"] = day.dt.strftime("%Y%m")
-    out["Year"] = day.dt.strftime("%Y")
-    frac = day.dt.year + (day.dt.month * 30 + day.dt.day) / 365
-    out["FractionDate"] = frac.map(lambda v: f"{v:.4f}" if pd.notna(v) else None)
-    for n in (1, 2):
-        out[f"Actor{n}Code"] = rows[f"actor{n}_code"]
-        out[f"Actor{n}Name"] = rows[f"actor{n}_name"].fillna(rows[f"actor{n}_text"]).str.upper()
-        out[f"Actor{n}CountryCode"] = rows[f"actor{n}_country"]
-        out[f"Actor{n}Type1Code"] = rows[f"actor{n}_sector"]
-    out["IsRootEvent"] = (rows["sentence_index"] == 0).astype(int)
-    out["EventCode"] = rows["cameo_code"]
-    out["EventBaseCode"] = rows["cameo_code"].str[:3]
-    out["EventRootCode"] = rows["cameo_root"]
-    out["QuadClass"] = rows["quad_class"]
-    out["GoldsteinScale"] = rows["goldstein"]
-    out["NumMentions"] = rows["n_articles"]
-    out["NumSources"] = rows["n_sources"]
-    out["NumArticles"] = rows["n_articles"]
-    usa = rows["location_country"] == "USA"
-    geo_type = {"country": 1, "admin": 5, "city": 4}
-    out["ActionGeo_Type"] = [
-        (2 if f == "admin" else 3) if us and f in ("admin", "city") else geo_type.get(f)
-        for f, us in zip(rows["location_feature"], usa, strict=True)
-    ]
-    out["ActionGeo_FullName"] = rows["location_name"]
-    out["ActionGeo_Lat"] = rows["location_lat"]
-    out["ActionGeo_Long"] = rows["location_lon"]
-    out["DATEADDED"] = pd.to_datetime(rows["stored_at"]).dt.strftime("%Y%m%d%H%M%S")
-    out["SOURCEURL"] = rows["source_url"]
-    return out
 
 
 def gdelt_tsv(
