@@ -101,6 +101,7 @@ def test_fallback_target_roles_take_the_longest_listed_prefix():
         provenance={"source": "test"},
         fallback_targets={"19": ["prep:against"], "190": ["prep:on"]},
     )
-    assert roles.fallback_for("1901") == ["prep:on"]
-    assert roles.fallback_for("195") == ["prep:against"]
+    on = ["prep:on", "obj.prep:on", "obj.acl.prep:on", "obj.poss"]
+    assert roles.fallback_for("1901") == on
+    assert roles.fallback_for("195") == [r.replace(":on", ":against") for r in on]
     assert roles.fallback_for("04") == []

@@ -134,8 +134,9 @@ class SentenceCoder:
         if subj or depth > 4:
             return subj
         head = tok.head
-        if tok.dep_ == "xcomp":
-            # "urged B to X", "called on B to X": B is the one asked to act
+        if tok.dep_ == "xcomp" or self.purpose(tok):
+            # "urged B to X", "called on B to X": B is the one asked to act; else the
+            # controlling subject ("X summoned the envoy to complain": X complains)
             obj = [c for c in head.children if c.dep_ == "dobj"]
             obj = obj or self.prep_objects(head, "on") or self.prep_objects(head, "upon")
             if obj and head.lemma_ in self.patterns.modality.request_heads:
@@ -146,8 +147,30 @@ class SentenceCoder:
         if tok.dep_ in ("relcl", "acl") and self._is_actor(head):
             return [head]
         if tok.dep_ in ("acl", "xcomp") and head.pos_ == "NOUN":
-            return [c for c in head.children if c.dep_ == "poss"]  # "Russia's failure to X"
+            poss = [c for c in head.children if c.dep_ == "poss"]  # "Russia's failure to X"
+            if poss or tok.tag_ != "VBG" or head.dep_ != "dobj":
+                return poss
+            # "X issued a statement calling on Y", "X approved a resolution condemning Y":
+            # the document speaks for whoever issued it
+            return self.subjects(head.head, depth + 1)
         return []
+
+    @staticmethod
+    def purpose(tok: Token) -> bool:
+        """Is ``tok`` the verb of a subjectless purpose clause ("... to complain about X")?"""
+        return (
+            tok.dep_ == "advcl"
+            and tok.pos_ == "VERB"
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+        )
+
+    def controller_objects(self, tok: Token) -> list[Token]:
+        """For a purpose or complement clause, the controlling verb's object: the one
+        addressed ("summoned the envoy to complain", "called the minister to discuss X")."""
+        if tok.dep_ != "xcomp" and not self.purpose(tok):
+            return []
+        return self.objects(tok.head)
 
     def _is_actor(self, tok: Token) -> bool:
         """Is ``tok`` (or one of its conjuncts) itself part of an actor mention or a pronoun?"""
@@ -267,6 +290,17 @@ class SentenceCoder:
             if not generic and not self.require_dyad:
                 generic = [(a, False) for t in tokens if (a := self.generic(t, root))]
         return generic[:1]
+
+    def fallback_targets(self, tok: Token, p: Pattern, root: str) -> list[tuple[Actor, bool]]:
+        """Targets when a pattern's own roles find no actor: the class's fallback roles
+        (roles.yaml), then, for a purpose clause of a class that addresses someone, the
+        controlling verb's object ("summoned the envoy to complain")."""
+        roles = self.patterns.roles
+        extra = [r for r in roles.fallback_for(p.code) if r not in p.target]
+        found = self.role_actors(tok, extra, root)
+        if not found and roles.addresses_controller(p.code):
+            found = [a for t in self.controller_objects(tok) for a in self.actors_at(t)]
+        return [a for a in found if not self._is_generic(a[0])]
 
     def _is_generic(self, actor: Actor) -> bool:
         """Is ``actor`` a generic civilian stand-in made for this sentence?"""
@@ -433,10 +467,7 @@ class SentenceCoder:
             else:
                 targets = self.role_actors(tok, p.target, root)
                 if not self.require_dyad and all(self._is_generic(a) for a, _ in targets):
-                    extra = [
-                        r for r in self.patterns.roles.fallback_for(p.code) if r not in p.target
-                    ]
-                    targets = self.role_actors(tok, extra, root) or targets
+                    targets = self.fallback_targets(tok, p, root) or targets
             src_codes = {a.code for a, _ in sources}
             targets = [t for t in targets if t[0].code not in src_codes]
             if p.between and not targets and len(sources) >= 2:

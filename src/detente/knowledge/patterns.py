@@ -14,10 +14,10 @@ from detente.knowledge.codes import Codebook, UserCode
 from detente.knowledge.files import KnowledgeFile, load_validated
 from detente.knowledge.wordorder import Phrase, parse_element
 
-_ROLE = re.compile(
-    r"^(subj|obj|next|poss|compound|amod|light|between|acl\.obj|ccomp\.subj|ccomp\.obj"
-    r"|(prep|obj\.prep|xcomp\.prep|light\.prep|prep:[a-z]+\.prep):[a-z]+|xcomp\.obj)$"
-)
+# a role is a path of dependency steps from the trigger: "obj.acl.prep:on" is the "on" object
+# of a participle modifying the trigger's object ("lifted the ban imposed on X")
+_STEP = r"(subj|obj|next|poss|compound|amod|light|between|acl|xcomp|ccomp|prep:[a-z]+)"
+_ROLE = re.compile(rf"^{_STEP}(\.{_STEP})*$")
 
 
 class Pattern(BaseModel):
@@ -128,6 +128,13 @@ class Roles(KnowledgeFile):
     # find no actor (the longest prefix listed wins)
     fallback_targets: dict[str, list[str]] = Field(default_factory=dict)
 
+    # CAMEO code prefixes whose subjectless purpose clause, finding no target of its own,
+    # addresses the controlling verb's object ("summoned the envoy to complain")
+    controller_targets: list[str] = Field(default_factory=list)
+
+    def addresses_controller(self, code: str) -> bool:
+        return any(code.startswith(prefix) for prefix in self.controller_targets)
+
     @field_validator("fallback_targets")
     @classmethod
     def _fallback_roles(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -138,11 +145,27 @@ class Roles(KnowledgeFile):
         return value
 
     def fallback_for(self, code: str) -> list[str]:
-        """The fallback target roles of ``code`` (longest listed prefix), or none."""
+        """The fallback target roles of ``code`` (longest listed prefix), or none: each listed
+        role on the trigger, then, for a preposition, on the trigger's object noun and on a
+        participle modifying it ("sanctions on X", "the ban imposed on X"); last the object's
+        possessor ("rejected the Croatian government's request")."""
         for n in range(len(code), 0, -1):
             if code[:n] in self.fallback_targets:
-                return self.fallback_targets[code[:n]]
+                return self.expanded(self.fallback_targets[code[:n]])
         return []
+
+    @staticmethod
+    def expanded(roles: list[str]) -> list[str]:
+        """``roles`` and, for each ``prep:X``, the same preposition one step into the object
+        (``obj.prep:X``, ``obj.acl.prep:X``); then ``obj.poss``. The object noun's own
+        modifiers are where a non-actor object ("a travel ban") names the other side."""
+        out: list[str] = []
+        for role in roles:
+            out.append(role)
+            if role.startswith("prep:"):
+                out += [f"obj.{role}", f"obj.acl.{role}"]
+        out.append("obj.poss")
+        return list(dict.fromkeys(out))
 
 
 class Commitments(KnowledgeFile):
