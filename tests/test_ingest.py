@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 import detente
 from detente.errors import InputError
-from detente.text import decode, looks_english, make_article
+from detente.text import decode, looks_english, make_article, parse_published
 
 
 def test_date_header_becomes_the_publication_date():
@@ -40,8 +40,64 @@ def test_bad_text_names_the_item(text, reason):
 
 
 def test_bad_date():
-    with pytest.raises(InputError, match="not YYYY-MM-DD"):
-        make_article("Text.", published="yesterday")
+    with pytest.raises(InputError, match="not a date") as info:
+        make_article("Text.", item="row-4", published="yesterday")
+    assert info.value.item == "row-4"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-03-05",
+        "2024-03-05T23:30:00-05:00",  # the publisher's day, not the UTC one
+        "2024-03-05T10:00:00Z",
+        "2024-03-05 10:00:00+01:00",
+        "Tue, 05 Mar 2024 23:00:00 -0500",
+        "05 Mar 2024 08:00:00 GMT",
+        1709632800,  # epoch seconds
+        "1709632800",
+        1709632800123,  # epoch milliseconds
+        1709632800.5,
+        datetime(2024, 3, 5, 8),
+    ],
+)
+def test_publication_dates_in_feed_and_json_forms(value):
+    assert parse_published(value) == date(2024, 3, 5)
+    assert make_article("Text.", published=value).published == date(2024, 3, 5)
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2024-13-01", "5/3/24", True, [2024], 10**15])
+def test_unreadable_dates_are_errors(value):
+    with pytest.raises(ValueError):
+        parse_published(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("NAIROBI, March 5, 2024 (Reuters) - Kenya hosted the talks.", date(2024, 3, 5)),
+        ("Kyiv, Ukraine, 5 Mar. 2024 — Shelling resumed.", date(2024, 3, 5)),
+        ("WASHINGTON (AP) — Sept. 30, 2023: The envoy left.", date(2023, 9, 30)),
+        ("LIMA 2024-01-09 – Peru recalled its envoy.", date(2024, 1, 9)),
+        # a year or a date in the body is never the publication date
+        ("The 1995 peace accord was revived on Monday.", None),
+        ("He said on March 5, 2024 - that talks failed.", None),
+        ("Talks resumed. NAIROBI, March 5, 2024 - more text.", None),
+        ("KYIV, March 5 (Reuters) - no year in this dateline.", None),
+    ],
+)
+def test_publication_date_from_a_dateline_only(text, day):
+    assert make_article(text).published == day
+
+
+def test_precedence_metadata_header_dateline_fallback():
+    text = "PARIS, June 2, 2022 - France spoke."
+    fallback = date(2020, 1, 1)
+    assert make_article(text, published="2021-05-05").published == date(2021, 5, 5)
+    assert make_article(text, fallback_published=fallback).published == date(2022, 6, 2)
+    assert make_article("date 2019-04-04 " + text).published == date(2019, 4, 4)
+    assert make_article("France spoke.", fallback_published=fallback).published == fallback
+    assert make_article("France spoke in 1995.").published is None
 
 
 def test_decode_rejects_binary_and_non_utf8():

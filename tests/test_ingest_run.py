@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from webfixtures import Silent, Site, page_html, write_warc
+from webfixtures import Silent, Site, page_html, rss, write_warc
 
 from detente.ingest.sources import SourceOptions
 from detente.run.batch import ingest
@@ -107,6 +107,29 @@ def test_private_feed_refused_and_silent_url_times_out(tmp_path, coder, site):
         finally:
             silent.close()
     assert "timed out" in s2.failures[0].reason
+
+
+def test_cli_ingest_published_default_and_no_follow(tmp_path, coder, site):
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    feed = tmp_path / "world.rss"
+    feed.write_bytes(rss(site.base, ["/talks.html"]).replace(b"<pubDate>", b"<x>").replace(
+        b"</pubDate>", b"</x>"))  # fmt: skip
+    note = tmp_path / "note.txt"
+    note.write_text("Kenya praised Somalia for the border accord, officials said.")
+    db = str(tmp_path / "s.duckdb")
+    args = ["ingest", str(feed), str(note), "--db", db, "--published", "2024-06-01"]
+    result = CliRunner().invoke(app, [*args, "--no-follow"])
+    assert result.exit_code == 0, result.output
+    assert "stored 2 articles" in result.stdout and "warning" not in result.stderr
+    with open_store(db) as store:
+        rows = store._q("SELECT text, published FROM articles ORDER BY text")
+    assert [str(day) for _, day in rows] == ["2024-06-01", "2024-06-01"]
+    assert rows[0][0] == "A short summary only."  # not followed (the link is on loopback)
+    bad = CliRunner().invoke(app, [*args[:-1], "June"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
 
 
 _CHILD = """

@@ -12,7 +12,7 @@ from webfixtures import PAGES, Silent, Site, page_html, rss, write_warc
 from detente.errors import InputError
 from detente.ingest import webtext
 from detente.ingest.fetch import check_address, fetch
-from detente.ingest.sources import Failure, Found, SourceOptions, read_inputs
+from detente.ingest.sources import SUMMARY_KEPT, Failure, Found, SourceOptions, read_inputs
 from detente.ingest.webtext import canonical_url
 
 LOCAL = SourceOptions(allow_private=True, timeout=2)
@@ -104,16 +104,39 @@ def test_feed_from_local_server_follows_item_links(site):
     assert all(ua.startswith("detente/") for ua in site.user_agents)
 
 
-def test_feed_pointing_to_loopback_is_refused_without_permission(site, tmp_path):
+def test_feed_pointing_to_loopback_is_refused_and_the_summary_kept(site, tmp_path):
     feed = tmp_path / "world.rss"
     feed.write_bytes(rss(site.base, list(PAGES)))
     found, failed = split(read_inputs([str(feed)]))
-    assert not found
-    assert len(failed) == len(PAGES)
-    for f in failed:
-        assert f.stage == "fetch"
-        assert f.item.startswith(site.base)
-        assert "loopback" in f.reason and "allow_private" in f.reason
+    assert not failed
+    assert len(found) == len(PAGES)
+    for f in found:
+        assert f.article.text == "A short summary only."
+        assert f.item.startswith(site.base) and f.article.url.startswith(site.base)
+        (warning,) = f.warnings
+        assert warning.startswith(SUMMARY_KEPT)
+        assert "fetch" in warning and "loopback" in warning and "allow_private" in warning
+
+
+def test_no_follow_codes_summaries_without_fetching(site):
+    before = len(site.user_agents)
+    opts = SourceOptions(allow_private=True, timeout=2, follow_links=False)
+    found, failed = split(read_inputs([site.base + "/feed.rss"], opts))
+    assert not failed and len(found) == len(PAGES)
+    assert {f.article.text for f in found} == {"A short summary only."}
+    assert all(not f.warnings for f in found)
+    assert len(site.user_agents) == before + 1  # the feed itself, no item page
+
+
+def test_a_feed_item_without_summary_whose_link_fails_is_an_error(site, tmp_path):
+    feed = tmp_path / "bare.rss"
+    feed.write_bytes(
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+        + f"<item><title>Gone</title><link>{site.base}/missing</link></item>".encode()
+        + b"</channel></rss>"
+    )
+    found, (f,) = split(read_inputs([str(feed)], LOCAL))
+    assert not found and f.stage == "fetch" and "404" in f.reason
 
 
 def test_url_redirect_and_404(site):
@@ -141,6 +164,23 @@ def test_truncated_warc_gz_keeps_earlier_records_and_records_the_error(tmp_path)
     assert len(found) == 2
     (f,) = failed
     assert f.item == str(cut) and f.stage == "read" and "truncated" in f.reason
+
+
+@pytest.mark.parametrize(
+    ("cut", "kept"),
+    [(0.55, 1), (0.95, 2)],  # inside a page's body / inside the last record
+)
+def test_truncated_plain_warc_keeps_earlier_records_and_records_the_error(tmp_path, cut, kept):
+    whole = tmp_path / "whole.warc"
+    write_warc(whole)
+    data = whole.read_bytes()
+    path = tmp_path / "cut.warc"
+    path.write_bytes(data[: int(len(data) * cut)])
+    found, failed = split(read_inputs([str(path)]))
+    assert len(found) == kept
+    assert all("Copyright" not in f.article.text for f in found)
+    (f,) = failed
+    assert f.item == str(path) and f.stage == "read" and "truncated" in f.reason
 
 
 def test_bad_inputs_are_each_recorded_and_the_rest_read(tmp_path):

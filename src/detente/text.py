@@ -5,10 +5,12 @@ Offsets everywhere in detente refer to ``Article.text`` as built here.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 
 from detente.errors import InputError
 from detente.records import Article
@@ -16,6 +18,21 @@ from detente.settings import MAX_CHARS
 
 # Some article dumps start with a "date YYYY-MM-DD" line; take it as the publication date.
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
+_MON = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# A news dateline opening the text, with a full date: "NAIROBI, March 5, 2024 (Reuters) -",
+# "Kyiv, Ukraine, 5 Mar. 2024 —", "BOGOTÁ (AFP) 2024-03-05 –". Never a date further in the text.
+_WORD = r"[A-ZÀ-Þ][^\W\d_]*[.'’]?"
+_PLACE = rf"{_WORD}(?:[ -]{_WORD}){{0,3}}"  # capitalised words: "NEW YORK", "Kyiv", "St. Paul"
+_DATELINE = re.compile(
+    rf"\A\s*(?:{_PLACE}(?:,\s*{_PLACE})?\s*(?:\([^()\n]{{1,40}}\))?\s*[,:–—-]?\s*)?"
+    rf"(?i:(?P<mon>{_MON})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})"
+    rf"|(?P<day2>\d{{1,2}})\s+(?P<mon2>{_MON})\.?,?\s+(?P<year2>\d{{4}})"
+    r"|(?P<iso>\d{4}-\d{2}-\d{2}))"
+    r"\s*(?:\([^()\n]{1,40}\))?\s*[-–—:]"
+)
+_EPOCH = re.compile(r"^\d{9,13}(?:\.\d+)?$")
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -42,8 +59,13 @@ def make_article(
     title: str | None = None,
     source: str | None = None,
     max_chars: int = MAX_CHARS,
+    fallback_published: date | None = None,
 ) -> Article:
-    """Validate and normalise one text into an ``Article``."""
+    """Validate and normalise one text into an ``Article``.
+
+    The publication date is ``published`` (metadata: any form :func:`parse_published` reads),
+    else a ``date YYYY-MM-DD`` first line, else a dateline opening the text, else
+    ``fallback_published``; never a date or a year from the body."""
     if not isinstance(text, str):
         raise InputError(item, f"expected text, got {type(text).__name__}")
     if len(text) > max_chars:
@@ -58,11 +80,13 @@ def make_article(
     text = text.strip()
     if not text:
         raise InputError(item, "empty text: nothing to code")
-    if published is not None and not isinstance(published, date):
+    if published in (None, ""):
+        published = dateline(text) or fallback_published
+    if published is not None:
         try:
-            published = date.fromisoformat(str(published))
+            published = parse_published(published)
         except ValueError as exc:
-            raise InputError(item, f"published date {published!r} is not YYYY-MM-DD") from exc
+            raise InputError(item, f"published date {published!r}: {exc}") from exc
     digest = hashlib.sha1((url or text).encode("utf-8")).hexdigest()[:16]
     return Article(
         id=article_id or digest,
@@ -72,6 +96,54 @@ def make_article(
         published=published,
         source=source,
     )
+
+
+def parse_published(value: object) -> date:
+    """A publication date from a ``date``/``datetime``, ISO 8601 (``2024-03-05``, with a time
+    and a zone or not), RFC 822 (``Tue, 05 Mar 2024 08:00:00 GMT``) or epoch seconds or
+    milliseconds (a number or a string of digits). A time with a zone gives the date as written
+    there (the publisher's day); epoch numbers the UTC date. A ``ValueError`` otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"a {type(value).__name__} is not a date")
+    text = str(value).strip()
+    if isinstance(value, (int, float)) or _EPOCH.match(text):
+        seconds = float(text)
+        seconds = seconds / 1000 if seconds >= 1e11 else seconds  # milliseconds
+        day = datetime.fromtimestamp(seconds, UTC).date()
+    elif re.match(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            day = datetime.fromisoformat(text.replace(" ", "T", 1)).date()
+        except ValueError:
+            raise ValueError("not a date (ISO 8601, RFC 822 or epoch seconds)") from None
+    else:
+        try:
+            day = parsedate_to_datetime(text).date()
+        except (TypeError, ValueError, IndexError):
+            raise ValueError("not a date (ISO 8601, RFC 822 or epoch seconds)") from None
+    if not 1800 <= day.year <= 2200:
+        raise ValueError(f"year {day.year} is out of range")
+    return day
+
+
+def dateline(text: str) -> date | None:
+    """The date of a dateline opening ``text`` ("KYIV, March 5, 2024 (Reuters) -"), if any."""
+    m = _DATELINE.match(text[:200])
+    if m is None:
+        return None
+    if m["iso"]:
+        try:
+            return date.fromisoformat(m["iso"])
+        except ValueError:
+            return None
+    mon, day, year = m["mon"] or m["mon2"], m["day"] or m["day2"], m["year"] or m["year2"]
+    try:
+        return date(int(year), _MONTHS[mon.lower()], int(day))
+    except ValueError:
+        return None
 
 
 _STOPWORDS = frozenset(

@@ -4,7 +4,6 @@ and print the events, claims and casualty counts."""
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -18,9 +17,11 @@ from detente.cli.options import (
     ActorFiles,
     AllModalities,
     Inputs,
+    NoFollow,
     PatternFiles,
     RequireDyad,
     Samples,
+    day_option,
 )
 from detente.errors import DetenteError
 from detente.ingest.sources import Failure, SourceOptions, read_inputs
@@ -102,18 +103,14 @@ def code_cmd(
     actors: ActorFiles = None,
     patterns: PatternFiles = None,
     require_dyad: RequireDyad = False,
+    no_follow: NoFollow = False,
 ) -> None:
     """Code text files (or stdin) into events."""
     out = Console() if sys.stdout.isatty() else Console(width=150)
     err = Console(stderr=True, soft_wrap=True)
     if fmt not in ("table", "jsonl"):
         raise typer.BadParameter("--format must be table or jsonl", param_hint="--format")
-    try:
-        day = date.fromisoformat(published) if published else None
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"{published!r} is not YYYY-MM-DD", param_hint="--published"
-        ) from exc
+    day = day_option(published)
     if not files and not samples:
         raise typer.BadParameter("give files, '-' for stdin, or --samples")
     settings = Settings.from_env(
@@ -122,7 +119,7 @@ def code_cmd(
         pattern_files=patterns or None,
         require_dyad=require_dyad,
     )
-    options = SourceOptions.from_settings(settings, published=day)
+    options = SourceOptions.from_settings(settings, published=day, follow_links=not no_follow)
     articles, failures = _read_inputs(files or [], options, err)
     if samples:
         articles += sample_articles()

@@ -4,6 +4,7 @@ store's event filter options added to a command by :func:`event_filter_options`.
 import functools
 import inspect
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,6 +39,13 @@ Inputs = Annotated[
     list[str] | None,
     typer.Argument(help="Files, folders, feeds, WARCs, JSONL, URLs; '-' is stdin."),
 ]
+NoFollow = Annotated[
+    bool,
+    typer.Option(
+        "--no-follow",
+        help="Code a feed item's summary instead of fetching its page (items without content).",
+    ),
+]
 Rows = Annotated[int, typer.Option("--limit", help="At most this many rows.")]
 
 Since = Annotated[str | None, typer.Option(help="Events published on or after YYYY-MM-DD.")]
@@ -47,6 +55,15 @@ Country = Annotated[
 ]
 Dyad = Annotated[str | None, typer.Option(help="SOURCE,TARGET (country or code prefix each).")]
 EventType = Annotated[str | None, typer.Option("--event", help="PLOVER type or CAMEO prefix.")]
+
+
+def day_option(value: str | None, param_hint: str = "--published") -> date | None:
+    """A YYYY-MM-DD option's date (a usage error otherwise)."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not YYYY-MM-DD", param_hint=param_hint) from exc
+
 
 FROM_OPTIONS = EventFilter()  # the default of ``flt``: replaced by the filter of the options
 _FILTER = {"since": Since, "until": Until, "country": Country, "dyad": Dyad, "event": EventType}

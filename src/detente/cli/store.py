@@ -18,9 +18,11 @@ from detente.cli.app import app
 from detente.cli.options import (
     FROM_OPTIONS,
     Inputs,
+    NoFollow,
     RequireDyad,
     Rows,
     Samples,
+    day_option,
     event_filter_options,
 )
 from detente.cli.progress import progress_bar
@@ -62,6 +64,11 @@ def ingest_cmd(
         list[str] | None,
         typer.Option(help="JSON Lines field name, e.g. text=body or url=link; repeatable."),
     ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(help="Publication date YYYY-MM-DD of inputs that carry no date."),
+    ] = None,
+    no_follow: NoFollow = False,
 ) -> None:
     """Code inputs and keep them in the store (already stored articles are skipped)."""
     from detente.coding.coder import load_coder
@@ -80,7 +87,12 @@ def ingest_cmd(
         )
     settings = Settings.from_env(fetch_timeout=timeout, require_dyad=require_dyad)
     options = SourceOptions.from_settings(
-        settings, glob=glob, allow_private=allow_private, jsonl_fields=fields
+        settings,
+        glob=glob,
+        allow_private=allow_private,
+        jsonl_fields=fields,
+        default_published=day_option(published),
+        follow_links=not no_follow,
     )
     try:
         coder = load_coder(settings) if workers == 1 else None

@@ -21,7 +21,7 @@ from detente.ingest.fetch import fetch
 from detente.ingest.webtext import READ_ERRORS, canonical_url
 from detente.records import Article
 from detente.settings import FETCH_TIMEOUT, MAX_BYTES, MAX_CHARS, Settings
-from detente.text import decode, looks_english, make_article
+from detente.text import decode, looks_english, make_article, parse_published
 
 JSONL_FIELDS = {
     "text": "text",
@@ -34,6 +34,7 @@ JSONL_FIELDS = {
 
 
 NOT_ENGLISH = "does not look like English text"
+SUMMARY_KEPT = "only the feed summary was coded: following the item's link failed"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class SourceOptions:
     follow_links: bool = True  # fetch a feed item's page when the item has only a summary
     jsonl_fields: dict[str, str] = field(default_factory=lambda: dict(JSONL_FIELDS))
     published: date | None = None  # the publication date of every input, whatever it says
+    # the publication date of inputs that carry none (no metadata, URL date, date line,
+    # dateline, feed or JSON date, or WARC-Date)
+    default_published: date | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> SourceOptions:
@@ -143,7 +147,12 @@ def _text(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
         return
     try:
         article = make_article(
-            text, item=item, source=item, published=opts.published, max_chars=opts.max_chars
+            text,
+            item=item,
+            source=item,
+            published=opts.published,
+            max_chars=opts.max_chars,
+            fallback_published=opts.default_published,
         )
         yield _found(item, article)
     except InputError as exc:
@@ -157,10 +166,12 @@ def _html(
     opts: SourceOptions,
     *,
     title: str | None = None,
-    published: date | None = None,
+    published: date | str | None = None,
     source: str | None = None,
+    crawled: str | None = None,
 ) -> Result:
-    """An article from an HTML page; ``title``/``published``/``source`` fill what it lacks."""
+    """An article from an HTML page; ``title``/``published``/``source`` fill what it lacks;
+    ``crawled`` (a WARC-Date) dates it when nothing else does."""
     try:
         page = webtext.extract_html(data, item, url)
         article = make_article(
@@ -171,6 +182,7 @@ def _html(
             published=opts.published or page.published or published,
             source=page.site or source,
             max_chars=opts.max_chars,
+            fallback_published=_crawl_day(crawled) or opts.default_published,
         )
     except InputError as exc:
         return Failure(exc.item, "extract", exc.reason)
@@ -191,7 +203,8 @@ def _url(url: str, opts: SourceOptions) -> Iterator[Result]:
 
 
 def read_feed(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
-    """Items of an RSS/Atom feed; an item with only a summary is followed to its page."""
+    """Items of an RSS/Atom feed. An item with only a summary is followed to its page (unless
+    ``opts.follow_links`` is off); when that fails, its summary is the text, with a warning."""
     for entry in webtext.feed_entries(data, item):
         label = entry.link or f"{item}#{entry.index}"
         meta = {
@@ -199,39 +212,57 @@ def read_feed(data: bytes, item: str, opts: SourceOptions) -> Iterator[Result]:
             "published": opts.published or entry.published,
             "source": entry.feed_title or item,
         }
+        note: tuple[str, ...] = ()
         if entry.content is None and entry.link and opts.follow_links:
-            try:
-                page = fetch(
-                    entry.link,
-                    allow_private=opts.allow_private,
-                    timeout=opts.timeout,
-                    max_bytes=opts.max_bytes,
-                )
-            except InputError as exc:
-                yield Failure(exc.item, "fetch", exc.reason)
+            followed = _follow(entry.link, label, opts, meta)
+            if isinstance(followed, Found) or not entry.summary:
+                yield followed
                 continue
-            yield _html(page.content, label, page.final_url, opts, **meta)
-            continue
-        text = entry.content or entry.summary
+            note = (f"{SUMMARY_KEPT}: {followed.stage}: {followed.reason}",)
         try:
             url = canonical_url(entry.link) if entry.link else None
             article = make_article(
-                text or "", item=label, url=url, max_chars=opts.max_chars, **meta
+                entry.content or entry.summary or "",
+                item=label,
+                url=url,
+                max_chars=opts.max_chars,
+                fallback_published=opts.default_published,
+                **meta,
             )
         except InputError as exc:
             yield Failure(exc.item, "extract", exc.reason)
             continue
-        yield _found(label, article)
+        found = _found(label, article)
+        yield Found(found.item, found.article, found.warnings + note)
+
+
+def _follow(link: str, label: str, opts: SourceOptions, meta: dict[str, Any]) -> Result:
+    """The article of a feed item's page."""
+    try:
+        page = fetch(
+            link, allow_private=opts.allow_private, timeout=opts.timeout, max_bytes=opts.max_bytes
+        )
+    except InputError as exc:
+        return Failure(exc.item, "fetch", exc.reason)
+    return _html(page.content, label, page.final_url, opts, **meta)
 
 
 def read_warc(path: Path, opts: SourceOptions) -> Iterator[Result]:
-    """HTML responses (status 200) of a WARC or WARC.gz file."""
+    """HTML responses (status 200) of a WARC or WARC.gz file, dated by their WARC-Date when
+    the page itself has no date."""
     for record in webtext.warc_html(path):
         if isinstance(record, InputError):
             yield Failure(record.item, "read", record.reason)
         else:
-            url, body = record
-            yield _html(body, url, url, opts, source=str(path))
+            url = record.url
+            yield _html(record.body, url, url, opts, source=str(path), crawled=record.crawled)
+
+
+def _crawl_day(stamp: str | None) -> date | None:
+    try:
+        return parse_published(stamp) if stamp else None
+    except ValueError:
+        return None
 
 
 def read_jsonl(path: Path, opts: SourceOptions) -> Iterator[Result]:
@@ -264,15 +295,8 @@ def _row_article(row: dict[str, Any], f: dict[str, str], item: str, opts: Source
         article_id=str(row[f["id"]]) if row.get(f["id"]) not in (None, "") else None,
         url=canonical_url(str(url)) if url else None,
         title=row.get(f["title"]) or None,
-        published=opts.published or _day(row.get(f["published"])),
+        published=opts.published or row.get(f["published"]),
         source=row.get(f["source"]) or None,
         max_chars=opts.max_chars,
+        fallback_published=opts.default_published,
     )
-
-
-def _day(value: Any) -> date | str | None:
-    """A date from "2024-03-05", "2024-03-05T10:00:00Z" and the like (else left to validate)."""
-    if value in (None, ""):
-        return None
-    text = str(value)
-    return text[:10] if len(text) >= 10 and text[4] == "-" and text[7] == "-" else text

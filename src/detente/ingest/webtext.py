@@ -9,17 +9,22 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import IO
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from xml.sax import SAXException
 
 from detente.errors import InputError
+from detente.text import parse_published
 
 # What reading a (possibly gzipped) file raises when it is unreadable, truncated or corrupt: a
 # bad item, recorded as such; any other exception is a bug and propagates.
 READ_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error)
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid)$", re.I)
+# htmldate's search of the page body (years in the text, link labels) is off: a publication
+# date comes from the page's metadata, its markup's date elements or its URL, or none.
+_DATE_PARAMS = {"extensive_search": False, "original_date": True}
 _MIN_TEXT = 40  # characters: less than this is not an article's main text
 
 
@@ -50,7 +55,9 @@ def extract_html(data: bytes | str, item: str, url: str | None = None) -> Page:
     if isinstance(data, bytes) and b"\x00" in data[:8192]:
         raise InputError(item, "looks like a binary file (NUL bytes), not HTML")
     try:
-        doc = trafilatura.bare_extraction(data, url=url, with_metadata=True)
+        doc = trafilatura.bare_extraction(
+            data, url=url, with_metadata=True, date_extraction_params=_DATE_PARAMS
+        )
     except (LxmlError, ValueError, UnicodeError) as exc:  # lxml's errors on malformed input
         raise InputError(item, f"HTML could not be parsed ({type(exc).__name__}: {exc})") from exc
     text = (getattr(doc, "text", None) or "").strip()
@@ -81,7 +88,7 @@ class Entry:
     index: int
     link: str | None
     title: str | None
-    published: date | None
+    published: date | str | None  # a string when the feed's date could not be read (an error)
     summary: str | None  # plain text
     content: str | None  # plain text of the full content, when the feed carries it
     feed_title: str | None
@@ -102,19 +109,32 @@ def feed_entries(data: bytes, item: str) -> list[Entry]:
     out = []
     for n, e in enumerate(parsed.entries):
         content = " ".join(c.get("value", "") for c in e.get("content", []))
-        stamp = e.get("published_parsed") or e.get("updated_parsed")
         out.append(
             Entry(
                 index=n,
                 link=e.get("link") or None,
                 title=e.get("title") or None,
-                published=date(*stamp[:3]) if stamp else None,
+                published=_entry_date(e),
                 summary=_plain(e.get("summary") or "") or None,
                 content=_plain(content) or None,
                 feed_title=feed_title,
             )
         )
     return out
+
+
+def _entry_date(e) -> date | str | None:
+    """The item's date as written (RFC 822, ISO 8601, epoch), else feedparser's reading of it
+    (in UTC), else the raw string, which the article check then reports as a bad date."""
+    field = partial(dict.get, e)  # plain lookups: no deprecated updated→published mapping
+    raw = field("published") or field("updated")
+    if raw:
+        try:
+            return parse_published(raw)
+        except ValueError:
+            pass
+    stamp = field("published_parsed") or field("updated_parsed")
+    return date(*stamp[:3]) if stamp else (raw or None)
 
 
 def _plain(html: str) -> str:
@@ -133,28 +153,44 @@ def _plain(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", root.text_content()).strip()
 
 
-def warc_html(path: Path) -> Iterator[tuple[str, bytes] | InputError]:
-    """(target URL, body) of each HTML response with status 200; an ``InputError`` (yielded,
-    not raised) when the file is truncated or corrupt, after the records read so far."""
+@dataclass(frozen=True)
+class WarcPage:
+    url: str
+    body: bytes
+    crawled: str | None  # WARC-Date: when the page was fetched
+
+
+def warc_html(path: Path) -> Iterator[WarcPage | InputError]:
+    """Each HTML response with status 200; an ``InputError`` (yielded, not raised) when the file
+    is truncated or corrupt, after the records read so far (a cut record is not yielded)."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
     n = 0
     with path.open("rb") as fh:
         try:
-            for record in ArchiveIterator(fh):
+            records = ArchiveIterator(fh)
+            for record in records:
                 n += 1
                 if record.rec_type != "response" or record.http_headers is None:
                     continue
                 ctype = (record.http_headers.get_header("Content-Type") or "").lower()
                 if "html" not in ctype or record.http_headers.get_statuscode() != "200":
                     continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                yield url, record.content_stream().read()
+                body = record.content_stream().read()
+                if record.raw_stream.limit:  # fewer bytes than its Content-Length
+                    yield InputError(str(path), f"WARC is truncated in record {n}")
+                    return
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                yield WarcPage(uri, body, record.rec_headers.get_header("WARC-Date"))
         except (ArchiveLoadFailed, ValueError, *READ_ERRORS) as exc:  # truncated or corrupt
             reason = f"WARC unreadable after {n} records ({type(exc).__name__}: {exc})"
             yield InputError(str(path), reason)
             return
+        if not path.name.endswith(".gz"):  # warcio stops quietly at a record cut in its headers
+            fh.seek(records.offset)
+            if fh.read(1 << 16).strip():
+                yield InputError(str(path), f"WARC is truncated after {n} records")
     if path.name.endswith(".gz"):  # warcio stops quietly at a truncated gzip stream
         try:
             with gzip.open(path, "rb") as raw:
