@@ -59,9 +59,9 @@ def test_exports(db, tmp_path):
     out = runner.invoke(app, ["export", "--format", "plover", "--db", db, "--event", "ACCUSE"])
     assert out.exit_code == 0, out.output
     records = [json.loads(line) for line in out.stdout.splitlines()]
-    assert {r["event_type"] for r in records} == {"ACCUSE"}
+    assert {e for r in records for e in r["event"]} == {"ACCUSE"}
     record = next(r for r in records if r["cameo"] == "112")
-    assert record["source"][0]["code"] == "IRN" and record["target"][0]["code"] == "NOR"
+    assert record["source"][0]["code"] == "IRN" and record["recipient"][0]["code"] == "NOR"
     pq_path = tmp_path / "e.parquet"
     res = runner.invoke(app, ["export", "-f", "parquet", "--db", db, "--out", str(pq_path)])
     assert res.exit_code == 0 and pq.read_table(pq_path).num_rows >= 2

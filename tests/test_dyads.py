@@ -88,8 +88,8 @@ def test_incomplete_dyads_in_the_store_and_exports(tmp_path, coder):
         plover_jsonl(store, out)
         records = {r["dyad"]: r for r in map(json.loads, out.getvalue().splitlines())}
         assert records["target_only"]["source"] is None
-        assert records["target_only"]["target"][0]["country"] == "EGY"
-        assert records["full"]["source"][0]["code"] == "EGYCOP"
+        assert records["target_only"]["recipient"][0]["code"] == "EGY"
+        assert records["full"]["source"][0]["cameo_code"] == "EGYCOP"
         gdelt = gdelt_frame(store).set_index("EventCode")
         assert gdelt["Actor1Code"].isna().sum() == 1 and gdelt["Actor2Code"].notna().all()
 

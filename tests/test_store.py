@@ -191,10 +191,13 @@ def test_parquet_csv_and_plover_exports(store, tmp_path, coded):
     export.export("plover", store, buf, flt)
     records = [json.loads(line) for line in buf.getvalue().splitlines()]
     oslo = next(r for r in records if r["cameo"] == "040")
-    assert oslo["event_type"] == "CONSULT" and oslo["date"] == "2024-03-05"
-    assert oslo["source"][0]["code"] == "NORGOV" and oslo["target"][0]["country"] == "IRN"
-    assert oslo["event_loc"]["name"] == "Oslo" and oslo["event_loc"]["country_code"] == "NOR"
-    assert oslo["event_date"] == "2024-03-05"  # "on Tuesday", published on a Tuesday
+    assert oslo["event"] == ["CONSULT"] and oslo["date"] == "2024-03-05"  # "on Tuesday"
+    assert oslo["source"][0]["cameo_code"] == "NORGOV" and oslo["source"][0]["code"] == "NOR"
+    assert oslo["source"][0]["sector"] == "GOV" and oslo["recipient"][0]["code"] == "IRN"
+    assert oslo["event_loc"]["name"] == "Oslo" and oslo["event_loc"]["country_code"] == "NO"
+    assert oslo["event_loc"]["cc3"] == "NOR" and oslo["event_text"] == ["met"]
+    assert oslo["cite_info"]["url"] == "https://ledger.example/oslo"
+    assert oslo["text_info"]["sequence"] == 0 and oslo["quad_code"] == 1
 
 
 # --- claims and counts (migration 3) -----------------------------------------------------------
@@ -397,3 +400,29 @@ def test_gdelt_gives_one_row_per_source_target_pair_with_action_geo(tmp_path, co
     with open_store(tmp_path / "g.duckdb") as s:
         assert export.export("gdelt", s, buf) == len(frame)
     assert all(len(line.split("\t")) == 61 for line in buf.getvalue().splitlines())
+
+
+PLOVER_FIELDS = {
+    "id", "has_event", "date", "source", "recipient", "event", "mode", "context", "event_loc",
+    "event_text", "quad_code", "event_scale", "text", "text_info", "cite_info", "coder",
+}  # fmt: skip
+
+
+def test_plover_records_use_the_specification_names_and_the_event_date(tmp_path, coder):
+    text = (
+        "date 2024-06-14\nChile accused Peru on Monday of violating the border treaty. The "
+        "dispute began when Bolivia attacked Peru."
+    )
+    article = make_article(text, url="https://w.example/chile", source="Wire")
+    with open_store(tmp_path / "p.duckdb") as s:
+        s.store_article(article, coder.code_article(article))
+        records = list(export.plover_records(s, queries.make_filter(modalities=None)))
+    accuse = next(r for r in records if r["cameo"].startswith("11"))
+    assert set(accuse) >= PLOVER_FIELDS and not {"target", "event_type", "event_date"} & set(accuse)
+    assert accuse["date"] == "2024-06-10"  # the event's Monday, not the publication date
+    assert accuse["cite_info"]["published"] == "2024-06-14"
+    assert accuse["cite_info"]["publication"] == "Wire" and accuse["coder"].startswith("detente")
+    assert [a["code"] for a in accuse["recipient"]] == ["PER"]
+    assert accuse["source"][0]["actor_text"] == "Chile"
+    background = [r for r in records if r["date_method"] == "historical"]
+    assert background and all(r["date"] is None for r in background)  # not the publication date

@@ -1,8 +1,9 @@
-"""Exports of stored events: PLOVER-style JSON Lines, GDELT 2.0 event table (TSV), Parquet, CSV;
+"""Exports of stored events: PLOVER event records (JSON Lines, ``plover.py``), GDELT 2.0 event
+table (TSV, ``gdelt.py``), Parquet, CSV;
 and of stored claims and counts (JSON Lines, one record per claim or count).
 
 Each function takes a store, a destination (path or text stream) and a filter, and returns the
-number of rows written. The SQL lives in ``store.py``.
+number of rows written. The SQL lives in ``db.py``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import pandas as pd
 
 from detente.store.db import EventFilter, Store
 from detente.store.gdelt import GDELT_COLUMNS, gdelt_frame
+from detente.store.plover import plover_records
 
-__all__ = ["FORMATS", "GDELT_COLUMNS", "export", "gdelt_frame"]
+__all__ = ["FORMATS", "GDELT_COLUMNS", "export", "gdelt_frame", "plover_records"]
 
 FORMATS = ("plover", "gdelt", "parquet", "csv", "claims", "counts")
 
@@ -61,69 +63,6 @@ def _none(value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return None
     return value
-
-
-def plover_records(store: Store, flt: EventFilter | None = None) -> Iterator[dict[str, Any]]:
-    """PLOVER-style event records: type, mode, context, actors, date, sentence and CAMEO."""
-    rows = store.events(flt)
-    actors = store.event_actors(flt)
-    by_event: dict[str, dict[str, list[dict]]] = {}
-    for a in actors.to_dict("records"):
-        group = by_event.setdefault(a["event_id"], {"source": [], "target": []})
-        group[a["role"]].append(
-            {k: _none(a[k]) for k in ("text", "code", "name", "country", "sector", "kind")}
-        )
-    for r in rows.to_dict("records"):
-        day = _none(r["published"])
-        who = by_event.get(r["id"], {"source": [], "target": []})
-        yield {
-            "id": r["id"],
-            "date": day.date().isoformat() if day is not None else None,
-            "event_type": r["plover_event"],
-            "mode": _none(r["plover_mode"]),
-            "context": json.loads(r["plover_context"] or "[]"),
-            "source": who["source"] or None,  # null: no known actor on that side
-            "target": who["target"] or None,
-            "dyad": _none(r.get("dyad")),
-            "modality": r["modality"],
-            "reciprocal": bool(r["reciprocal"]),
-            "cameo": r["cameo_code"],
-            "goldstein": _none(r["goldstein"]),
-            "quad_class": None if _none(r["quad_class"]) is None else int(r["quad_class"]),
-            "text": r["sentence_text"],
-            "trigger": r["trigger_text"],
-            "article": {
-                "id": r["article_id"],
-                "url": _none(r["article_url"]),
-                "title": _none(r["article_title"]),
-                "source": _none(r["article_source"]),
-            },
-            "event_loc": _event_loc(r),
-            "event_date": _day(r.get("event_date")),
-            "confidence": r["confidence"],
-            "coder": f"{r['coder_name']} {r['coder_version']}",
-        }
-
-
-def _day(value: Any) -> str | None:
-    value = _none(value)
-    return value.date().isoformat() if hasattr(value, "date") else value
-
-
-def _event_loc(r: dict[str, Any]) -> dict[str, Any] | None:
-    """PLOVER ``event_loc``: the event's place as detente located it, or None."""
-    if _none(r.get("location_name")) is None:
-        return None
-    return {
-        "name": r["location_name"],
-        "geonameid": _none(r.get("location_geonameid")),
-        "lat": _none(r.get("location_lat")),
-        "lon": _none(r.get("location_lon")),
-        "admin1": _none(r.get("location_admin1")),
-        "country_code": _none(r.get("location_country")),
-        "feature": _none(r.get("location_feature")),
-        "method": _none(r.get("location_method")),
-    }
 
 
 def plover_jsonl(store: Store, out: str | Path | IO[str], flt: EventFilter | None = None) -> int:
