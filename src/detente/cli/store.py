@@ -59,7 +59,7 @@ def ingest_cmd(
     workers: Annotated[int, typer.Option(min=1, help="Coding processes.")] = 1,
     samples: Samples = False,
     require_dyad: RequireDyad = False,
-    timeout: Annotated[float, typer.Option(help="Seconds per URL fetch.")] = FETCH_TIMEOUT,
+    timeout: Annotated[float, typer.Option(help="Seconds per URL fetch, in all.")] = FETCH_TIMEOUT,
     field: Annotated[
         list[str] | None,
         typer.Option(help="JSON Lines field name, e.g. text=body or url=link; repeatable."),
