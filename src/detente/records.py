@@ -138,7 +138,8 @@ class Event(_Record):
     about: str | None = Field(
         default=None,
         description="Id of the event this one is about: the promised, offered or threatened "
-        "(future) event of a commitment ('X vowed to strike Y': 1384, about the strike).",
+        "(future) event of a commitment ('X vowed to strike Y': 1384, about the strike), or "
+        "the refused (negated) event of a rejection ('X will not lift the ban': 1241).",
     )
     confidence: float = Field(ge=0.0, le=1.0)
     coder: CoderInfo

@@ -24,7 +24,7 @@ _CONDITIONAL = {"if", "unless", "whether"}
 _GENERIC = {"030", "130"}
 
 
-def _conditional(tok: Token) -> bool:
+def conditional(tok: Token) -> bool:
     """Is ``tok`` (or a clause above it) conditional or a question?"""
     if tok.sent.text.rstrip().endswith("?"):
         return True
@@ -87,7 +87,7 @@ def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
         light = coder.light_head(raw.trigger) if raw.pattern.pos == "NOUN" else None
         tok = light or raw.trigger
         found = _cue(coder, tok)
-        if found is None or _conditional(found[0]):
+        if found is None or conditional(found[0]):
             continue
         cue, own = found
         if not own and raw.modality != "future":

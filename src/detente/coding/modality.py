@@ -38,6 +38,8 @@ def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = froze
             # a coordinated predicate's own meaning does not govern its sibling:
             # in "denied the claim and called on X", "called" is not negated by "denied"
             lemma = current.lemma_.lower()
+            if current.dep_ == "acomp" and any(c.dep_ == "neg" for c in current.head.children):
+                return "negated"  # "is not ready to negotiate"
             if lemma in cues.negating_heads:
                 return "negated"
             if lemma in cues.request_heads:

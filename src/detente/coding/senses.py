@@ -1,12 +1,13 @@
 """What a pattern match alone does not decide, applied to a sentence's pattern events at once:
 senses excluded by the actors' sectors, statements covered by an embedded event
-(``statements.py``), promises and threats from commitment wording (``commitments.py``)."""
+(``statements.py``), promises and threats from commitment wording (``commitments.py``),
+rejections from its negation (``refusals.py``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from detente.coding import commitments, statements
+from detente.coding import commitments, refusals, statements
 
 if TYPE_CHECKING:
     from detente.coding.events import SentenceCoder
@@ -28,4 +29,5 @@ def _fits(raw: RawEvent) -> bool:
 def refine(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
     """The sentence's events from its pattern events."""
     raws = [r for r in raws if _fits(r)]
-    return commitments.derive(coder, statements.without_covered(raws))
+    raws = statements.without_covered(raws)
+    return refusals.derive(coder, commitments.derive(coder, raws))

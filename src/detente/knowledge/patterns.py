@@ -175,13 +175,30 @@ class Commitments(KnowledgeFile):
     future_aux: set[str]
     reported_aux: set[str]
     intent_codes: dict[str, str]
+    # refusals (refusals.py): "refused to Z", "is not ready to Z", "said it will not Z"
+    refusal_heads: set[str] = Field(default_factory=set)
+    readiness_heads: set[str] = Field(default_factory=set)
+    reject_codes: dict[str, str] = Field(default_factory=dict)
 
     def code_for(self, code: str) -> str | None:
         """The commitment code for a committed event's code (longest prefix), or None."""
-        for n in range(len(code), 1, -1):
-            if code[:n] in self.intent_codes:
-                return self.intent_codes[code[:n]]
-        return None
+        return longest_prefix(self.intent_codes, code)
+
+    def reject_for(self, code: str) -> str | None:
+        """The rejection code for a refused event's code (longest prefix), or None."""
+        return longest_prefix(self.reject_codes, code)
+
+    def codes(self) -> list[str]:
+        """Every code the file names (checked against the codebook at load)."""
+        return [*self.intent_codes.values(), *self.reject_codes.values()]
+
+
+def longest_prefix(table: dict[str, str], code: str) -> str | None:
+    """The value of the longest prefix of ``code`` listed in ``table`` (two digits at least)."""
+    for n in range(len(code), 1, -1):
+        if code[:n] in table:
+            return table[code[:n]]
+    return None
 
 
 _VOWELS = set("aeiou")
@@ -257,6 +274,11 @@ class PatternSet:
         # the pattern commitment events are recorded with (their code is set per event)
         self.commitment = Pattern(
             id="commitment", lemmas=["will"], code="030", source=["subj"], target=["obj"],
+            target_optional=True, confidence=0.6,
+        )  # fmt: skip
+        # the pattern refusals are recorded with ("said it will not lift the ban": 1241)
+        self.refusal = Pattern(
+            id="refusal", lemmas=["not"], code="120", source=["subj"], target=["obj"],
             target_optional=True, confidence=0.6,
         )  # fmt: skip
         self.index: dict[tuple[str, str], list[Pattern]] = {}
@@ -338,7 +360,7 @@ def load_patterns(
     commitments = None
     if builtin:
         commitments = load_validated("patterns/commitments.yaml", Commitments)
-        for code in commitments.intent_codes.values():
+        for code in commitments.codes():
             if not codebook.has(code):
                 raise KnowledgeError(f"commitments.yaml: unknown CAMEO code {code!r}")
     return PatternSet(patterns, light, modality, irregular, codebook, roles, commitments)
