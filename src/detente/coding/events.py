@@ -233,9 +233,46 @@ class SentenceCoder:
             return self.objects(tok)
         if role == "next":
             return self.next_actor(tok)
+        if role == "cause":
+            return self.cause_agents(tok)
         if role.startswith("prep:"):
             return self.prep_objects(tok, role[5:])
         return [c for c in tok.children if c.dep_ == role]
+
+    _AGENT_ROLES = ("poss", "prep:from", "prep:by", "compound", "amod")
+
+    def cause_agents(self, tok: Token) -> list[Token]:
+        """The agent of the cause of an eventive noun reached through a causal verb: "...
+        sparked concerns from X, leading to the summoning of Y" (X, the one concerned),
+        "X's protests led to the closure of Y", "... prompting the expulsion of Y". The
+        cause is the object of the clause a causal participle hangs on when that object is
+        an eventive noun with an agent, else that clause's subject (an actor, or a noun and
+        its agent); for a finite causal verb ("led to"), its subject."""
+        while tok.dep_ == "conj" and tok.head.pos_ == "NOUN":
+            tok = tok.head  # "leading to the recall of X and the closure of Y"
+        verb = tok.head
+        if tok.dep_ == "pobj" and verb.dep_ == "prep":
+            verb = verb.head
+        elif tok.dep_ != "dobj":
+            return []
+        if verb.lemma_.lower() not in self.patterns.roles.causal_heads:
+            return []
+        if verb.dep_ == "advcl" and verb.tag_ == "VBG":
+            clause = verb.head
+            causes = [o for o in self.objects(clause) if not self._is_actor(o)]
+            causes += [c for c in clause.children if c.dep_ == "nsubj"]
+        else:
+            causes = [c for c in verb.children if c.dep_ == "nsubj"]
+        for cause in causes:
+            if self._is_actor(cause):
+                return [cause]
+            found = [t for r in self._AGENT_ROLES for t in self.role_tokens(cause, r)]
+            if cause.dep_ == "dobj":  # "drew condemnation from X": "from" on the verb
+                found += self.prep_objects(cause.head, "from")
+            found = [t for t in found if self.actors_at(t)]
+            if found:
+                return found[:1]
+        return []
 
     def _actor_or_pronoun(self, t: Token) -> bool:
         return t.i in self.actors or (t.lower_ in PRONOUNS and t.pos_ == "PRON")
@@ -462,6 +499,9 @@ class SentenceCoder:
                 sources = self.slot_actors(tok, found.slots["source"])
             else:
                 sources = self.role_actors(tok, p.source, root)
+                if not sources and p.pos == "NOUN" and not self.require_dyad:
+                    # no agent of its own: the agent of its cause ("leading to the X of Y")
+                    sources = self.role_actors(tok, ["cause"], root)
             if "target" in found.slots:
                 targets = self.slot_actors(tok, found.slots["target"])
             else:

@@ -16,7 +16,7 @@ from detente.knowledge.wordorder import Phrase, parse_element
 
 # a role is a path of dependency steps from the trigger: "obj.acl.prep:on" is the "on" object
 # of a participle modifying the trigger's object ("lifted the ban imposed on X")
-_STEP = r"(subj|obj|next|poss|compound|amod|light|between|acl|xcomp|ccomp|prep:[a-z]+)"
+_STEP = r"(subj|obj|next|cause|poss|compound|amod|dative|light|between|acl|xcomp|ccomp|prep:[a-z]+)"
 _ROLE = re.compile(rf"^{_STEP}(\.{_STEP})*$")
 
 
@@ -131,6 +131,9 @@ class Roles(KnowledgeFile):
     # CAMEO code prefixes whose subjectless purpose clause, finding no target of its own,
     # addresses the controlling verb's object ("summoned the envoy to complain")
     controller_targets: list[str] = Field(default_factory=list)
+    # verbs through which an eventive noun is caused ("leading to the summoning of Y"): the
+    # noun's source is the agent of the cause (role ``cause``)
+    causal_heads: set[str] = Field(default_factory=set)
 
     def addresses_controller(self, code: str) -> bool:
         return any(code.startswith(prefix) for prefix in self.controller_targets)
