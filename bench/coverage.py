@@ -29,7 +29,8 @@ def main() -> None:
     own: dict[str, set[str]] = defaultdict(set)  # code -> pattern ids
     for p in patterns.patterns:
         for code in (p.code, *p.source_sector_codes.values()):
-            own[code].add(p.id)
+            if code is not None:  # a null-code pattern stops others and codes nothing
+                own[code].add(p.id)
     per_root: dict[str, list[str]] = defaultdict(list)
     for code in codebook.codes():
         per_root[codebook.root_of(code)].append(code)

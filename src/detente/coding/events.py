@@ -403,8 +403,8 @@ class SentenceCoder:
             return None
         if p.object is not None:
             objs = self.objects(tok) if p.pos == "VERB" else self.prep_objects(tok, "of")
-            if not any(o.lemma_.lower() in p.object for o in objs):
-                return None
+            if not any(o.lemma_.lower() in p.object or "*" in p.object for o in objs):
+                return None  # "*": any direct object
         if p.with_word is not None:
             near = [t for c in tok.children for t in _within(c, 2)]
             if not any(t.lower_ in p.with_word or t.lemma_ in p.with_word for t in near):

@@ -14,20 +14,38 @@ if TYPE_CHECKING:
     from detente.coding.raw import RawEvent
 
 
-def _fits(raw: RawEvent) -> bool:
+def _fits(coder: SentenceCoder, raw: RawEvent) -> bool:
     """Do the event's actors allow the pattern's sense? An actor without a sector always does;
-    "the company warned", "researchers said" do not make political statements."""
+    "the company warned", "researchers said" do not make political statements. A sense kept
+    from some sources ``not_source_sectors`` gives no event once they are all removed; without
+    any source it stands (target only) where nothing names a doer who might be one of them."""
     p = raw.pattern
+    if (p.source_required and not raw.sources) or (p.target_required and not raw.targets):
+        return False
     if p.not_source_sectors:
+        had = bool(raw.sources)
         raw.sources = [s for s in raw.sources if s[0].sector not in p.not_source_sectors]
-        if not raw.sources:
+        if not raw.sources and (had or not _unnamed_doer(coder, raw)):
             return False
     banned = p.not_target_sectors
     return not (banned and raw.targets and all(a.sector in banned for a, _ in raw.targets))
 
 
+def _unnamed_doer(coder: SentenceCoder, raw: RawEvent) -> bool:
+    """May a sourceless event stand? Only where its doer is unnamed or named as nobody known:
+    an agentless passive ("hundreds of prisoners were released"), a verb without a subject,
+    or a proper-name subject that is no known actor ("ICE returned the artefacts to Peru").
+    A common-noun subject ("the rains contributed to ...") is a doer outside the sense, and a
+    statement needs its speaker."""
+    if raw.pattern.reporting:
+        return False
+    tok = raw.trigger
+    doer = coder.light_head(tok) if raw.pattern.pos == "NOUN" else None
+    return all(s.pos_ == "PROPN" for s in coder.subjects(doer or tok))
+
+
 def refine(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
     """The sentence's events from its pattern events."""
-    raws = [r for r in raws if _fits(r)]
+    raws = [r for r in raws if _fits(coder, r)]
     raws = statements.without_covered(raws)
     return refusals.derive(coder, commitments.derive(coder, raws))

@@ -45,6 +45,11 @@ class Pattern(BaseModel):
     # are no political statements; "shares attacked" no attack (senses.py)
     not_source_sectors: list[str] = Field(default_factory=list)
     not_target_sectors: list[str] = Field(default_factory=list)
+    # a sense that needs a known doer: "a man was stabbed" by nobody known is crime (senses.py)
+    source_required: bool = False
+    # a sense that needs its other side: "gave 10 million dollars to Sudan" is aid, "gave no
+    # details" nothing; without a target the pattern gives no incomplete event (senses.py)
+    target_required: bool = False
     before: list[str] = Field(default_factory=list)  # word-order constraints: see phrases.py
     after: list[str] = Field(default_factory=list)
     _phrase: Phrase | None = PrivateAttr(default=None)
