@@ -8,7 +8,7 @@ import pytest
 
 import detente
 from detente.errors import InputError
-from detente.text import decode, looks_english, make_article, parse_published
+from detente.text import decode, looks_english, make_article, paragraphs, parse_published
 
 
 def test_date_header_becomes_the_publication_date():
@@ -126,3 +126,36 @@ def test_library_code_returns_asserted_events_by_default(coder):
     )
     assert [e.modality for e in events] == ["asserted"]
     assert events[0].cameo.code == "043"
+
+
+def test_long_runs_without_punctuation_are_cut_into_bounded_pieces():
+    text = "the envoy met the minister " * 2000 + "Talks ended. " * 3 + "\n\nKenya spoke."
+    pieces = paragraphs(text, max_paragraph=3000, max_sentence=400)
+    assert all(len(p) <= 400 for _, p in pieces[:-2])  # the run, cut at spaces
+    assert all(text[start : start + len(p)] == p for start, p in pieces)  # offsets kept
+    assert all(p.endswith(" ") is False and not p.startswith(" ") for _, p in pieces)
+    assert pieces[-1][1] == "Kenya spoke."
+    assert pieces[-2][1] == "Talks ended. Talks ended."  # the run's last piece has the first
+    word = "x" * 1000  # no space at all: cut anywhere
+    assert [len(p) for _, p in paragraphs(word, 3000, 400)] == [400, 400, 200]
+
+
+def test_long_paragraphs_are_cut_after_sentence_ends():
+    text = " ".join(f"Kenya and Somalia met again for round {n}." for n in range(400))
+    pieces = paragraphs(text, max_paragraph=1000, max_sentence=400)
+    assert len(pieces) > 10 and all(len(p) <= 1000 and p.endswith(".") for _, p in pieces)
+    assert " ".join(p for _, p in pieces) == text
+
+
+def test_caps_are_settings():
+    from detente.settings import Settings
+
+    s = Settings(max_paragraph=5000, max_sentence=300, max_line_bytes=1000)
+    assert (s.max_paragraph, s.max_sentence, s.max_line_bytes) == (5000, 300, 1000)
+    assert Settings().max_sentence <= Settings().max_paragraph
+
+
+def test_the_coder_never_gives_spacy_an_over_long_sentence(coder):
+    text = "Kenya Somalia Chile Peru Norway Iran " * 400  # about 15,000 characters, no punctuation
+    ((_, _, actors),) = coder.code_with_actors([make_article(text)])
+    assert actors.sentences and max(len(s.text) for s in actors.sentences) <= 1000

@@ -283,3 +283,37 @@ def test_an_unreadable_file_is_bad_input(tmp_path):
     broken.write_bytes(b"not gzip at all, just bytes")
     (f,) = list(read_inputs([str(broken)]))
     assert isinstance(f, Failure) and f.item == str(broken) and "gzip" in f.reason.lower()
+
+
+def test_an_over_long_json_line_is_an_error_for_that_line_only(tmp_path):
+    path = tmp_path / "dump.jsonl.gz"
+    with gzip.open(path, "wt") as fh:
+        fh.write(json.dumps({"text": "Peru recalled its envoy."}) + "\n")
+        fh.write(json.dumps({"text": "Kenya praised Somalia " * 5000}) + "\n")  # ~110 KB
+        fh.write(json.dumps({"text": "Chile hosted the Argentine president."}) + "\n")
+    found, (f,) = split(read_inputs([str(path)], SourceOptions(max_line_bytes=10_000)))
+    assert [x.article.text for x in found] == [
+        "Peru recalled its envoy.",
+        "Chile hosted the Argentine president.",
+    ]
+    assert f.item == f"{path}:2" and "over the limit" in f.reason
+
+
+def test_decompressed_bytes_are_capped(tmp_path):
+    path = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(path, "wt") as fh:
+        for n in range(2000):
+            fh.write(json.dumps({"text": f"Peru recalled envoy {n}. " + "x" * 100}) + "\n")
+    assert path.stat().st_size < 20_000
+    found, (f,) = split(read_inputs([str(path)], SourceOptions(max_decompressed=50_000)))
+    assert 0 < len(found) < 2000
+    assert f.item == str(path) and "decompressed" in f.reason
+
+
+def test_an_over_long_warc_record_is_an_error_and_the_rest_is_read(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    write_warc(path)
+    found, failed = split(read_inputs([str(path)], SourceOptions(max_line_bytes=585)))
+    assert len(found) == 1 and len(failed) == 1  # the talks page is 592 bytes, strike 579
+    assert "over 585 bytes" in failed[0].reason and failed[0].item.endswith("/talks.html")
+    assert found[0].article.url.endswith("/strike.html")

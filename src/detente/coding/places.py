@@ -263,7 +263,7 @@ def find_places(article, coder) -> list[PlaceMention]:
         return []
     mentions = coder.mentions(article)
     views, n = [], 0
-    paras = paragraphs(article.text)
+    paras = paragraphs(article.text, coder.settings.max_paragraph, coder.settings.max_sentence)
     for (start, _), doc in zip(paras, coder.nlp.nlp.pipe(t for _, t in paras), strict=True):
         for sent in doc.sents:
             lo, hi = start + sent.start_char, start + sent.end_char

@@ -20,7 +20,14 @@ from detente.ingest import webtext
 from detente.ingest.fetch import fetch
 from detente.ingest.webtext import READ_ERRORS, canonical_url
 from detente.records import Article
-from detente.settings import FETCH_TIMEOUT, MAX_BYTES, MAX_CHARS, Settings
+from detente.settings import (
+    FETCH_TIMEOUT,
+    MAX_BYTES,
+    MAX_CHARS,
+    MAX_DECOMPRESSED,
+    MAX_LINE_BYTES,
+    Settings,
+)
 from detente.text import decode, looks_english, make_article, parse_published
 
 JSONL_FIELDS = {
@@ -65,6 +72,8 @@ class SourceOptions:
     timeout: float = FETCH_TIMEOUT
     max_bytes: int = MAX_BYTES  # per file or fetched page (WARC and JSONL files excepted)
     max_chars: int = MAX_CHARS
+    max_line_bytes: int = MAX_LINE_BYTES  # per JSON Lines row or WARC record
+    max_decompressed: int = MAX_DECOMPRESSED  # bytes out of one .gz input
     follow_links: bool = True  # fetch a feed item's page when the item has only a summary
     jsonl_fields: dict[str, str] = field(default_factory=lambda: dict(JSONL_FIELDS))
     published: date | None = None  # the publication date of every input, whatever it says
@@ -79,6 +88,8 @@ class SourceOptions:
             "timeout": settings.fetch_timeout,
             "max_bytes": settings.max_bytes,
             "max_chars": settings.max_chars,
+            "max_line_bytes": settings.max_line_bytes,
+            "max_decompressed": settings.max_decompressed,
         }
         return cls(**{**limits, **overrides})
 
@@ -250,7 +261,7 @@ def _follow(link: str, label: str, opts: SourceOptions, meta: dict[str, Any]) ->
 def read_warc(path: Path, opts: SourceOptions) -> Iterator[Result]:
     """HTML responses (status 200) of a WARC or WARC.gz file, dated by their WARC-Date when
     the page itself has no date."""
-    for record in webtext.warc_html(path):
+    for record in webtext.warc_html(path, opts.max_line_bytes):
         if isinstance(record, InputError):
             yield Failure(record.item, "read", record.reason)
         else:
@@ -268,11 +279,13 @@ def _crawl_day(stamp: str | None) -> date | None:
 def read_jsonl(path: Path, opts: SourceOptions) -> Iterator[Result]:
     """One article per line; field names from ``opts.jsonl_fields``."""
     f = {**JSONL_FIELDS, **opts.jsonl_fields}
-    with webtext.open_maybe_gz(path) as fh:
-        for n, raw in enumerate(fh, start=1):
-            item = f"{path}:{n}"
-            if not raw.strip():
-                continue
+    for n, raw in webtext.capped_lines(path, opts.max_line_bytes, opts.max_decompressed):
+        item = f"{path}:{n}"
+        if raw is None:
+            reason = f"line over {opts.max_line_bytes:,} bytes: over the limit"
+            yield Failure(item, "read", reason)
+            continue
+        if raw.strip():
             try:
                 row = json.loads(decode(raw, item))
                 if not isinstance(row, dict):

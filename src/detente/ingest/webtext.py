@@ -160,9 +160,10 @@ class WarcPage:
     crawled: str | None  # WARC-Date: when the page was fetched
 
 
-def warc_html(path: Path) -> Iterator[WarcPage | InputError]:
-    """Each HTML response with status 200; an ``InputError`` (yielded, not raised) when the file
-    is truncated or corrupt, after the records read so far (a cut record is not yielded)."""
+def warc_html(path: Path, max_record: int = 10_000_000) -> Iterator[WarcPage | InputError]:
+    """Each HTML response with status 200; an ``InputError`` (yielded, not raised) for a record
+    over ``max_record`` bytes (the rest is read) and when the file is truncated or corrupt,
+    after the records read so far (a cut record is not yielded)."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -177,11 +178,14 @@ def warc_html(path: Path) -> Iterator[WarcPage | InputError]:
                 ctype = (record.http_headers.get_header("Content-Type") or "").lower()
                 if "html" not in ctype or record.http_headers.get_statuscode() != "200":
                     continue
-                body = record.content_stream().read()
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                body = record.content_stream().read(max_record + 1)
+                if len(body) > max_record:
+                    yield InputError(uri or f"{path}#{n}", f"WARC record over {max_record:,} bytes")
+                    continue
                 if record.raw_stream.limit:  # fewer bytes than its Content-Length
                     yield InputError(str(path), f"WARC is truncated in record {n}")
                     return
-                uri = record.rec_headers.get_header("WARC-Target-URI")
                 yield WarcPage(uri, body, record.rec_headers.get_header("WARC-Date"))
         except (ArchiveLoadFailed, ValueError, *READ_ERRORS) as exc:  # truncated or corrupt
             reason = f"WARC unreadable after {n} records ({type(exc).__name__}: {exc})"
@@ -203,3 +207,28 @@ def warc_html(path: Path) -> Iterator[WarcPage | InputError]:
 
 def open_maybe_gz(path: Path) -> IO[bytes]:
     return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
+
+
+def capped_lines(
+    path: Path, max_line: int, max_decompressed: int
+) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) of a possibly gzipped file, never holding more than ``max_line``
+    bytes of a line: a longer line is skipped and given as ``None``. An ``InputError`` once
+    more than ``max_decompressed`` bytes came out of a .gz file."""
+    gz = path.name.endswith(".gz")
+    total = n = 0
+    with open_maybe_gz(path) as fh:
+        while line := fh.readline(max_line + 1):
+            n += 1
+            total += len(line)
+            whole = len(line) <= max_line or line.endswith(b"\n")
+            rest = line
+            while not whole and not rest.endswith(b"\n") and (rest := fh.readline(1 << 20)):
+                total += len(rest)  # the rest of an over-long line, read and dropped
+                if gz and total > max_decompressed:
+                    break
+            if gz and total > max_decompressed:
+                raise InputError(
+                    str(path), f"more than {max_decompressed:,} bytes decompressed: over the limit"
+                )
+            yield n, line if whole else None
