@@ -502,13 +502,16 @@ class SentenceCoder:
                 if not sources and p.pos == "NOUN" and not self.require_dyad:
                     # no agent of its own: the agent of its cause ("leading to the X of Y")
                     sources = self.role_actors(tok, ["cause"], root)
+            src_codes = {a.code for a, _ in sources}
             if "target" in found.slots:
                 targets = self.slot_actors(tok, found.slots["target"])
             else:
                 targets = self.role_actors(tok, p.target, root)
+                # the source itself ("pledged its support") leaves the target to find
+                targets = [t for t in targets if t[0].code not in src_codes]
                 if not self.require_dyad and all(self._is_generic(a) for a, _ in targets):
-                    targets = self.fallback_targets(tok, p, root) or targets
-            src_codes = {a.code for a, _ in sources}
+                    extra = self.fallback_targets(tok, p, root)
+                    targets = [t for t in extra if t[0].code not in src_codes] or targets
             targets = [t for t in targets if t[0].code not in src_codes]
             if p.between and not targets and len(sources) >= 2:
                 # "Turkish and Greek troops clashed", "Israel and Egypt met"
