@@ -105,3 +105,27 @@ def test_bad_field_option_is_a_usage_error(tmp_path):
 def test_missing_store_is_a_usage_error(tmp_path):
     res = CliRunner().invoke(app, ["events", "--db", str(tmp_path / "none.duckdb")])
     assert res.exit_code == 2 and "detente ingest" in res.stderr
+
+
+def test_ingest_of_the_store_folder_skips_its_files_and_listings_show_event_dates(tmp_path):
+    (tmp_path / "wire.txt").write_text(
+        "date 2024-03-08\nNorway's foreign minister met the Iranian ambassador on Tuesday. "
+        "Iran will not negotiate with Norway, the ministry said."
+    )
+    db = str(tmp_path / "detente.duckdb")
+    runner = CliRunner()
+    for _ in range(2):  # the second run finds detente.duckdb (and its .wal, .lock) in the folder
+        result = runner.invoke(app, ["ingest", str(tmp_path), "--db", db])
+        assert result.exit_code == 0, result.output
+        assert "failed 0" in result.stdout and "detente.duckdb" not in result.stderr
+    first = runner.invoke(app, ["ingest", str(tmp_path / "wire.txt"), "--db", db + ".x"])
+    assert "events of every modality" in first.stdout and " asserted" in first.stdout
+    assert "--all-modalities" in first.stderr  # the future event is not listed by default
+    own = runner.invoke(app, ["ingest", db, "--db", db])
+    assert own.exit_code == 1 and "the store's own file" in own.stderr
+    listing = runner.invoke(app, ["events", "--db", db])
+    assert listing.exit_code == 0, listing.output
+    header = listing.stdout.splitlines()[1]
+    assert header.index("date") < header.index("published")
+    row = next(line for line in listing.stdout.splitlines() if "040" in line)
+    assert "2024-03-05" in row and "2024-03-08" in row  # the Tuesday, then the publication

@@ -205,3 +205,63 @@ def test_two_workers_store_the_same_events(tmp_path, coder):
             assert summary.stored == 6
             ids.append((set(store.events(None)["id"]), _claims_and_counts(store)))
     assert ids[0] == ids[1] and ids[0][0] and len(ids[0][1][1]) == 6
+
+
+_PAUSING = """
+import sys
+from detente.coding.coder import load_coder
+from detente.run.batch import ingest
+from detente.store.db import open_store
+paused = False
+def progress(s):
+    global paused
+    if not paused and s.stored >= 8:  # between two batches: the store file is released
+        paused = True
+        print("paused", flush=True)
+        sys.stdin.readline()
+with open_store(sys.argv[2]) as store:
+    s = ingest([sys.argv[1]], store, load_coder(), ingest_batch=4, progress=progress)
+print("done", s.stored, s.failed, flush=True)
+"""
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "detente.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_readers_run_during_a_long_ingest_and_a_second_writer_is_refused(tmp_path, coder):
+    docs, n = tmp_path / "in", 24
+    write_articles(docs, n)
+    db = docs / "store.duckdb"  # inside the folder ingested: its own files are skipped
+    child = subprocess.Popen(
+        [sys.executable, "-c", _PAUSING, str(docs), str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "paused"
+        events = _cli("events", "--db", str(db), "--limit", "3")
+        assert events.returncode == 0, events.stderr
+        assert "3 rows" in events.stdout
+        plover = _cli("export", "-f", "plover", "--db", str(db))
+        assert plover.returncode == 0 and plover.stdout.count("\n") >= 4
+        second = _cli("ingest", str(docs / "a0000.txt"), "--db", str(db))
+        assert second.returncode == 4, second.stderr
+        assert "store in use" in second.stderr and "another ingest" in second.stderr
+        assert child.poll() is None  # the first ingest is still running
+        child.stdin.write("\n")
+        child.stdin.flush()
+        assert child.stdout.readline().split() == ["done", str(n), "0"]
+    finally:
+        child.kill()
+        child.wait()
+    with open_store(db) as store:
+        again = ingest([str(docs)], store, coder)
+        assert (again.skipped, again.failed, store.counts()["articles"]) == (n, 0, n)

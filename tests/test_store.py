@@ -426,3 +426,52 @@ def test_plover_records_use_the_specification_names_and_the_event_date(tmp_path,
     assert accuse["source"][0]["actor_text"] == "Chile"
     background = [r for r in records if r["date_method"] == "historical"]
     assert background and all(r["date"] is None for r in background)  # not the publication date
+
+
+# --- a store held by another process ---------------------------------------------------------
+
+_HOLDER = """
+import sys
+from detente.store.db import open_store
+store = open_store(sys.argv[1])
+print("held", flush=True)
+sys.stdin.readline()
+store.close()
+print("released", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_reader_waits_while_another_process_holds_the_store_then_reads(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from detente.store.db import StoreBusy
+
+    path = tmp_path / "held.duckdb"
+    open_store(path).close()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    said: list[str] = []
+
+    def release(message: str) -> None:  # told once, when the wait begins
+        said.append(message)
+        child.stdin.write("\n")
+        child.stdin.flush()
+
+    try:
+        assert child.stdout.readline().strip() == "held"
+        with pytest.raises(StoreBusy, match="store in use"):
+            open_store(path, read_only=True, wait=0)
+        with open_store(path, read_only=True, wait=60, on_wait=release) as s:
+            assert s.schema_version() == len(MIGRATIONS)
+        assert len(said) == 1 and "store in use" in said[0] and "waiting" in said[0]
+    finally:
+        child.kill()
+        child.wait()

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from detente.claims import code_and_analyse
 from detente.cli.app import app
+from detente.cli.display import when
 from detente.cli.options import (
     ActorFiles,
     AllModalities,
@@ -75,12 +76,7 @@ def _where(e: Event) -> str:
 
 
 def _when(e: Event) -> str:
-    if e.date_method == "historical":
-        return "historical"
-    if e.date is None:
-        return ""
-    shown = {"day": "%Y-%m-%d", "week": "wk %Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
-    return e.date.strftime(shown.get(e.date_precision or "day", "%Y-%m-%d"))
+    return when(e.date, e.date_precision, e.date_method)
 
 
 def _actor(a) -> str:

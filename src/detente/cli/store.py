@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from detente.cli.app import app
+from detente.cli.display import when
 from detente.cli.options import (
     FROM_OPTIONS,
     Inputs,
@@ -28,7 +29,14 @@ from detente.cli.options import (
 from detente.cli.progress import progress_bar
 from detente.errors import DetenteError
 from detente.settings import FETCH_TIMEOUT, Settings
-from detente.store.db import DEFAULT_DB, EventFilter, Store, open_store
+from detente.store.db import (
+    DEFAULT_DB,
+    EventFilter,
+    Store,
+    StoreBusy,
+    StoreError,
+    open_store,
+)
 
 Db = Annotated[str, typer.Option("--db", help="DuckDB store file.")]
 
@@ -37,15 +45,25 @@ def _err() -> Console:
     return Console(stderr=True, soft_wrap=True)
 
 
-def _open(db: str, must_exist: bool = True) -> Store:
+STORE_BUSY, STORE_BROKEN = 4, 5  # exit codes: store in use; store cannot be opened
+
+
+def _open(db: str, must_exist: bool = True, read_only: bool = True) -> Store:
+    """Open the store (read-only for listings and exports), waiting while another process
+    holds it, with a message; exit 4 if it stays in use, 5 if it cannot be opened."""
+    err = _err()
     if must_exist and not Path(db).is_file():
-        _err().print(f"[red]error[/]: no store at {db}: run `detente ingest` first")
+        err.print(f"[red]error[/]: no store at {db}: run `detente ingest` first")
         raise typer.Exit(2)
     try:
-        return open_store(db)
+        return open_store(db, read_only=read_only, on_wait=lambda m: err.print(f"waiting: {m}"))
     except DetenteError as exc:
-        _err().print(f"[red]error[/]: {exc}")
-        raise typer.Exit(3) from exc
+        raise _store_exit(exc) from exc
+
+
+def _store_exit(exc: DetenteError) -> typer.Exit:
+    _err().print(f"[red]error[/]: {escape(str(exc))}")
+    return typer.Exit(STORE_BUSY if isinstance(exc, StoreBusy) else STORE_BROKEN)
 
 
 @app.command("ingest")
@@ -99,31 +117,39 @@ def ingest_cmd(
     except DetenteError as exc:
         err.print(f"[red]error[/]: {exc}")
         raise typer.Exit(3) from exc
-    store = _open(db, must_exist=False)
+    store = _open(db, must_exist=False, read_only=False)
     with store, _ingest_progress(err) as bar:
 
         def progress(s) -> None:
             bar(completed=s.seen, rate=s.seen / bar.elapsed(), events=s.events, failed=s.failed)
 
-        summary = ingest(
-            items,
-            store,
-            coder,
-            options=options,
-            workers=workers,
-            progress=progress if bar else None,
-            settings=settings,
-        )
+        try:
+            summary = ingest(
+                items,
+                store,
+                coder,
+                options=options,
+                workers=workers,
+                progress=progress if bar else None,
+                settings=settings,
+            )
+        except StoreError as exc:
+            raise _store_exit(exc) from exc
     for item, warning in summary.warnings:
         err.print(f"[yellow]warning[/]: {escape(item)}: {warning}")
     for f in summary.failures:
         err.print(f"[red]error[/]: {escape(f.item)}: {f.stage}: {escape(f.reason)}")
     print(
-        f"{db}: stored {summary.stored} articles ({summary.events} events, {summary.claims} "
-        f"claims, {summary.counts} counts); "
+        f"{db}: stored {summary.stored} articles ({summary.events} events of every modality, "
+        f"{summary.asserted} asserted; {summary.claims} claims, {summary.counts} counts); "
         f"skipped {summary.skipped} already stored, {summary.duplicates} duplicates; "
         f"failed {summary.failed}"
     )
+    if summary.events > summary.asserted:
+        err.print(
+            "note: `detente events` and `export` show the asserted events; add --all-modalities "
+            "for the negated, future, hypothetical and requested ones"
+        )
     raise typer.Exit(1 if summary.failed else 0)
 
 
@@ -188,8 +214,15 @@ def events_cmd(
 
     with _open(db) as store:
         frame = events(store, flt, limit)
+    frame["date"] = [
+        when(d, p, m)
+        for d, p, m in zip(
+            frame["event_date"], frame["date_precision"], frame["date_method"], strict=True
+        )
+    ]
     cols = {
-        "published": "date",
+        "date": "date",
+        "published": "published",
         "source_codes": "source",
         "cameo_code": "CAMEO",
         "plover_event": "PLOVER",
@@ -199,7 +232,7 @@ def events_cmd(
         "article_id": "article",
     }
     frame = frame[list(cols)].rename(columns=cols)
-    frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
+    frame["published"] = pd.to_datetime(frame["published"]).dt.strftime("%Y-%m-%d")
     _print(frame)
 
 

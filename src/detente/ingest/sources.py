@@ -8,6 +8,7 @@ so the same limits and checks apply everywhere.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -80,6 +81,9 @@ class SourceOptions:
     # the publication date of inputs that carry none (no metadata, URL date, date line,
     # dateline, feed or JSON date, or WARC-Date)
     default_published: date | None = None
+    # resolved paths never read as inputs, nor any file named after them (PATH.wal, PATH.lock,
+    # PATH.tmp/...): the store's own files
+    skip: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> SourceOptions:
@@ -109,12 +113,23 @@ def read_inputs(inputs: Iterable[str], options: SourceOptions | None = None) -> 
             if path.is_dir():
                 files = sorted(p for p in path.rglob(opts.glob) if p.is_file())
                 for p in files:
-                    if not any(part.startswith(".") for part in p.relative_to(path).parts):
+                    hidden = any(part.startswith(".") for part in p.relative_to(path).parts)
+                    if not hidden and not skipped(p, opts.skip):
                         yield from _guard(str(p), "read", lambda p=p: read_path(p, opts))
+            elif skipped(path, opts.skip):
+                yield Failure(name, "read", "this is the store's own file, not an input")
             elif path.is_file():
                 yield from _guard(name, "read", lambda path=path: read_path(path, opts))
             else:
                 yield Failure(name, "read", "no such file, folder or URL")
+
+
+def skipped(path: Path, skip: tuple[str, ...]) -> bool:
+    """Is ``path`` one of ``skip`` (resolved paths) or a file named after one of them?"""
+    if not skip:
+        return False
+    where = str(path.resolve())
+    return any(where == s or where.startswith((s + ".", s + os.sep)) for s in skip)
 
 
 def _guard(item: str, stage: str, produce) -> Iterator[Result]:

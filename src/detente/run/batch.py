@@ -5,6 +5,11 @@ interrupted at any point (Ctrl-C, kill -9) finishes the rest when re-run with th
 Each article is stored with its events, claims and counts in one transaction (claims and counts
 are found from the actor mentions the coder found anyway: no second NLP pass); every bad item is
 recorded in the store (item, stage, reason) and in the returned summary, and the batch goes on.
+
+A run holds the store's writer lock (a second ingest fails with ``StoreBusy``) but not the file:
+it opens the DuckDB file only to screen a batch and to store it, and closes it in between, so
+that listings and exports (read-only, waiting while the file is held) run during a long ingest.
+The store's own files (``PATH``, ``PATH.wal``, ...) are never read as inputs.
 """
 
 from __future__ import annotations
@@ -12,8 +17,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from itertools import islice
+from dataclasses import dataclass, field, replace
 
 from detente.claims import code_and_analyse
 from detente.errors import DetenteError
@@ -30,7 +34,8 @@ class IngestSummary:
     skipped: int = 0  # already stored (same id): nothing coded
     duplicates: int = 0  # same text as a stored article: only the URL/source added
     failed: int = 0
-    events: int = 0  # events stored by this run
+    events: int = 0  # events stored by this run, every modality
+    asserted: int = 0  # of which asserted: what listings and exports show by default
     claims: int = 0  # claims stored by this run
     counts: int = 0  # counts (killed, wounded, ...) stored by this run
     failures: list[Failure] = field(default_factory=list)
@@ -69,11 +74,40 @@ def ingest(
     """
     inputs = list(inputs)
     names = [i if isinstance(i, str) else f"article:{i.id}" for i in inputs]
-    summary = IngestSummary(run_id=store.start_run(names))
     modalities = tuple(modalities)
     settings = getattr(coder, "settings", None) or settings or Settings.from_env()
     options = options or SourceOptions.from_settings(settings)
+    options = replace(options, skip=(*options.skip, *store.own_files()))
     per_batch = ingest_batch or settings.ingest_batch
+    with store.writing():
+        summary = IngestSummary(run_id=store.start_run(names))
+        _run(inputs, store, summary, coder, options, modalities, workers, per_batch, progress,
+             settings)  # fmt: skip
+        store.finish_run(
+            summary.run_id,
+            summary.stored,
+            summary.skipped + summary.duplicates,
+            summary.failed,
+            summary.events,
+        )
+    return summary
+
+
+def _run(
+    inputs: list[str | Article],
+    store: Store,
+    summary: IngestSummary,
+    coder,
+    options: SourceOptions,
+    modalities: tuple[str, ...],
+    workers: int,
+    per_batch: int,
+    progress: Progress | None,
+    settings: Settings,
+) -> None:
+    """Read, screen, code and store in batches. The store is used in two short windows per
+    batch (screening the batch's articles against it; storing them) and released after each,
+    so that other processes can read it while this one reads inputs and codes."""
 
     def tick() -> None:
         if progress is not None:
@@ -85,8 +119,10 @@ def ingest(
         store.record_error(summary.run_id, item, stage, reason)
         tick()
 
-    def candidates() -> Iterator[tuple[str, Article]]:
-        for result in _results(inputs, options):
+    def screen(results: list) -> list[tuple[str, Article]]:
+        """Record the failures, skip what is stored already, keep the rest; release."""
+        chunk = []
+        for result in results:
             if isinstance(result, Failure):
                 fail(result.item, result.stage, result.reason)
             elif store.remember_if_known(result.article, result.item):
@@ -94,15 +130,19 @@ def ingest(
                 tick()
             else:
                 summary.warnings += [(result.item, w) for w in result.warnings]
-                yield result.item, result.article
+                chunk.append((result.item, result.article))
+        store.release()
+        return chunk
 
     def save(ready: list[ToStore]) -> None:
         """One transaction for the lot: each article all-or-nothing, one commit."""
         results = store.store_articles(ready, summary.run_id) if ready else []
+        store.release()
         for (_, events, _, analysis), result in zip(ready, results, strict=True):
             if result == "stored":
                 summary.stored += 1
                 summary.events += len(events)
+                summary.asserted += sum(e.modality == "asserted" for e in events)
                 if analysis is not None:
                     summary.claims += len(analysis.claims)
                     summary.counts += len(analysis.counts)
@@ -113,8 +153,16 @@ def ingest(
             tick()
 
     def batches() -> Iterator[list[tuple[str, Article]]]:
-        todo = candidates()
-        while chunk := list(islice(todo, per_batch)):
+        pending: list = []
+        found = 0
+        for result in _results(inputs, options):
+            pending.append(result)
+            found += isinstance(result, Found)
+            if found >= per_batch:
+                if chunk := screen(pending):
+                    yield chunk
+                pending, found = [], 0
+        if pending and (chunk := screen(pending)):
             yield chunk
 
     with _coding(coder, settings, modalities, workers) as code_stream:
@@ -128,14 +176,6 @@ def ingest(
                 else:
                     ready.append((article, events, item, analysis))
             save(ready)
-    store.finish_run(
-        summary.run_id,
-        summary.stored,
-        summary.skipped + summary.duplicates,
-        summary.failed,
-        summary.events,
-    )
-    return summary
 
 
 def _results(inputs: list[str | Article], options: SourceOptions) -> Iterator:

@@ -12,7 +12,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -108,14 +111,65 @@ class EventFilter:
         return " AND ".join(sql), params
 
 
-def open_store(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> Store:
-    """Connect to (or create) the DuckDB file and bring its schema up to date."""
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.Error as exc:
-        raise StoreError(f"{path}: cannot open the store ({exc})") from exc
-    store = Store(con, str(path))
-    if not read_only:
+READ_WAIT = 30.0  # seconds a reader waits for a writer to release the store
+WRITE_WAIT = 120.0  # seconds a writer waits for readers to let go between its batches
+_POLL = 0.05
+Waiting = Callable[[str], None]
+
+
+class StoreBusy(StoreError):
+    """The store is in use: another process holds the file, or another ingest is writing."""
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def _connect(
+    path: str, read_only: bool, wait: float, on_wait: Waiting | None
+) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying while another process holds the file, for at most ``wait`` seconds
+    (``on_wait`` is told once, when the wait begins)."""
+    deadline = time.monotonic() + wait
+    told, pause = False, _POLL
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc):
+                raise StoreError(f"{path}: cannot open the store ({exc})") from exc
+            if time.monotonic() >= deadline:
+                raise StoreBusy(
+                    f"{path}: store in use by another process (waited {wait:g} s): {exc}"
+                ) from exc
+            if on_wait is not None and not told:
+                on_wait(f"{path}: store in use by another process; waiting up to {wait:g} s")
+                told = True
+            time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+            pause = min(pause * 2, 1.0)
+
+
+def open_store(
+    path: str | Path = DEFAULT_DB,
+    *,
+    read_only: bool = False,
+    wait: float | None = None,
+    on_wait: Waiting | None = None,
+) -> Store:
+    """Connect to (or create) the DuckDB file and bring its schema up to date.
+
+    While another process holds the file (an ingest between two of its writes, a reader), the
+    connection is retried for ``wait`` seconds (``READ_WAIT`` read-only, ``WRITE_WAIT``
+    otherwise), ``on_wait`` told once; then ``StoreBusy``. A read-only store whose schema is
+    older than this detente is migrated first (briefly read-write)."""
+    path = str(path)
+    wait = (READ_WAIT if read_only else WRITE_WAIT) if wait is None else wait
+    store = Store(None, path, read_only=read_only, wait=wait, on_wait=on_wait)
+    if read_only and store.schema_version() < len(MIGRATIONS):
+        store.close()
+        with open_store(path, wait=wait, on_wait=on_wait):
+            pass
+    elif not read_only:
         store.migrate()
     return store
 
@@ -123,9 +177,67 @@ def open_store(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> Sto
 class Store:
     """A DuckDB connection with detente's schema. Build it with ``open_store``."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: str = ":memory:") -> None:
-        self.con = con
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection | None,
+        path: str = ":memory:",
+        *,
+        read_only: bool = False,
+        wait: float = 0.0,
+        on_wait: Waiting | None = None,
+    ) -> None:
+        self._con = con
         self.path = path
+        self.read_only, self.wait, self.on_wait = read_only, wait, on_wait
+        if con is None:
+            self._con = _connect(path, read_only, wait, on_wait)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection, opened again (waiting as ``open_store`` does) after ``release``."""
+        if self._con is None:
+            self._con = _connect(self.path, self.read_only, self.wait, self.on_wait)
+        return self._con
+
+    def release(self) -> None:
+        """Close the file so that other processes can read it; the next use reopens it. A
+        no-op for an in-memory store or inside a transaction's caller."""
+        if self._con is not None and self.path != ":memory:":
+            self._con.close()
+            self._con = None
+
+    def own_files(self) -> tuple[str, ...]:
+        """The resolved store path: it, and every file named after it (``.wal``, ``.lock``,
+        the ``.tmp`` folder), are the store's own files, never inputs."""
+        return () if self.path == ":memory:" else (str(Path(self.path).resolve()),)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store's writer lock (``PATH.lock``) for a run: a second writer gets
+        ``StoreBusy`` at once rather than interleaving with the first."""
+        if self.path == ":memory:" or self.read_only:
+            yield
+            return
+        import fcntl
+
+        with open(f"{self.path}.lock", "a+", encoding="utf-8") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                fh.seek(0)
+                holder = fh.read().strip() or "?"
+                raise StoreBusy(
+                    f"{self.path}: store in use: another ingest (PID {holder}) is writing to it"
+                ) from exc
+            fh.seek(0)
+            fh.truncate()
+            fh.write(str(os.getpid()))
+            fh.flush()
+            try:
+                yield
+            finally:
+                fh.truncate(0)
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     # --- plumbing -----------------------------------------------------------------------
     def _q(self, sql: str, params: list[Any] | tuple = ()) -> list[tuple]:
@@ -135,7 +247,9 @@ class Store:
         return self.con.execute(sql, list(params)).df()
 
     def close(self) -> None:
-        self.con.close()
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
     def __enter__(self) -> Store:
         return self
