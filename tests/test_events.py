@@ -43,3 +43,29 @@ def test_every_cameo_root_has_three_cases():
     assert {f"{n:02d}" for n in range(1, 21)} <= set(roots)
     assert all(n >= 3 for n in roots.values()), roots
     assert len(ROOT_CASES) >= 60
+
+
+THREADED = [
+    "date 2024-05-02\nKenya accused Somalia of shelling a border town on Tuesday.",
+    "date 2024-05-03\nChile and Peru signed a fisheries accord in Lima.",
+    "date 2024-05-04\nJapanese police arrested three protesters outside the embassy.",
+    "date 2024-05-05\nEgypt will not host the talks, its foreign ministry said.",
+    "date 2024-05-06\nQatar praised Norway for mediating between the two rivals.",
+    "date 2024-05-07\nIranian forces seized a tanker near the Strait of Hormuz on Sunday.",
+]
+
+
+def test_one_coder_used_from_several_threads_gives_the_sequential_results(coder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from detente.text import make_article
+
+    articles = [make_article(t) for t in THREADED] * 3
+
+    def run(article):
+        return [e.model_dump() for e in coder.code_article(article, MODALITIES)]
+
+    sequential = [run(a) for a in articles]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(run, articles))
+    assert threaded == sequential and sum(map(len, sequential)) >= len(articles)
