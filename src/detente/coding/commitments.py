@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 _UP = {"xcomp", "acomp", "ccomp", "conj", "pcomp", "pobj", "prep", "acl", "dobj", "oprd"}
 _CONDITIONAL = {"if", "unless", "whether"}
 _GENERIC = {"030", "130"}
+_IF = {"if"}
 
 
 def conditional(tok: Token) -> bool:
@@ -36,6 +37,16 @@ def conditional(tok: Token) -> bool:
             return False
         current = current.head
     return False
+
+
+def on_condition(tok: Token) -> bool:
+    """Is the predicate ``tok`` qualified by an "if" clause ("will not ratify the deal if X",
+    "if X attacks, Y must respond")? "unless" and "until" name what would end a refusal
+    that stands."""
+    return any(
+        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _IF for m in c.children)
+        for c in tok.children
+    )
 
 
 def _cue(coder: SentenceCoder, tok: Token) -> tuple[Token, bool] | None:

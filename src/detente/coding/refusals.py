@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
-from detente.coding.commitments import conditional
+from detente.coding.commitments import conditional, on_condition
 from detente.coding.modality import modality_of
 from detente.coding.raw import RawEvent
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from detente.coding.events import SentenceCoder
 
 _GENERIC = {"120"}
-_IF = {"if"}
 # "will not lift" reads as future, "would not accept" as hypothetical (the first cue wins)
 _REFUSABLE = {"negated", "future", "hypothetical"}
 
@@ -37,15 +36,6 @@ def _negated(tok: Token) -> bool:
 def _only(neg: Token) -> bool:
     """ "not only ... but also": no negation."""
     return neg.i + 1 < len(neg.doc) and neg.doc[neg.i + 1].lower_ == "only"
-
-
-def _on_condition(tok: Token) -> bool:
-    """ "will not ratify the deal if X": refused only on a condition ("unless" and "until"
-    name what would end a refusal that stands)."""
-    return any(
-        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _IF for m in c.children)
-        for c in tok.children
-    )
 
 
 def _cue(coder: SentenceCoder, tok: Token) -> tuple[Token, bool] | None:
@@ -92,7 +82,7 @@ def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
         light = coder.light_head(raw.trigger) if raw.pattern.pos == "NOUN" else None
         tok = light or raw.trigger
         found = _cue(coder, tok)
-        if found is None or conditional(found[0]) or _on_condition(tok):
+        if found is None or conditional(found[0]) or on_condition(tok):
             continue
         cue, own = found
         raw.modality = "negated"  # the refused event: "will not lift" is no future lifting

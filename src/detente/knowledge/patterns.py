@@ -187,6 +187,15 @@ class Commitments(KnowledgeFile):
     refusal_heads: set[str] = Field(default_factory=set)
     readiness_heads: set[str] = Field(default_factory=set)
     reject_codes: dict[str, str] = Field(default_factory=dict)
+    # demands and appeals (demands.py): "X said Y must / should Z", "urged Y to Z"
+    demand_aux: set[str] = Field(default_factory=set)
+    appeal_aux: set[str] = Field(default_factory=set)
+    obligation_heads: set[str] = Field(default_factory=set)
+    demand_codes: dict[str, str] = Field(default_factory=dict)
+    # "Y must end its attacks": a demand to de-escalate (the code of de-escalating)
+    stop_heads: set[str] = Field(default_factory=set)
+    conflict_roots: set[str] = Field(default_factory=set)
+    deescalation: str = "087"
 
     def code_for(self, code: str) -> str | None:
         """The commitment code for a committed event's code (longest prefix), or None."""
@@ -196,9 +205,19 @@ class Commitments(KnowledgeFile):
         """The rejection code for a refused event's code (longest prefix), or None."""
         return longest_prefix(self.reject_codes, code)
 
+    def demand_for(self, code: str, appeal: bool = False) -> str | None:
+        """The demand (or appeal) code for a demanded event's code (longest prefix), or None.
+        CAMEO's appeals mirror its demands: the appeal code is "02" + the demand code's tail."""
+        demand = longest_prefix(self.demand_codes, code)
+        return "02" + demand[2:] if demand and appeal else demand
+
     def codes(self) -> list[str]:
         """Every code the file names (checked against the codebook at load)."""
-        return [*self.intent_codes.values(), *self.reject_codes.values()]
+        demands = list(self.demand_codes.values())
+        return [
+            *self.intent_codes.values(), *self.reject_codes.values(), *demands,
+            *("02" + d[2:] for d in demands),
+        ]  # fmt: skip
 
 
 def longest_prefix(table: dict[str, str], code: str) -> str | None:
@@ -282,6 +301,11 @@ class PatternSet:
         # the pattern commitment events are recorded with (their code is set per event)
         self.commitment = Pattern(
             id="commitment", lemmas=["will"], code="030", source=["subj"], target=["obj"],
+            target_optional=True, confidence=0.6,
+        )  # fmt: skip
+        # the pattern demands from obligation wording are recorded with ("X said Y must Z")
+        self.demand = Pattern(
+            id="demand-clause", lemmas=["must"], code="100", source=["subj"], target=["obj"],
             target_optional=True, confidence=0.6,
         )  # fmt: skip
         # the pattern refusals are recorded with ("said it will not lift the ban": 1241)
