@@ -88,3 +88,24 @@ def test_a_user_sector_declared_national_takes_a_country_from_evidence(
     )
     found = [m.actor for m in mine.mentions(article) if "port authority" in m.actor.text]
     assert [a.country for a in found] == [country]
+
+
+def test_unresolved_actors_in_the_store_and_exports(tmp_path, coder):
+    import io
+    import json
+
+    from detente.store.db import open_store
+    from detente.store.export import plover_jsonl
+
+    text = "Police in Nairobi arrested Joseph Kamau on Monday."
+    article = make_article(text, published="2024-05-06")
+    events = coder.code_article(article, ("asserted",))
+    assert [a.unresolved for e in events for a in e.target] == [True]
+    with open_store(tmp_path / "u.duckdb") as store:
+        store.store_article(article, events)
+        assert store.event_actors()["unresolved"].tolist() == [False, True]
+        out = io.StringIO()
+        plover_jsonl(store, out)
+        record = json.loads(out.getvalue().splitlines()[0])
+        assert record["recipient"][0]["unresolved"] is True
+        assert record["source"][0]["unresolved"] is False

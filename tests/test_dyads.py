@@ -34,6 +34,8 @@ def test_dyad_case(case, coder, strict):
     tight = code(case["text"], case.get("published"), coder=strict)
     for e in tight:
         assert e.dyad == "full" or e.cameo.code in _optional_targets(strict), describe(e)
+        # PETRARCH codes only the actors of its dictionaries
+        assert not any(a.unresolved for a in e.source + e.target), describe(e)
     if case["family"] == "GENERIC":
         for spec in specs(case.get("expect")):
             assert not matched(spec, tight), describe(matched(spec, tight)[0])

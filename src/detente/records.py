@@ -61,6 +61,12 @@ class Actor(_Record):
     country: str | None = None
     sector: str | None = None
     kind: ActorKind
+    unresolved: bool = Field(
+        default=False,
+        description="A person or group the knowledge base does not know (a name, or a noun for"
+        " people): its code holds only what the phrase itself says (country, sector), and is"
+        " empty when it says neither.",
+    )
 
 
 class ActorMention(_Record):

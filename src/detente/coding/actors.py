@@ -31,7 +31,7 @@ _CONTROL = {"run", "led", "backed", "controlled", "operated", "affiliated", "all
 _OF = {"of", "from"}
 _COUNTRYISH = {"country", "demonym", "people", "metonym", "milmetonym"}
 _OWNERS = _COUNTRYISH | {"org", "alias"}
-_RANK = {"sector": 1, "anaphor": 2, "surname": 3, "person": 4}
+_RANK = {"sector": 1, "anaphor": 2, "surname": 3, "person": 4, "entity": 5}
 _AFFILIATION = {
     ("linked", "to"),
     ("loyal", "to"),
@@ -117,6 +117,7 @@ class ActorMatcher:
         self.common = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.info: dict[str, Piece] = {}
         self.national = knowledge.sectors_with("national")
+        self.political = knowledge.sectors_with("political")
         self._country_names = {
             " ".join(a.split()).casefold(): c.iso3 for c in knowledge.countries for a in c.aliases
         }  # sectors a country may be given
@@ -185,8 +186,11 @@ class ActorMatcher:
     def dictionary(self, doc: Doc) -> list[Piece]:
         """Every dictionary match in ``doc`` (needs only the tokenizer)."""
         found: list[Piece] = []
+        capitals = _in_capitals(doc)
         for matcher in (self.proper, self.common):
             for match_id, start, end in matcher(doc):
+                if capitals and matcher is self.proper and doc[start:end].text.isupper():
+                    continue  # "WHY IT IS SO": in a headline in capitals, no acronym is sure
                 proto = self.info[doc.vocab.strings[match_id]]
                 found.append(replace(proto, start=start, end=end))
         return found
@@ -199,6 +203,50 @@ class ActorMatcher:
             for e in doc.ents
             if e.label_ == "PERSON"
         ]
+
+    @staticmethod
+    def groups(doc: Doc) -> list[Piece]:
+        """Named organisations (ORG) and named peoples ("Kurds", NORP in the plural) of ``doc``
+        (needs NER): the dictionaries may not know them, and then they are unresolved actors."""
+        out = []
+        if _in_capitals(doc):
+            return out  # a headline in capitals: every word looks like an acronym
+        named = {i for e in doc.ents for i in range(e.start, e.end)}
+
+        def bracketed(start: int, end: int) -> bool:
+            # "the Sudanese Armed Forces (SAF)": the short name of what precedes
+            return (
+                start > 0
+                and end < len(doc)
+                and (doc[start - 1].text, doc[end].text)
+                == (
+                    "(",
+                    ")",
+                )
+            )
+
+        for tok in doc:
+            if (
+                tok.i not in named
+                and tok.is_upper
+                and tok.is_alpha
+                and 2 <= len(tok) <= 6
+                and not bracketed(tok.i, tok.i + 1)
+            ):
+                out.append(Piece(tok.i, tok.i + 1, "entity", kind="org", name=tok.text))
+        for e in doc.ents:
+            span = e
+            if bracketed(e.start, e.end):
+                continue
+            if span[0].lower_ == "the":
+                span = span[1:]
+            if not span or not any(t.is_alpha for t in span):
+                continue
+            if e.label_ == "ORG":
+                out.append(Piece(span.start, span.end, "entity", kind="org", name=span.text))
+            elif e.label_ == "NORP" and span[-1].text[-1:] == "s" and span[-1].is_title:
+                out.append(Piece(span.start, span.end, "entity", kind="people", name=span.text))
+        return out
 
     def pieces(
         self,
@@ -219,6 +267,7 @@ class ActorMatcher:
                     a = aliases[tok.text]
                     info = (a.country, a.sector, a.kind, a.name, a.code, a)
                     found.append(Piece(tok.i, tok.i + 1, "alias", *info))
+        found = _named_groups(found)
         # Priority: longer spans first; among equals, names before titles, anaphors, NER persons.
         found.sort(key=lambda p: (-(p.end - p.start), _RANK.get(p.type, 0), p.start))
         taken: set[int] = set()
@@ -239,6 +288,35 @@ class ActorMatcher:
         return sorted(kept, key=lambda p: p.start)
 
 
+def _in_capitals(doc: Doc) -> bool:
+    """Is most of ``doc``'s (or its sentence's) wording in capitals, as in some headlines?"""
+    words = [t for t in doc if t.is_alpha and len(t) > 1]
+    return len(words) >= 3 and sum(t.is_upper for t in words) * 2 > len(words)
+
+
+def _named_groups(found: list[Piece]) -> list[Piece]:
+    """Keep a named group (an NER entity) only where no dictionary match or person name
+    overlaps it, but for titles and nouns inside it, which it replaces; a noun for a body
+    that ends it gives it its sector ("the Kachin Liberation Party": PTY), a noun for people
+    does not ("the Harbour Kings" is no king)."""
+    groups = [p for p in found if p.type == "entity"]
+    if not groups:
+        return found
+    others = [p for p in found if p.type != "entity"]
+    kept: list[Piece] = []
+    inside: set[int] = set()
+    for g in groups:
+        over = [p for p in others if p.start < g.end and g.start < p.end]
+        if any(p.type != "sector" or p.start < g.start or p.end > g.end for p in over):
+            continue
+        last = max(over, key=lambda p: p.end) if over else None
+        if last is not None and last.end == g.end and last.kind in ("org", "armed_group"):
+            g = replace(g, sector=last.sector)  # "the Kachin Liberation Party": PTY
+        inside |= {id(p) for p in over}
+        kept.append(g)
+    return [p for p in others if id(p) not in inside] + kept
+
+
 def _glue(doc: Doc, prev: Piece, nxt: Piece) -> bool:
     """May ``prev`` and ``nxt`` belong to one actor phrase given the tokens between them?"""
     between = [t.text for t in doc[prev.end : nxt.start]]
@@ -251,7 +329,7 @@ def _glue(doc: Doc, prev: Piece, nxt: Piece) -> bool:
     if tuple(w.lower() for w in between) in _AFFILIATION:
         return prev.type == "sector" and nxt.type in {"org", "alias"}
     if len(between) in (1, 2) and between[0].lower() in _OF and between[-1] in (between[0], "the"):
-        return prev.type in {"sector", "person"} and nxt.type in _OWNERS
+        return prev.type in {"sector", "person"} and nxt.type in _OWNERS | {"entity"}
     return False
 
 
@@ -403,15 +481,20 @@ def compose(doc: Doc, mention: Mention, offset: int, day: date | None = None) ->
         return None
     if person is not None:
         kind = "person"
+    group = first("entity")
+    unknown = group is not None and org is None and person is None
+    if unknown:  # "CTDF fighters", "rebels of the MDLF": members of a group nobody knows
+        name = group.name
     return Actor(
         text=text,
         start=start,
         end=end,
         name=name,
-        code=code or "UNK",
+        code=code or ("" if unknown else "UNK"),
         country=country,
         sector=sector,
         kind=kind,
+        unresolved=unknown,
     )
 
 
@@ -474,7 +557,7 @@ class ArticleContext:
                 actor.country is None and actor.sector and (actor.kind in ("person", "people"))
             ):
                 continue  # "troops" of no known country are nobody's side
-            key = actor.country or actor.code
+            key = actor.country or actor.code or actor.text
             if key not in found and len(found) == 2:
                 break
             if key not in found or (found[key].sector and not actor.sector):
@@ -491,12 +574,31 @@ class ArticleContext:
         return top[0][0] if top else None
 
 
+def unresolved(mention: Mention, text: str, start: int, end: int) -> None:
+    """A name the knowledge base does not know, still unresolved after coreference (a bare
+    person name, a named group): an actor with its text span, marked unresolved, with what the
+    phrase itself says (a sector noun inside a group's name), no code otherwise."""
+    if mention.actor is not None:
+        return
+    group = next((p for p in mention.pieces if p.type == "entity"), None)
+    if mention.person:
+        name, kind, sector = mention.person, "person", None
+    elif group is not None and len(mention.pieces) == 1:
+        name, kind, sector = group.name, group.kind or "org", group.sector
+    else:
+        return
+    mention.actor = Actor(
+        text=text, start=start, end=end, name=name, code=sector or "", sector=sector,
+        kind=kind, unresolved=True,
+    )  # fmt: skip
+
+
 def enrich_from_apposition(doc: Doc, mentions: list[Mention], offset: int) -> None:
     """A bare name gets country and sector from its apposition, in a parsed sentence:
     "Simona Halperin, the deputy director of the Foreign Ministry's ..." → a GOV person."""
     owner = {i: m for m in mentions if m.actor for i in range(m.start, m.end)}
     for m in mentions:
-        if m.actor is not None or not m.person:
+        if not m.person or (m.actor is not None and not m.actor.unresolved):
             continue
         for appos in (c for c in doc[m.end - 1].children if c.dep_ == "appos"):
             found = sorted(
@@ -515,6 +617,7 @@ def enrich_from_apposition(doc: Doc, mentions: list[Mention], offset: int) -> No
                     country=src.country,
                     sector=src.sector,
                     kind="person",
+                    unresolved=src.unresolved,
                 )
                 m.inferred = found[0].inferred
                 break
@@ -608,6 +711,17 @@ def fill_country(mention: Mention, country: str | None, national: frozenset[str]
         return  # "the EU envoy": belongs to an organisation, not to a country
     mention.actor = actor.model_copy(update={"country": country, "code": country + actor.sector})
     mention.inferred = True
+
+
+def place_unresolved(mention: Mention, country: str | None) -> None:
+    """An unresolved actor takes the country of a place attached to it ("Yazidis in Iraq",
+    "a trader from Mali"), and none from any other evidence: a people or group is not the
+    state of the sentence or the dateline."""
+    actor = mention.actor
+    if actor is None or not actor.unresolved or actor.country or country is None:
+        return
+    code = country + (actor.sector or "")
+    mention.actor = actor.model_copy(update={"country": country, "code": code})
 
 
 def institution(mention: Mention, text: str, start: int, end: int) -> None:

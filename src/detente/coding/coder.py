@@ -28,6 +28,8 @@ from detente.coding.actors import (
     enrich_from_apposition,
     fill_country,
     institution,
+    place_unresolved,
+    unresolved,
 )
 from detente.coding.dates import event_date
 from detente.coding.events import SentenceCoder
@@ -118,6 +120,9 @@ class Coder:
             people = sorted(patterns.roles.generic_people)
             self.cues.add("PEOPLE", list(nlp.nlp.tokenizer.pipe(people)))
         self._trigger = nlp.nlp.vocab.strings["TRIGGER"]
+        # persons and groups the knowledge base does not know become unresolved actors (not
+        # with require_dyad: PETRARCH codes only the actors of its dictionaries)
+        self.unknown = not settings.require_dyad
 
     # --- public API -------------------------------------------------------------------------
     def code_article(self, article: Article, modalities: Iterable[str] = MODALITIES) -> list[Event]:
@@ -165,7 +170,9 @@ class Coder:
                 cue = (any(here), not all(here))  # (a trigger word, a pronoun or people word)
                 inside = [p for p in found if span.start <= p.start and p.end <= span.end]
                 sent = _Sent(len(current), span, start + span.start_char, doc, start, [], cue)
-                if inside and _may_name_someone(span, inside):
+                if (inside or (self.unknown and cue[0])) and _may_name_someone(
+                    span, inside, self.unknown
+                ):
                     # worth NER: cut the sentence out, pieces in its own offsets
                     sent.doc, sent.offset = span.as_doc(), sent.start
                     sent.candidates = [p.shifted(-span.start) for p in inside]
@@ -177,6 +184,8 @@ class Coder:
                 for s, doc_ in zip(alone, self.nlp.entities([s.doc for s in alone]), strict=True):
                     s.doc = doc_
                     s.candidates += self.matcher.persons(doc_)
+                    if self.unknown:
+                        s.candidates += self.matcher.groups(doc_)
                 yield article, current
                 current = []
 
@@ -201,7 +210,7 @@ class Coder:
                 self.settings.require_dyad,
             )  # fmt: skip
             contexts = self.contexts.contexts_for(s.doc) if self.contexts else ()
-            raws = list(coder.events())
+            raws = [r for r in coder.events() if self._may_code(r, coder)]
             records = [self._record(article, s, raw, contexts) for raw in raws]
             ids = {id(raw): record.id for raw, record in zip(raws, records, strict=True)}
             for raw, event in zip(raws, records, strict=True):
@@ -212,6 +221,19 @@ class Coder:
                     seen.add(event.id)
                     events.append(self._when_where(article, s, raw, event, where))
         return events
+
+    def _may_code(self, raw: RawEvent, coder: SentenceCoder) -> bool:
+        """An unresolved actor (a name the knowledge base does not know) starts no event by
+        itself: it takes part beside a known actor, or when its wording gives it a political
+        sector ("the Kachin Independence Army": MIL), so "Acme Industries agreed to buy X" or
+        "Stellar Foods beat expectations" code nothing."""
+        actors = [a for a, _ in raw.sources + raw.targets]
+        if not any(a.unresolved for a in actors):
+            return True
+        return any(
+            (a.sector in self.matcher.political) if a.unresolved else not coder.is_generic(a)
+            for a in actors
+        )
 
     def _places(self, sents: list[_Sent]) -> ArticlePlaces | None:
         if self.locator is None:
@@ -262,6 +284,10 @@ class Coder:
                         m, span.text, s.offset + span.start_char, s.offset + span.end_char
                     )
                     institution(m, span.text, s.offset + span.start_char, s.offset + span.end_char)
+                    if self.unknown:
+                        unresolved(
+                            m, span.text, s.offset + span.start_char, s.offset + span.end_char
+                        )
                 context.remember(m)
             trigger, pronoun = s.cue
             if trigger and (s.mentions or pronoun):
@@ -283,6 +309,7 @@ class Coder:
             own = next(iter(named)) if len(named) == 1 else (main if main in named else None)
             for m in s.mentions:
                 here = attached_country(s.doc, m, s.mentions, gazetteer)
+                place_unresolved(m, here)
                 here = here or coordinated_country(s.doc, m, s.mentions)
                 fill_country(m, here or own or dateline, self.matcher.national)
         return wanted
@@ -415,11 +442,21 @@ def _with_country(a: Actor, country: str) -> Actor:
     return a.model_copy(update={"country": country, "code": country + "CVL"})
 
 
-def _may_name_someone(span: Span, pieces: list[Piece]) -> bool:
+def _may_name_someone(span: Span, pieces: list[Piece], groups: bool = False) -> bool:
     """Could NER find a person here: a capitalised word, not sentence-initial, outside the
-    dictionary matches? ("Residents described long queues" cannot; "Minister Ali Kani" can.)"""
+    dictionary matches? ("Residents described long queues" cannot; "Minister Ali Kani" can.)
+    With ``groups`` (named groups are wanted too), an acronym ("the ONLF") counts, and so does
+    a sentence-initial name of two capitalised words ("Reliance Jio agreed")."""
     covered = {i for p in pieces if p.type != "surname" for i in range(p.start, p.end)}
-    return any(t.is_title and t.i not in covered for t in span[1:])
+
+    def capital(t: Token) -> bool:
+        return t.i not in covered and (
+            t.is_title or (groups and t.is_upper and t.is_alpha and len(t) > 1)
+        )
+
+    if groups and len(span) > 1 and capital(span[0]) and (span[0].is_upper or capital(span[1])):
+        return True
+    return any(capital(t) for t in span[1:])
 
 
 def _is_subject(doc: Doc, m: Mention) -> bool:

@@ -343,6 +343,8 @@ class SentenceCoder:
         """Is ``actor`` a generic civilian stand-in made for this sentence?"""
         return id(actor) in self._generic
 
+    is_generic = _is_generic
+
     def generic(self, tok: Token, root: str | None) -> Actor | None:
         """A generic civilian actor for a phrase naming unspecified people, or None."""
         roles = self.patterns.roles

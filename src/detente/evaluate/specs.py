@@ -23,12 +23,13 @@ class ActorSpec(BaseModel):
     name: str | None = None
     kind: str | None = None
     code: str | None = None
+    unresolved: bool | None = None  # true: an actor the knowledge base does not know
     any_of: list[ActorSpec] | None = None
 
     def matches(self, actor: Actor) -> bool:
         if self.any_of is not None:
             return any(spec.matches(actor) for spec in self.any_of)
-        for field in ("country", "sector", "kind", "code"):
+        for field in ("country", "sector", "kind", "code", "unresolved"):
             want = getattr(self, field)
             if want is not None and getattr(actor, field) != want:
                 return False

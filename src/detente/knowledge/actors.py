@@ -245,6 +245,7 @@ class Sector(BaseModel):
     national: bool = False  # an unqualified mention ("the police") takes the main country
     armed: bool = False  # an organization coded with it is an armed group
     transnational: bool = False  # a bare code of it names no country ("GOV", "IGO")
+    political: bool = False  # an unresolved actor of it may start an event by itself
 
     @field_validator("meaning")
     @classmethod
@@ -278,7 +279,9 @@ class ActorKnowledge(BaseModel):
         self._surnames = _surname_index(self.organizations)
         return self
 
-    def sectors_with(self, prop: Literal["national", "armed", "transnational"]) -> frozenset[str]:
+    def sectors_with(
+        self, prop: Literal["national", "armed", "transnational", "political"]
+    ) -> frozenset[str]:
         """The declared sector codes that have this property."""
         return frozenset(code for code, s in self.sectors.items() if getattr(s, prop))
 

@@ -176,4 +176,10 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 5: the event a commitment is about (Event.about: the promised or threatened event's id)
     ["ALTER TABLE events ADD COLUMN about_event VARCHAR"],
+    # 6: which event actors the knowledge base does not know (Actor.unresolved); actors stored
+    # before it were all known ones
+    [
+        "ALTER TABLE event_actors ADD COLUMN unresolved BOOLEAN",
+        "UPDATE event_actors SET unresolved = false",
+    ],
 ]

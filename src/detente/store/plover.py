@@ -16,7 +16,8 @@ name). The location object: ``geonameid``, ``name``, ``latitude``, ``longitude``
 
 The specification invites named fields of one's own; detente adds ``cameo`` (code),
 ``modality``, ``dyad``, ``reciprocal``, ``confidence``, ``date_precision``, ``date_method``,
-``about``, ``attribution``, an actor's full ``cameo_code`` and ``kind``, the location's
+``about``, ``attribution``, an actor's full ``cameo_code``, ``kind`` and ``unresolved`` (a person or group the knowledge
+base does not know, its code only what its wording says), the location's
 ``feature``, ``precision`` and ``method``, and the article's ``published`` date in
 ``cite_info``.
 """
@@ -64,6 +65,7 @@ def actor_object(a: dict[str, Any]) -> dict[str, Any]:
         "identifier_text": _none(a.get("name")),
         "cameo_code": code,
         "kind": _none(a.get("kind")),
+        "unresolved": bool(_none(a.get("unresolved"))),  # not known to the dictionaries
     }
 
 

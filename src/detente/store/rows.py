@@ -26,7 +26,9 @@ EVENT_COLUMNS += [
     "event_date", "date_precision", "date_method", "attribution_code", "attribution_text",
     *(f"location_{f}" for f in LOCATION_FIELDS), "record", "dyad", "about_event",
 ]  # fmt: skip
-ACTOR_COLUMNS = ["event_id", "role", "position", "text", "start_char", "end_char", *ACTOR_FIELDS]
+ACTOR_COLUMNS = [
+    "event_id", "role", "position", "text", "start_char", "end_char", *ACTOR_FIELDS, "unresolved"
+]  # fmt: skip
 TABLES = ("articles", "article_sources", "sentences", "events", "event_actors", "claims", "counts")
 
 
@@ -80,7 +82,7 @@ class RowBatch:
             for role, group in (("source", e.source), ("target", e.target)):
                 for n, a in enumerate(group):
                     values = [e.id, role, n, a.text, a.start, a.end]
-                    values += [getattr(a, f) for f in ACTOR_FIELDS]
+                    values += [getattr(a, f) for f in ACTOR_FIELDS] + [a.unresolved]
                     self._row("event_actors", **dict(zip(ACTOR_COLUMNS, values, strict=True)))
         if analysis is not None:
             for n, c in enumerate(analysis.claims):
