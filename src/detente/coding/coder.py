@@ -185,7 +185,7 @@ class Coder:
                     s.doc = doc_
                     s.candidates += self.matcher.persons(doc_)
                     if self.unknown:
-                        s.candidates += self.matcher.groups(doc_)
+                        s.candidates += [g for g in self.matcher.groups(doc_) if not self._place(g)]
                 yield article, current
                 current = []
 
@@ -221,6 +221,20 @@ class Coder:
                     seen.add(event.id)
                     events.append(self._when_where(article, s, raw, event, where))
         return events
+
+    def _place(self, group: Piece) -> bool:
+        """Is a named group rather the name of a town or region ("the Zaporizhzhia plant")?"""
+        name = group.name or ""
+        return (
+            self.locator is not None and not name.isupper() and bool(self.locator.gaz.lookup(name))
+        )
+
+    def _town(self, name: str) -> bool:
+        """Is a one-word "person" rather a town of some size ("shelling the Zaporizhzhia
+        plant")? Then it is no unresolved person."""
+        if self.locator is None or " " in name:
+            return False
+        return any(p.population >= 300_000 for p, _ in self.locator.gaz.lookup(name))
 
     def _may_code(self, raw: RawEvent, coder: SentenceCoder) -> bool:
         """An unresolved actor (a name the knowledge base does not know) starts no event by
@@ -284,7 +298,7 @@ class Coder:
                         m, span.text, s.offset + span.start_char, s.offset + span.end_char
                     )
                     institution(m, span.text, s.offset + span.start_char, s.offset + span.end_char)
-                    if self.unknown:
+                    if self.unknown and not (m.person and self._town(m.person)):
                         unresolved(
                             m, span.text, s.offset + span.start_char, s.offset + span.end_char
                         )

@@ -16,9 +16,9 @@ name). The location object: ``geonameid``, ``name``, ``latitude``, ``longitude``
 
 The specification invites named fields of one's own; detente adds ``cameo`` (code),
 ``modality``, ``dyad``, ``reciprocal``, ``confidence``, ``date_precision``, ``date_method``,
-``about``, ``attribution``, an actor's full ``cameo_code``, ``kind`` and ``unresolved`` (a person or group the knowledge
-base does not know, its code only what its wording says), the location's
-``feature``, ``precision`` and ``method``, and the article's ``published`` date in
+``about``, ``attribution``, an actor's full ``cameo_code``, ``kind`` and ``unresolved`` (a
+person or group the knowledge base does not know, coded only with what its wording says), the
+location's ``feature``, ``precision`` and ``method``, and the article's ``published`` date in
 ``cite_info``.
 """
 
