@@ -296,9 +296,8 @@ def _in_capitals(doc: Doc) -> bool:
 
 def _named_groups(found: list[Piece]) -> list[Piece]:
     """Keep a named group (an NER entity) only where no dictionary match or person name
-    overlaps it, but for titles and nouns inside it, which it replaces; a noun for a body
-    that ends it gives it its sector ("the Kachin Liberation Party": PTY), a noun for people
-    does not ("the Harbour Kings" is no king)."""
+    overlaps it, but for a noun for a body that ends it, which it replaces and whose sector it
+    takes ("the Kachin Liberation Party": PTY)."""
     groups = [p for p in found if p.type == "entity"]
     if not groups:
         return found
@@ -310,7 +309,9 @@ def _named_groups(found: list[Piece]) -> list[Piece]:
         if any(p.type != "sector" or p.start < g.start or p.end > g.end for p in over):
             continue
         last = max(over, key=lambda p: p.end) if over else None
-        if last is not None and last.end == g.end and last.kind in ("org", "armed_group"):
+        if last is not None:
+            if last.end != g.end or last.kind not in ("org", "armed_group"):
+                continue  # "the Harbour Kings", "Teachers Union": the dictionary's nouns stand
             g = replace(g, sector=last.sector)  # "the Kachin Liberation Party": PTY
         inside |= {id(p) for p in over}
         kept.append(g)
