@@ -45,6 +45,15 @@ class Settings(BaseModel):
     error for that item; the rest of the file is read).
     ``max_decompressed``: the most bytes read out of one compressed input (.jsonl.gz, .warc.gz).
     ``ingest_batch``: articles coded and stored together (one store transaction) by ingest.
+    ``reprint_shingle``: words per shingle of the MinHash signature that finds reprints.
+    ``reprint_threshold``: estimated Jaccard similarity of two texts' shingles from which the
+    later one is a reprint of the earlier (stored with its URL and source, not coded again).
+    ``reprint_perms``: MinHash permutations (signature length; the LSH bands follow from it
+    and the threshold). Changing it leaves stored signatures unmatched.
+    ``fold_days``: a mention joins a folded event whose date is at most this many days away.
+    ``fold_similarity``: the least share of content words a mention's sentence has in common
+    with a sentence of the folded event it joins (of the shorter one's words).
+    ``fold_texts``: sentences kept per folded event to compare new mentions with.
     """
 
     spacy_model: str = DEFAULT_MODEL
@@ -62,6 +71,12 @@ class Settings(BaseModel):
     max_line_bytes: int = Field(default=MAX_LINE_BYTES, ge=1)
     max_decompressed: int = Field(default=MAX_DECOMPRESSED, ge=1)
     ingest_batch: int = Field(default=16, ge=1)
+    reprint_shingle: int = Field(default=5, ge=1)
+    reprint_threshold: float = Field(default=0.8, gt=0.0, le=1.0)
+    reprint_perms: int = Field(default=128, ge=16, le=1024)
+    fold_days: int = Field(default=1, ge=0)
+    fold_similarity: float = Field(default=0.3, ge=0.0, le=1.0)
+    fold_texts: int = Field(default=5, ge=1)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -2,6 +2,9 @@
 
 Articles already in the store (same id or same normalised text) are not coded again, so a run
 interrupted at any point (Ctrl-C, kill -9) finishes the rest when re-run with the same inputs.
+A near-copy of a stored article (a reprint: ``run/stories.py``) is not coded either: it is
+stored as one more document of that article. After each batch the new mentions are folded
+into events across articles.
 Each article is stored with its events, claims and counts in one transaction (claims and counts
 are found from the actor mentions the coder found anyway: no second NLP pass); every bad item is
 recorded in the store (item, stage, reason) and in the returned summary, and the batch goes on.
@@ -23,6 +26,7 @@ from detente.claims import code_and_analyse
 from detente.errors import DetenteError
 from detente.ingest.sources import Failure, Found, SourceOptions, read_inputs
 from detente.records import MODALITIES, Article, ArticleAnalysis, Event
+from detente.run.stories import Reprints, fold_pending
 from detente.settings import Settings
 from detente.store.db import Store, ToStore
 
@@ -33,6 +37,8 @@ class IngestSummary:
     stored: int = 0  # new articles stored
     skipped: int = 0  # already stored (same id): nothing coded
     duplicates: int = 0  # same text as a stored article: only the URL/source added
+    reprints: int = 0  # near-copies of an article (reprint groups): only the URL/source added
+    folded: int = 0  # mentions folded into events (stories) by this run
     failed: int = 0
     events: int = 0  # events stored by this run, every modality
     asserted: int = 0  # of which asserted: what listings and exports show by default
@@ -43,7 +49,7 @@ class IngestSummary:
 
     @property
     def seen(self) -> int:
-        return self.stored + self.skipped + self.duplicates + self.failed
+        return self.stored + self.skipped + self.duplicates + self.reprints + self.failed
 
 
 Progress = Callable[[IngestSummary], None]
@@ -86,7 +92,7 @@ def ingest(
         store.finish_run(
             summary.run_id,
             summary.stored,
-            summary.skipped + summary.duplicates,
+            summary.skipped + summary.duplicates + summary.reprints,
             summary.failed,
             summary.events,
         )
@@ -108,6 +114,7 @@ def _run(
     """Read, screen, code and store in batches. The store is used in two short windows per
     batch (screening the batch's articles against it; storing them) and released after each,
     so that other processes can read it while this one reads inputs and codes."""
+    reprints = Reprints(store, settings)
 
     def tick() -> None:
         if progress is not None:
@@ -128,15 +135,26 @@ def _run(
             elif store.remember_if_known(result.article, result.item):
                 summary.skipped += 1
                 tick()
+            elif reprints.screen(result.article, result.item) is not None:
+                summary.reprints += 1
+                tick()
             else:
                 summary.warnings += [(result.item, w) for w in result.warnings]
                 chunk.append((result.item, result.article))
         store.release()
         return chunk
 
-    def save(ready: list[ToStore]) -> None:
-        """One transaction for the lot: each article all-or-nothing, one commit."""
-        results = store.store_articles(ready, summary.run_id) if ready else []
+    def save(ready: list[ToStore], ids: list[str]) -> None:
+        """One transaction for the lot: each article all-or-nothing, one commit; then its
+        mentions are folded and the reprints that waited for the batch (``ids``) recorded."""
+        sketches = reprints.sketches([x[0].id for x in ready])
+        results = store.store_articles(ready, summary.run_id, sketches) if ready else []
+        stored = {x[0].id for x, r in zip(ready, results, strict=True) if r == "stored"}
+        if stored:
+            summary.folded += fold_pending(store, settings)
+        for item, reason in reprints.settle(ids, stored):
+            summary.reprints -= 1
+            fail(item, "reprint", reason)
         store.release()
         for (_, events, _, analysis), result in zip(ready, results, strict=True):
             if result == "stored":
@@ -175,7 +193,7 @@ def _run(
                     fail(item, "code", error)
                 else:
                     ready.append((article, events, item, analysis))
-            save(ready)
+            save(ready, [a.id for _, a in chunk])
 
 
 def _results(inputs: list[str | Article], options: SourceOptions) -> Iterator:

@@ -34,6 +34,8 @@ StoreResult = Literal["stored", "skipped", "duplicate"]
 # What ``Store.store_articles`` takes per article: its events, the input item it came from, and
 # its claims and counts (or None).
 ToStore = tuple[Article, list[Event], str | None, ArticleAnalysis | None]
+# An article's reprint signature and LSH band keys (``stories.reprints.Sketch`` as plain values)
+Sketches = dict[str, tuple[tuple[int, ...], tuple[int, ...]]]
 _WS = re.compile(r"\s+")
 
 
@@ -293,8 +295,16 @@ class Store:
     def article_ids(self) -> set[str]:
         return {r[0] for r in self._q("SELECT id FROM articles")}
 
-    def add_source(self, article_id: str, article: Article, item: str | None = None) -> bool:
-        """Remember that ``article`` (a duplicate) was also carried by its URL/source."""
+    def add_source(
+        self,
+        article_id: str,
+        article: Article,
+        item: str | None = None,
+        similarity: float = 1.0,
+    ) -> bool:
+        """Remember that ``article`` (a copy or a reprint of the stored article ``article_id``,
+        ``similarity`` its estimated likeness) was also carried by its URL/source; the folded
+        events of the stored article count it."""
         exists = self._q(
             "SELECT count(*) FROM article_sources WHERE article_id = ? AND url IS NOT DISTINCT"
             " FROM ? AND source IS NOT DISTINCT FROM ?",
@@ -302,10 +312,30 @@ class Store:
         )[0][0]
         if not exists:
             self._q(
-                "INSERT INTO article_sources VALUES (?, ?, ?, ?)",
-                [article_id, article.url, article.source, item],
-            )
+                "INSERT INTO article_sources (article_id, url, source, item, title, published,"
+                " similarity) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    article_id, article.url, article.source, item, article.title,
+                    article.published, similarity,
+                ],
+            )  # fmt: skip
+            from detente.store.stories import refresh_article
+
+            refresh_article(self, article_id)
         return not exists
+
+    def reprint_candidates(self, keys: list[int]) -> list[tuple[str, list[int]]]:
+        """(article id, MinHash signature) of the stored articles sharing an LSH band key with
+        ``keys``, earliest stored first."""
+        if not keys:
+            return []
+        return self._q(
+            "SELECT m.article_id, m.signature FROM article_minhash m"
+            " JOIN articles ar ON ar.id = m.article_id WHERE m.article_id IN"
+            " (SELECT DISTINCT article_id FROM article_bands WHERE key IN (SELECT unnest(?)))"
+            " ORDER BY ar.stored_at, ar.id",
+            [list(keys)],
+        )
 
     def remember_if_known(self, article: Article, item: str | None = None) -> bool:
         """Is this article stored already? If so, also remember its URL/source (if new)."""
@@ -331,27 +361,32 @@ class Store:
         """
         return self.store_articles([(article, events, item, analysis)], run_id)[0]
 
-    def store_articles(self, items: list[ToStore], run_id: int | None = None) -> list[StoreResult]:
-        """Store several articles in one transaction (one commit, one insert per table).
+    def store_articles(
+        self, items: list[ToStore], run_id: int | None = None, sketches: Sketches | None = None
+    ) -> list[StoreResult]:
+        """Store several articles in one transaction (one commit, one insert per table), with
+        the reprint sketches of those in ``sketches`` (by article id).
 
         Each article is all-or-nothing either way; if the batch fails, it is rolled back and
         its articles are stored one by one, so one bad article cannot sink the others.
         """
         self._q("BEGIN TRANSACTION")
         try:
-            results = self._store_batch(items, run_id)
+            results = self._store_batch(items, run_id, sketches or {})
             self._q("COMMIT")
         except duckdb.Error:
             self._q("ROLLBACK")
             if len(items) == 1:
                 raise
-            return [self.store_articles([x], run_id)[0] for x in items]
+            return [self.store_articles([x], run_id, sketches)[0] for x in items]
         except BaseException:
             self._q("ROLLBACK")
             raise
         return results
 
-    def _store_batch(self, items: list[ToStore], run_id: int | None) -> list[StoreResult]:
+    def _store_batch(
+        self, items: list[ToStore], run_id: int | None, sketches: Sketches
+    ) -> list[StoreResult]:
         hashes = [text_hash(x[0].text) for x in items]
         rows = self._q(
             "SELECT id, text_hash FROM articles WHERE id IN (SELECT unnest(?))"
@@ -365,6 +400,8 @@ class Store:
             existing = by_id.get(article.id) or by_hash.get(digest)
             if existing is None:
                 batch.add(article, events, item, digest, run_id, analysis)
+                if article.id in sketches:
+                    batch.add_sketch(article.id, *sketches[article.id])
                 by_id[article.id] = by_hash[digest] = article.id
                 results.append("stored")
                 continue
@@ -438,17 +475,23 @@ class Store:
         )
 
     def gdelt_rows(self, flt: EventFilter | None = None) -> pd.DataFrame:
-        """Events with the article-level counts a GDELT row needs (the actors of each event are
-        in ``event_actors``)."""
+        """One row per folded event (its first mention's columns) with the counts a GDELT row
+        needs; a mention not folded yet stands for itself, counted over its article's copies.
+        The actors of each event are in ``event_actors``."""
         where, params = (flt or EventFilter()).where()
         return self._df(
             "WITH src AS (SELECT article_id, count(*) AS n_articles,"
             " count(DISTINCT coalesce(source, url, item)) AS n_sources"
             " FROM article_sources GROUP BY article_id)"
-            " SELECT e.*, coalesce(ar.url, ar.source) AS source_url, ar.stored_at,"
-            " coalesce(src.n_articles, 1) AS n_articles, coalesce(src.n_sources, 1) AS n_sources"
+            " SELECT e.*, coalesce(st.source_url, ar.url, ar.source) AS source_url,"
+            " coalesce(st.date_added, ar.stored_at) AS stored_at,"
+            " coalesce(st.num_mentions, src.n_articles, 1) AS n_mentions,"
+            " coalesce(st.num_articles, src.n_articles, 1) AS n_articles,"
+            " coalesce(st.num_sources, src.n_sources, 1) AS n_sources"
             " FROM events e JOIN articles ar ON ar.id = e.article_id"
-            f" LEFT JOIN src ON src.article_id = e.article_id WHERE {where}"
+            " LEFT JOIN src ON src.article_id = e.article_id"
+            " LEFT JOIN stories st ON st.id = e.id"
+            f" WHERE {where} AND (e.story_id IS NULL OR e.story_id = e.id)"
             " ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index, e.id",
             params,
         )

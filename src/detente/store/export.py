@@ -1,5 +1,5 @@
 """Exports of stored events: PLOVER event records (JSON Lines, ``plover.py``), GDELT 2.0 event
-table (TSV, ``gdelt.py``), Parquet, CSV;
+and mentions tables (TSV, ``gdelt.py``: folded events and their mentions), Parquet, CSV;
 and of stored claims and counts (JSON Lines, one record per claim or count).
 
 Each function takes a store, a destination (path or text stream) and a filter, and returns the
@@ -17,12 +17,12 @@ from typing import IO, Any
 import pandas as pd
 
 from detente.store.db import EventFilter, Store
-from detente.store.gdelt import GDELT_COLUMNS, gdelt_frame
+from detente.store.gdelt import GDELT_COLUMNS, gdelt_frame, mentions_frame
 from detente.store.plover import plover_records
 
 __all__ = ["FORMATS", "GDELT_COLUMNS", "export", "gdelt_frame", "plover_records"]
 
-FORMATS = ("plover", "gdelt", "parquet", "csv", "claims", "counts")
+FORMATS = ("plover", "gdelt", "mentions", "parquet", "csv", "claims", "counts")
 
 
 def export(
@@ -32,6 +32,7 @@ def export(
     writers = {
         "plover": plover_jsonl,
         "gdelt": gdelt_tsv,
+        "mentions": mentions_tsv,
         "parquet": parquet,
         "csv": csv,
         "claims": claims_jsonl,
@@ -79,6 +80,16 @@ def gdelt_tsv(
 ) -> int:
     """Tab-separated, no header by default (as GDELT publishes its files)."""
     frame = gdelt_frame(store, flt)
+    with _open(out) as fh:
+        frame.to_csv(fh, sep="\t", header=header, index=False, lineterminator="\n")
+    return len(frame)
+
+
+def mentions_tsv(
+    store: Store, out: str | Path | IO[str], flt: EventFilter | None = None, header: bool = False
+) -> int:
+    """The mentions of the GDELT export, in GDELT's mentions-table layout (TSV, no header)."""
+    frame = mentions_frame(store, flt)
     with _open(out) as fh:
         frame.to_csv(fh, sep="\t", header=header, index=False, lineterminator="\n")
     return len(frame)

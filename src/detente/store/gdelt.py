@@ -129,7 +129,7 @@ def _rows(r: dict[str, Any], sides: dict[str, list[dict]]) -> list[dict[str, Any
         "EventRootCode": r["cameo_root"],
         "QuadClass": None if _value(r["quad_class"]) is None else int(r["quad_class"]),
         "GoldsteinScale": _value(r["goldstein"]),
-        "NumMentions": r["n_articles"],
+        "NumMentions": r["n_mentions"],
         "NumSources": r["n_sources"],
         "NumArticles": r["n_articles"],
         **action_geo(r),
@@ -144,8 +144,10 @@ def _rows(r: dict[str, Any], sides: dict[str, list[dict]]) -> list[dict[str, Any
 
 
 def gdelt_frame(store: Store, flt: EventFilter | None = None) -> pd.DataFrame:
-    """Events in the GDELT 2.0 event-table layout, one row per source–target pair; what
-    detente does not know is empty."""
+    """Folded events in the GDELT 2.0 event-table layout, one row per source–target pair of
+    each, described by its first mention, with NumMentions, NumSources and NumArticles over
+    every document that carried one of its mentions and DATEADDED when the first was stored
+    (``store/stories.py``); what detente does not know is empty."""
     sides: dict[str, dict[str, list[dict]]] = {}
     for a in store.event_actors(flt).to_dict("records"):
         sides.setdefault(a["event_id"], {"source": [], "target": []})[a["role"]].append(a)
@@ -155,3 +157,55 @@ def gdelt_frame(store: Store, flt: EventFilter | None = None) -> pd.DataFrame:
         for row in _rows(r, sides.get(r["id"], {}))
     ]
     return pd.DataFrame(rows, columns=GDELT_COLUMNS, dtype=object)
+
+
+# The 16 columns of the GDELT 2.0 mentions table, in order (GDELT Event Codebook V2.0).
+MENTION_COLUMNS = [
+    "GlobalEventID", "EventTimeDate", "MentionTimeDate", "MentionType", "MentionSourceName",
+    "MentionIdentifier", "SentenceID", "Actor1CharOffset", "Actor2CharOffset",
+    "ActionCharOffset", "InRawText", "Confidence", "MentionDocLen", "MentionDocTone",
+    "MentionDocTranslationInfo", "Extras",
+]  # fmt: skip
+
+
+def _stamp(v: Any) -> str | None:
+    v = _value(v)
+    return v.strftime("%Y%m%d%H%M%S") if v is not None else None
+
+
+def _offset(v: Any) -> int | None:
+    v = _value(v)
+    return None if v is None else int(v)
+
+
+def mentions_frame(store: Store, flt: EventFilter | None = None) -> pd.DataFrame:
+    """Mentions in the GDELT 2.0 mentions-table layout: one row per mention per document that
+    carried it (a stored article and each of its copies and reprints). GlobalEventID is the
+    folded event's first GDELT row (pair 0); SentenceID counts from 1; the offsets are those
+    of the first source and target actor and of the trigger in the article's text;
+    Confidence is the coder's in percent; MentionType 1 (web); Extras carries detente's
+    mention and story ids (``mention=...;story=...``)."""
+    from detente.store.stories import mention_rows
+
+    rows = []
+    for r in mention_rows(store, flt or EventFilter()).to_dict("records"):
+        confidence = _value(r["confidence"])
+        rows.append(
+            {
+                "GlobalEventID": global_event_id(r["story_id"], 0),
+                "EventTimeDate": _stamp(r["event_added"]),
+                "MentionTimeDate": _stamp(r["mention_added"]),
+                "MentionType": 1,
+                "MentionSourceName": _value(r["source_name"]),
+                "MentionIdentifier": _value(r["url"]),
+                "SentenceID": int(r["sentence_index"]) + 1,
+                "Actor1CharOffset": _offset(r["actor1_start"]),
+                "Actor2CharOffset": _offset(r["actor2_start"]),
+                "ActionCharOffset": _offset(r["trigger_start"]),
+                "InRawText": 1,
+                "Confidence": None if confidence is None else round(confidence * 100),
+                "MentionDocLen": _offset(r["n_chars"]),
+                "Extras": f"mention={r['mention_id']};story={r['story_id']}",
+            }
+        )
+    return pd.DataFrame(rows, columns=MENTION_COLUMNS, dtype=object)

@@ -182,4 +182,50 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE event_actors ADD COLUMN unresolved BOOLEAN",
         "UPDATE event_actors SET unresolved = false",
     ],
+    # 7: reprint groups and folded events. A near-duplicate article (MinHash over word
+    # shingles) is not stored again: its URL, source, title and date join the group's
+    # ``article_sources`` with its estimated similarity (1 for the article itself and exact
+    # copies). Each stored article keeps its signature and LSH band keys. Every event row is
+    # a mention; ``stories`` holds the folded events (id = the first mention's id) and
+    # ``events.story_id`` links each mention to its story.
+    [
+        "ALTER TABLE article_sources ADD COLUMN title VARCHAR",
+        "ALTER TABLE article_sources ADD COLUMN published DATE",
+        "ALTER TABLE article_sources ADD COLUMN similarity DOUBLE DEFAULT 1.0",
+        "ALTER TABLE article_sources ADD COLUMN added TIMESTAMP DEFAULT current_timestamp",
+        """CREATE TABLE article_minhash (
+            article_id VARCHAR PRIMARY KEY,
+            signature UINTEGER[] NOT NULL
+        )""",
+        """CREATE TABLE article_bands (
+            key BIGINT NOT NULL,
+            article_id VARCHAR NOT NULL
+        )""",
+        "CREATE INDEX article_bands_key ON article_bands (key)",
+        "ALTER TABLE events ADD COLUMN story_id VARCHAR",
+        """CREATE TABLE stories (
+            id VARCHAR PRIMARY KEY,
+            cameo_code VARCHAR,
+            cameo_root VARCHAR,
+            plover_event VARCHAR,
+            quad_class INTEGER,
+            goldstein DOUBLE,
+            modality VARCHAR,
+            reciprocal BOOLEAN,
+            source_key VARCHAR,
+            target_key VARCHAR,
+            event_date DATE,
+            place_geonameid BIGINT,
+            place_admin1 VARCHAR,
+            place_country VARCHAR,
+            texts VARCHAR[],
+            num_mentions INTEGER DEFAULT 1,
+            num_sources INTEGER DEFAULT 1,
+            num_articles INTEGER DEFAULT 1,
+            first_seen DATE,
+            date_added TIMESTAMP,
+            source_url VARCHAR
+        )""",
+        "CREATE INDEX stories_block ON stories (cameo_root, event_date)",
+    ],
 ]

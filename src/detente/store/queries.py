@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 
 from detente.store.db import EventFilter, Store
+from detente.store.stories import stories_frame
 
 
 def make_filter(
@@ -61,3 +62,11 @@ def counts(store: Store, flt: EventFilter | None = None, limit: int | None = Non
 def errors(store: Store, run_id: int | None = None) -> pd.DataFrame:
     """Recorded ingest errors: run, item, stage, reason."""
     return store.errors(run_id)
+
+
+def stories(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+    """One row per folded event (mentions folded across articles), described by its first
+    mention: event date, first-seen date, CAMEO and PLOVER codes, actors, place, NumMentions,
+    NumSources and NumArticles (GDELT's meanings), first URL and sentence. The filter applies
+    to the first mention."""
+    return stories_frame(store, flt or make_filter(), limit)

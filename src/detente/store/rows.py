@@ -30,6 +30,7 @@ ACTOR_COLUMNS = [
     "event_id", "role", "position", "text", "start_char", "end_char", *ACTOR_FIELDS, "unresolved"
 ]  # fmt: skip
 TABLES = ("articles", "article_sources", "sentences", "events", "event_actors", "claims", "counts")
+SKETCH_TABLES = ("article_minhash", "article_bands")  # reprint signatures and LSH band keys
 
 
 class RowBatch:
@@ -37,7 +38,9 @@ class RowBatch:
     lists."""
 
     def __init__(self) -> None:
-        self.cols: dict[str, dict[str, list[Any]]] = {t: defaultdict(list) for t in TABLES}
+        self.cols: dict[str, dict[str, list[Any]]] = {
+            t: defaultdict(list) for t in TABLES + SKETCH_TABLES
+        }
         self.sources: set[tuple[str, str | None, str | None]] = set()
         self.sources_of: set[str] = set()  # ids of the articles new in this batch
 
@@ -45,16 +48,24 @@ class RowBatch:
         for k, v in values.items():
             self.cols[table][k].append(v)
 
-    def add_source(self, article_id: str, article: Article, item: str | None) -> bool:
+    def add_source(
+        self, article_id: str, article: Article, item: str | None, similarity: float = 1.0
+    ) -> bool:
         key = (article_id, article.url, article.source)
         if key in self.sources:
             return False
         self.sources.add(key)
         self._row(
             "article_sources", article_id=article_id, url=article.url, source=article.source,
-            item=item,
+            item=item, title=article.title, published=article.published, similarity=similarity,
         )  # fmt: skip
         return True
+
+    def add_sketch(self, article_id: str, signature: tuple[int, ...], keys: tuple[int, ...]):
+        """The article's MinHash signature and its LSH band keys (``stories.reprints``)."""
+        self._row("article_minhash", article_id=article_id, signature=list(signature))
+        for key in keys:
+            self._row("article_bands", key=key, article_id=article_id)
 
     def add(
         self,
@@ -94,7 +105,12 @@ class RowBatch:
         """(table name, pyarrow Table) for each table with rows."""
         import pyarrow as pa
 
-        return [(t, pa.table(dict(c))) for t, c in self.cols.items() if c]
+        types = {"signature": pa.list_(pa.uint32()), "key": pa.int64()}
+        return [
+            (t, pa.table({k: pa.array(v, type=types.get(k)) for k, v in c.items()}))
+            for t, c in self.cols.items()
+            if c
+        ]
 
 
 def _first(actors: list[Actor]) -> list[Any]:

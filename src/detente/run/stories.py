@@ -1,0 +1,180 @@
+"""Reprint groups and folded events at ingest: ``detente.stories`` decides, the store keeps.
+
+``Reprints`` screens each new article before it is coded: a near-copy of a stored article
+(MinHash LSH over word shingles) is not coded but recorded as one more document of that
+article's group; a near-copy of an article still being coded in this run waits until that one
+is stored. ``fold_pending`` folds every mention not folded yet into the stored stories, in
+chunks in date order, so it both keeps a store current after each batch and folds a store
+filled before folding existed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pandas as pd
+
+from detente.records import Article
+from detente.settings import Settings
+from detente.store.db import Sketches, Store, text_hash
+from detente.store.stories import (
+    STORY_FIELDS,
+    count_pending,
+    fold_candidates,
+    pending_mentions,
+    save_folding,
+)
+from detente.stories.fold import Mention, Story, fold
+from detente.stories.reprints import Sketch, best_match, sketch
+
+FOLD_CHUNK = 5000  # mentions folded per store transaction
+
+
+@dataclass
+class Reprints:
+    """The reprint screen of one ingest run."""
+
+    store: Store
+    settings: Settings
+    inflight: dict[str, Sketch] = field(default_factory=dict)  # screened, not stored yet
+    waiting: list[tuple[str, Article, str | None, float]] = field(default_factory=list)
+    hashes: dict[str, str] = field(default_factory=dict)  # text hash → in-flight article id
+
+    def screen(self, article: Article, item: str | None) -> tuple[str, float] | None:
+        """(group article id, similarity) when ``article`` is a reprint: recorded at once for
+        a stored group, after it is stored for one in flight. ``None``: code it."""
+        mine = sketch(article.text, self.settings)
+        threshold = self.settings.reprint_threshold
+        match = best_match(mine, self.store.reprint_candidates(list(mine.keys)), threshold)
+        if match is not None:
+            self.store.add_source(match[0], article, item, round(match[1], 4))
+            return match
+        digest = text_hash(article.text)
+        if digest in self.hashes:  # an exact copy in flight: the store counts it a duplicate
+            return None
+        keys = set(mine.keys)
+        flying = [(i, s.signature) for i, s in self.inflight.items() if keys & set(s.keys)]
+        match = best_match(mine, flying, threshold)
+        if match is not None:
+            self.waiting.append((match[0], article, item, round(match[1], 4)))
+            return match
+        self.inflight[article.id] = mine
+        self.hashes[digest] = article.id
+        return None
+
+    def sketches(self, ids: list[str]) -> Sketches:
+        return {i: (s.signature, s.keys) for i in ids if (s := self.inflight.get(i))}
+
+    def settle(self, ids: list[str], stored: set[str]) -> list[tuple[str, str]]:
+        """After articles ``ids`` were handled (``stored`` of them stored): record the reprints
+        that waited for them; returns (item, reason) of those whose group was not stored."""
+        done = set(ids)
+        for i in done:
+            self.inflight.pop(i, None)
+        self.hashes = {h: i for h, i in self.hashes.items() if i not in done}
+        failed, still = [], []
+        for group, article, item, score in self.waiting:
+            if group not in done:
+                still.append((group, article, item, score))
+            elif group in stored:
+                self.store.add_source(group, article, item, score)
+            else:
+                failed.append((item or article.id, f"reprint of {group}, which was not stored"))
+        self.waiting = still
+        return failed
+
+
+def _mentions(frame: pd.DataFrame) -> list[Mention]:
+    out = []
+    for r in frame.to_dict("records"):
+        day = r["day"]
+        out.append(
+            Mention(
+                id=r["id"],
+                root=r["root"] or "",
+                modality=r["modality"] or "",
+                reciprocal=bool(r["reciprocal"]),
+                source_key=r["source_key"],
+                target_key=r["target_key"],
+                day=None if pd.isna(day) else pd.Timestamp(day).date(),
+                text=r["text"],
+                geonameid=None if pd.isna(r["geonameid"]) else int(r["geonameid"]),
+                admin1=None if pd.isna(r["admin1"]) else r["admin1"],
+                country=None if pd.isna(r["country"]) else r["country"],
+            )
+        )
+    return out
+
+
+def _blocks(mentions: list[Mention], days: int) -> dict[str, list]:
+    spans: dict[tuple, list] = {}
+    for m in mentions:
+        span = spans.setdefault(m.block(), [m.day, m.day])
+        if m.day is not None:
+            span[0] = m.day if span[0] is None else min(span[0], m.day)
+            span[1] = m.day if span[1] is None else max(span[1], m.day)
+    cols: dict[str, list] = {c: [] for c in ("root", "modality", "source_key", "target_key")}
+    cols["lo"], cols["hi"] = [], []
+    for (root, modality, s, t), (lo, hi) in spans.items():
+        for col, v in zip(cols, (root, modality, s, t), strict=False):
+            cols[col].append(v)
+        cols["lo"].append(None if lo is None else lo - timedelta(days=days))
+        cols["hi"].append(None if hi is None else hi + timedelta(days=days))
+    return cols
+
+
+def _stories(frame: pd.DataFrame) -> list[Story]:
+    out = []
+    for r in frame.to_dict("records"):
+        day = r["event_date"]
+        out.append(
+            Story(
+                id=r["id"],
+                block=(r["cameo_root"], r["modality"], r["source_key"], r["target_key"]),
+                day=None if pd.isna(day) else pd.Timestamp(day).date(),
+                texts=list(r["texts"] if r["texts"] is not None else []),
+                geonameid=None if pd.isna(r["place_geonameid"]) else int(r["place_geonameid"]),
+                admin1=None if pd.isna(r["place_admin1"]) else r["place_admin1"],
+                country=None if pd.isna(r["place_country"]) else r["place_country"],
+            )
+        )
+    return out
+
+
+def _row(s: Story) -> dict:
+    root, modality, source_key, target_key = s.block
+    values = (
+        s.id, root, modality, source_key, target_key, s.day, s.geonameid, s.admin1, s.country,
+        s.texts,
+    )  # fmt: skip
+    return dict(zip(STORY_FIELDS, values, strict=True))
+
+
+def fold_pending(
+    store: Store,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = FOLD_CHUNK,
+) -> int:
+    """Fold every mention not folded yet; returns how many were folded. ``progress(done,
+    total)`` after each chunk."""
+    total, done = count_pending(store), 0
+    while done < total:
+        mentions = _mentions(pending_mentions(store, chunk))
+        if not mentions:
+            break
+        known = _stories(fold_candidates(store, _blocks(mentions, settings.fold_days)))
+        folding = fold(mentions, known, settings)
+        writes = folding.to_write()
+        save_folding(
+            store,
+            folding.assigned,
+            [_row(s) for s in writes if s.new],
+            [_row(s) for s in writes if not s.new],
+        )
+        done += len(mentions)
+        if progress is not None:
+            progress(done, total)
+    return done

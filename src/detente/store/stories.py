@@ -1,0 +1,213 @@
+"""The SQL of reprint groups and folded events (``stories``); the folding itself is
+``detente.stories``, and ``run`` passes its results here.
+
+A story's counts follow GDELT's meanings, over the documents that carried its mentions (a
+stored article and every copy or reprint of it in ``article_sources``): ``num_mentions`` every
+mention in every document (a mention in a reprinted article counts once per copy),
+``num_articles`` the distinct documents, ``num_sources`` the distinct sources (source name,
+else URL); ``first_seen`` the earliest publication date of those documents, ``date_added``
+when its first document was stored, ``source_url`` the first document's URL.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from detente.store.db import EventFilter, Store
+
+STORY_FIELDS = (
+    "id", "cameo_root", "modality", "source_key", "target_key", "event_date",
+    "place_geonameid", "place_admin1", "place_country", "texts",
+)  # fmt: skip
+
+
+def _register(store: Store, name: str, frame: pd.DataFrame | dict[str, list]) -> None:
+    import pyarrow as pa
+
+    store.con.register(name, pa.table(frame) if isinstance(frame, dict) else frame)
+
+
+def pending_mentions(store: Store, limit: int | None = None) -> pd.DataFrame:
+    """Mentions not folded yet, in date order, with what folding needs: block fields
+    (``root``, ``modality``, ``reciprocal``, ``source_key``, ``target_key``: each side's actor
+    countries, or codes for actors of no country, distinct and sorted), ``day`` (event date,
+    else publication date), ``text`` (the sentence) and the place (``geonameid`` for a city,
+    ``admin1`` as ``country.admin1`` for a city or a division, ``country``)."""
+    sql = (
+        "WITH p AS (SELECT * FROM events WHERE story_id IS NULL),"
+        " k AS (SELECT a.event_id, a.role, array_to_string(list_sort(list_distinct("
+        " list(coalesce(a.country, a.code)))), ',') AS k FROM event_actors a"
+        " JOIN p ON p.id = a.event_id GROUP BY ALL)"
+        " SELECT p.id, p.cameo_root AS root, p.modality, coalesce(p.reciprocal, false)"
+        " AS reciprocal, coalesce(ks.k, '') AS source_key, coalesce(kt.k, '') AS target_key,"
+        " coalesce(p.event_date, p.published) AS day, coalesce(p.sentence_text, '') AS text,"
+        " CASE WHEN p.location_feature = 'city' THEN p.location_geonameid END AS geonameid,"
+        " CASE WHEN p.location_feature IN ('city', 'admin') AND p.location_admin1 IS NOT NULL"
+        " THEN p.location_country || '.' || p.location_admin1 END AS admin1,"
+        " CASE WHEN p.location_feature IN ('city', 'admin', 'country')"
+        " THEN p.location_country END AS country"
+        " FROM p LEFT JOIN k ks ON ks.event_id = p.id AND ks.role = 'source'"
+        " LEFT JOIN k kt ON kt.event_id = p.id AND kt.role = 'target'"
+        " ORDER BY day NULLS LAST, p.article_id, p.sentence_index, p.id"
+    )
+    params: list[Any] = []
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return store._df(sql, params)
+
+
+def count_pending(store: Store) -> int:
+    return store._q("SELECT count(*) FROM events WHERE story_id IS NULL")[0][0]
+
+
+def fold_candidates(store: Store, blocks: dict[str, list]) -> pd.DataFrame:
+    """Stored stories of the given blocks (columns ``root``, ``modality``, ``source_key``,
+    ``target_key``, ``lo``, ``hi``: a date range, both null for undated mentions) whose date
+    falls in the range; columns ``STORY_FIELDS``."""
+    if not blocks.get("root"):
+        return pd.DataFrame(columns=list(STORY_FIELDS))
+    _register(store, "_detente_blocks", blocks)
+    try:
+        return store._df(
+            f"SELECT DISTINCT {', '.join('s.' + f for f in STORY_FIELDS)} FROM stories s"
+            " JOIN _detente_blocks b ON s.cameo_root = b.root"
+            " AND s.modality IS NOT DISTINCT FROM b.modality"
+            " AND s.source_key = b.source_key AND s.target_key = b.target_key"
+            " AND ((s.event_date BETWEEN b.lo AND b.hi)"
+            " OR (s.event_date IS NULL AND b.lo IS NULL))"
+        )
+    finally:
+        store.con.unregister("_detente_blocks")
+
+
+def save_folding(
+    store: Store, assigned: dict[str, str], new: list[dict[str, Any]], changed: list[dict]
+) -> None:
+    """In one transaction: insert the ``new`` stories (``STORY_FIELDS``; the rest from their
+    first mention), update the ``changed`` ones' kept sentences and place, link the mentions
+    of ``assigned`` (mention id → story id) and refresh the counts of every story touched."""
+    store._q("BEGIN TRANSACTION")
+    try:
+        if new:
+            _register(store, "_detente_new", _columns(new))
+            picked = ", ".join("n." + f for f in STORY_FIELDS)
+            store._q(
+                f"INSERT INTO stories ({', '.join(STORY_FIELDS)}, cameo_code, plover_event,"
+                f" quad_class, goldstein, reciprocal) SELECT {picked},"
+                " e.cameo_code, e.plover_event, e.quad_class, e.goldstein, e.reciprocal"
+                " FROM _detente_new n JOIN events e ON e.id = n.id"
+            )
+            store.con.unregister("_detente_new")
+        if changed:
+            _register(store, "_detente_changed", _columns(changed))
+            store._q(
+                "UPDATE stories SET texts = c.texts, place_geonameid = c.place_geonameid,"
+                " place_admin1 = c.place_admin1, place_country = c.place_country"
+                " FROM _detente_changed c WHERE stories.id = c.id"
+            )
+            store.con.unregister("_detente_changed")
+        if assigned:
+            _register(
+                store,
+                "_detente_assigned",
+                {"id": list(assigned), "story_id": list(assigned.values())},
+            )
+            store._q(
+                "UPDATE events SET story_id = a.story_id FROM _detente_assigned a"
+                " WHERE events.id = a.id"
+            )
+            store.con.unregister("_detente_assigned")
+        refresh(store, sorted(set(assigned.values()) | {s["id"] for s in changed}))
+        store._q("COMMIT")
+    except BaseException:
+        store._q("ROLLBACK")
+        raise
+
+
+def _columns(rows: list[dict[str, Any]]) -> dict[str, list]:
+    import pyarrow as pa
+
+    cols = {f: [r[f] for r in rows] for f in STORY_FIELDS}
+    return {
+        f: pa.array(v, type=pa.list_(pa.string())) if f == "texts" else v for f, v in cols.items()
+    }
+
+
+def refresh(store: Store, ids: list[str]) -> None:
+    """Recompute the counts, first-seen date, date added and first URL of stories ``ids``."""
+    if not ids:
+        return
+    store._q(
+        "WITH m AS (SELECT story_id, article_id, count(*) AS n FROM events"
+        " WHERE story_id IN (SELECT unnest(?)) GROUP BY ALL),"
+        " d AS (SELECT m.story_id, m.n, ar.stored_at,"
+        " m.article_id || '|' || coalesce(s.url, ar.url, '') || '|'"
+        " || coalesce(s.source, ar.source, '') AS doc,"
+        " coalesce(s.source, s.url, ar.source, ar.url, s.item, m.article_id) AS src,"
+        " coalesce(s.published, ar.published) AS published,"
+        " coalesce(s.url, ar.url, s.source, ar.source) AS url, coalesce(s.added, ar.stored_at)"
+        " AS added FROM m JOIN articles ar ON ar.id = m.article_id"
+        " LEFT JOIN article_sources s ON s.article_id = m.article_id),"
+        " agg AS (SELECT story_id, sum(n) AS mentions, count(DISTINCT doc) AS docs,"
+        " count(DISTINCT src) AS sources, min(published) AS first_seen,"
+        " min(stored_at) AS date_added, arg_min(url, added) AS url FROM d GROUP BY story_id)"
+        " UPDATE stories SET num_mentions = agg.mentions, num_articles = agg.docs,"
+        " num_sources = agg.sources, first_seen = agg.first_seen,"
+        " date_added = agg.date_added, source_url = agg.url FROM agg"
+        " WHERE stories.id = agg.story_id",
+        [list(ids)],
+    )
+
+
+def refresh_article(store: Store, article_id: str) -> None:
+    """Refresh the stories with mentions in ``article_id`` (it has a new copy or reprint)."""
+    ids = store._q(
+        "SELECT DISTINCT story_id FROM events WHERE article_id = ? AND story_id IS NOT NULL",
+        [article_id],
+    )
+    refresh(store, [r[0] for r in ids])
+
+
+def stories_frame(store: Store, flt: EventFilter, limit: int | None = None) -> pd.DataFrame:
+    """One row per folded event, described by its first mention (the filter applies to it):
+    date, first seen, codes, actors, place, GDELT-style counts, first URL and sentence."""
+    where, params = flt.where()
+    sql = (
+        "SELECT st.id, st.event_date, st.first_seen, st.cameo_code, st.plover_event,"
+        " st.quad_class, st.goldstein, st.modality, e.source_codes, e.target_codes,"
+        " e.location_name AS place, st.num_mentions, st.num_sources, st.num_articles,"
+        " st.source_url, e.sentence_text, st.date_added, st.source_key, st.target_key"
+        " FROM stories st JOIN events e ON e.id = st.id"
+        f" WHERE {where} ORDER BY st.event_date NULLS LAST, st.num_articles DESC, st.id"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return store._df(sql, params)
+
+
+def mention_rows(store: Store, flt: EventFilter) -> pd.DataFrame:
+    """One row per mention per document that carried it (a stored article and each of its
+    copies and reprints), with its story, the document and the character offsets."""
+    where, params = flt.where()
+    return store._df(
+        "SELECT e.id AS mention_id, coalesce(e.story_id, e.id) AS story_id,"
+        " e.sentence_index, e.trigger_start, e.confidence, ar.n_chars,"
+        " coalesce(st.date_added, ar.stored_at) AS event_added,"
+        " coalesce(s.added, ar.stored_at) AS mention_added,"
+        " coalesce(s.source, ar.source) AS source_name, coalesce(s.url, ar.url) AS url,"
+        " (SELECT min(a.start_char) FROM event_actors a WHERE a.event_id = e.id"
+        " AND a.role = 'source' AND a.position = 0) AS actor1_start,"
+        " (SELECT min(a.start_char) FROM event_actors a WHERE a.event_id = e.id"
+        " AND a.role = 'target' AND a.position = 0) AS actor2_start"
+        " FROM events e JOIN articles ar ON ar.id = e.article_id"
+        " LEFT JOIN article_sources s ON s.article_id = e.article_id"
+        " LEFT JOIN stories st ON st.id = coalesce(e.story_id, e.id)"
+        f" WHERE {where} ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index,"
+        " e.id, mention_added, url",
+        params,
+    )
