@@ -8,6 +8,7 @@ and a strike the same day in another city.
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import pytest
@@ -201,3 +202,39 @@ def test_reingesting_adds_no_mentions(store, coder):
     again = ingest(articles, store, coder)
     assert again.stored == 0 and again.events == 0 and again.folded == 0
     assert (store.counts(), queries.stories(store, limit=None).to_dict("records")) == before
+
+
+def test_cli_ingest_stories_fold_and_export_mentions(tmp_path, coder):
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    rows = [
+        {"text": DNIPRO_1, "url": "https://kyiv-daily.example/a", "source": "Kyiv Daily"},
+        {"text": DNIPRO_2, "url": "https://danube.example/b", "source": "Danube Times"},
+        {"text": COMMA, "url": "https://valley.example/c", "source": "Valley Courier"},
+        {"text": FLOOD, "url": "https://wire.example/d", "source": "Wire Service"},
+    ]
+    (tmp_path / "news.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    db = str(tmp_path / "cli.duckdb")
+    run = CliRunner().invoke(app, ["ingest", str(tmp_path / "news.jsonl"), "--db", db])
+    assert run.exit_code == 0, run.output
+    assert "stored 3 articles" in run.stdout and "1 reprints" in run.stdout
+    listed = CliRunner().invoke(app, ["stories", "--db", db, "--min-articles", "2"])
+    assert listed.exit_code == 0, listed.output
+    everything = CliRunner().invoke(app, ["stories", "--db", db])
+    with open_store(db, read_only=True) as s:
+        wide = queries.stories(s, min_articles=2)
+        assert len(wide) < len(queries.stories(s))
+    assert f"{len(wide)} rows" in listed.stdout and f"{len(wide)} rows" not in everything.stdout
+    with open_store(db) as s:  # a store filled before folding: no mention folded yet
+        n = s._q("SELECT count(*) FROM events")[0][0]
+        s._q("UPDATE events SET story_id = NULL")
+        s._q("DELETE FROM stories")
+    refold = CliRunner().invoke(app, ["stories", "--db", db, "--fold", "--all-modalities"])
+    assert refold.exit_code == 0 and f"{n} mentions folded" in refold.stderr
+    out = tmp_path / "mentions.tsv"
+    exported = CliRunner().invoke(app, ["export", "-f", "mentions", "--db", db, "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
+    lines = out.read_text().splitlines()
+    assert lines and all(len(line.split("\t")) == 16 for line in lines)

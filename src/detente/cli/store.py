@@ -1,6 +1,6 @@
-"""CLI commands for the store: ``ingest``, ``export``, ``events``, ``dyads``, ``claims``,
-``counts`` (thin adapters over ``ingest_run``, ``export`` and ``queries``). Registered on the app
-of ``detente.cli.main``."""
+"""CLI commands for the store: ``ingest``, ``export``, ``events``, ``stories``, ``dyads``,
+``claims``, ``counts`` (thin adapters over ``ingest_run``, ``export`` and ``queries``).
+Registered on the app of ``detente.cli.main``."""
 
 from __future__ import annotations
 
@@ -142,7 +142,8 @@ def ingest_cmd(
     print(
         f"{db}: stored {summary.stored} articles ({summary.events} events of every modality, "
         f"{summary.asserted} asserted; {summary.claims} claims, {summary.counts} counts); "
-        f"skipped {summary.skipped} already stored, {summary.duplicates} duplicates; "
+        f"skipped {summary.skipped} already stored, {summary.duplicates} duplicates, "
+        f"{summary.reprints} reprints; {summary.folded} mentions folded into events; "
         f"failed {summary.failed}"
     )
     if summary.events > summary.asserted:
@@ -178,7 +179,8 @@ def export_cmd(
         typer.Option(
             "--format",
             "-f",
-            help="Events: plover, gdelt, parquet or csv; or claims or counts (JSON Lines).",
+            help="Events: plover, gdelt (folded events), mentions (GDELT mentions table),"
+            " parquet or csv; or claims or counts (JSON Lines).",
         ),
     ],
     db: Db = DEFAULT_DB,
@@ -234,6 +236,70 @@ def events_cmd(
     frame = frame[list(cols)].rename(columns=cols)
     frame["published"] = pd.to_datetime(frame["published"]).dt.strftime("%Y-%m-%d")
     _print(frame)
+
+
+@app.command("stories")
+@event_filter_options()
+def stories_cmd(
+    db: Db = DEFAULT_DB,
+    flt: EventFilter = FROM_OPTIONS,
+    limit: Rows = 50,
+    min_articles: Annotated[
+        int, typer.Option("--min-articles", min=1, help="Only events carried by this many.")
+    ] = 1,
+    fold: Annotated[
+        bool,
+        typer.Option("--fold", help="First fold the mentions not folded yet (older stores)."),
+    ] = False,
+) -> None:
+    """List folded events: mentions of one event across articles counted once, with
+    NumMentions, NumSources and NumArticles as GDELT counts them."""
+    from detente.store.queries import stories
+
+    if fold:
+        _fold(db)
+    with _open(db) as store:
+        frame = stories(store, flt, limit, min_articles=min_articles)
+    frame["date"] = pd.to_datetime(frame["event_date"]).dt.strftime("%Y-%m-%d")
+    frame["first seen"] = pd.to_datetime(frame["first_seen"]).dt.strftime("%Y-%m-%d")
+    cols = {
+        "date": "date",
+        "first seen": "first seen",
+        "source_codes": "source",
+        "cameo_code": "CAMEO",
+        "plover_event": "PLOVER",
+        "target_codes": "target",
+        "place": "place",
+        "num_mentions": "mentions",
+        "num_sources": "sources",
+        "num_articles": "articles",
+        "source_url": "first URL",
+    }
+    _print(frame[list(cols)].rename(columns=cols))
+
+
+def _fold(db: str) -> None:
+    """Fold the store's unfolded mentions, with a progress bar on a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+
+    from detente.run.stories import fold_pending
+
+    err = _err()
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with (
+            _open(db, read_only=False) as store,
+            store.writing(),
+            progress_bar(err, *columns) as bar,
+        ):
+            n = fold_pending(
+                store,
+                Settings.from_env(),
+                (lambda done, total: bar(completed=done, total=total)) if bar else None,
+            )
+    except DetenteError as exc:
+        raise _store_exit(exc) from exc
+    err.print(f"{n} mentions folded")
 
 
 @app.command("dyads")

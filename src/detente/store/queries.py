@@ -64,9 +64,15 @@ def errors(store: Store, run_id: int | None = None) -> pd.DataFrame:
     return store.errors(run_id)
 
 
-def stories(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+def stories(
+    store: Store,
+    flt: EventFilter | None = None,
+    limit: int | None = None,
+    *,
+    min_articles: int = 1,
+) -> pd.DataFrame:
     """One row per folded event (mentions folded across articles), described by its first
     mention: event date, first-seen date, CAMEO and PLOVER codes, actors, place, NumMentions,
-    NumSources and NumArticles (GDELT's meanings), first URL and sentence. The filter applies
-    to the first mention."""
-    return stories_frame(store, flt or make_filter(), limit)
+    NumSources and NumArticles (GDELT's meanings), first URL and sentence; only those carried
+    by at least ``min_articles`` documents. The filter applies to the first mention."""
+    return stories_frame(store, flt or make_filter(), limit, min_articles)

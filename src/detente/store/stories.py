@@ -6,7 +6,7 @@ stored article and every copy or reprint of it in ``article_sources``): ``num_me
 mention in every document (a mention in a reprinted article counts once per copy),
 ``num_articles`` the distinct documents, ``num_sources`` the distinct sources (source name,
 else URL); ``first_seen`` the earliest publication date of those documents, ``date_added``
-when its first document was stored, ``source_url`` the first document's URL.
+when its first document was stored, ``source_url`` the URL of its first mention's article.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def _columns(rows: list[dict[str, Any]]) -> dict[str, list]:
 
 
 def refresh(store: Store, ids: list[str]) -> None:
-    """Recompute the counts, first-seen date, date added and first URL of stories ``ids``."""
+    """Recompute the counts, first-seen date, date added and URL of stories ``ids``."""
     if not ids:
         return
     store._q(
@@ -154,10 +154,12 @@ def refresh(store: Store, ids: list[str]) -> None:
         " LEFT JOIN article_sources s ON s.article_id = m.article_id),"
         " agg AS (SELECT story_id, sum(n) AS mentions, count(DISTINCT doc) AS docs,"
         " count(DISTINCT src) AS sources, min(published) AS first_seen,"
-        " min(stored_at) AS date_added, arg_min(url, added) AS url FROM d GROUP BY story_id)"
+        " min(stored_at) AS date_added FROM d GROUP BY story_id)"
         " UPDATE stories SET num_mentions = agg.mentions, num_articles = agg.docs,"
         " num_sources = agg.sources, first_seen = agg.first_seen,"
-        " date_added = agg.date_added, source_url = agg.url FROM agg"
+        " date_added = agg.date_added, source_url = (SELECT coalesce(ar.url, ar.source)"
+        " FROM events e JOIN articles ar ON ar.id = e.article_id WHERE e.id = stories.id)"
+        " FROM agg"
         " WHERE stories.id = agg.story_id",
         [list(ids)],
     )
@@ -172,9 +174,12 @@ def refresh_article(store: Store, article_id: str) -> None:
     refresh(store, [r[0] for r in ids])
 
 
-def stories_frame(store: Store, flt: EventFilter, limit: int | None = None) -> pd.DataFrame:
-    """One row per folded event, described by its first mention (the filter applies to it):
-    date, first seen, codes, actors, place, GDELT-style counts, first URL and sentence."""
+def stories_frame(
+    store: Store, flt: EventFilter, limit: int | None = None, min_articles: int = 1
+) -> pd.DataFrame:
+    """One row per folded event carried by at least ``min_articles`` documents, described by
+    its first mention (the filter applies to it): date, first seen, codes, actors, place,
+    GDELT-style counts, first URL and sentence."""
     where, params = flt.where()
     sql = (
         "SELECT st.id, st.event_date, st.first_seen, st.cameo_code, st.plover_event,"
@@ -182,8 +187,10 @@ def stories_frame(store: Store, flt: EventFilter, limit: int | None = None) -> p
         " e.location_name AS place, st.num_mentions, st.num_sources, st.num_articles,"
         " st.source_url, e.sentence_text, st.date_added, st.source_key, st.target_key"
         " FROM stories st JOIN events e ON e.id = st.id"
-        f" WHERE {where} ORDER BY st.event_date NULLS LAST, st.num_articles DESC, st.id"
+        f" WHERE {where} AND st.num_articles >= ?"
+        " ORDER BY st.event_date NULLS LAST, st.num_articles DESC, st.id"
     )
+    params.append(int(min_articles))
     if limit is not None:
         sql += " LIMIT ?"
         params.append(int(limit))
