@@ -98,8 +98,8 @@ def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
         light = coder.light_head(raw.trigger) if raw.pattern.pos == "NOUN" else None
         tok = light or raw.trigger
         found = _cue(coder, tok)
-        if found is None or conditional(found[0]):
-            continue
+        if found is None or conditional(found[0]) or on_condition(tok):
+            continue  # "would close the border if the unrest spread": no commitment
         cue, own = found
         if not own and raw.modality != "future":
             continue
