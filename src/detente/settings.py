@@ -54,6 +54,20 @@ class Settings(BaseModel):
     ``fold_similarity``: the least share of content words a mention's sentence has in common
     with a sentence of the folded event it joins (of the shorter one's words).
     ``fold_texts``: sentences kept per folded event to compare new mentions with.
+
+    Alerts (``detente.analytics``): ``alert_baselines`` are the trailing windows, in weeks, a
+    period is compared against (by month: the same spans in months, 4 weeks being one month);
+    ``alert_change`` the relative change in events that is an alert (ACLED's 25%);
+    ``alert_z`` the Poisson noise floor (the change must also exceed this many standard
+    deviations of a count with the baseline's mean, so a flat noisy series does not fire);
+    ``alert_min_events``: the low-base rule (the period or its baseline must have this many
+    events; 1 → 3 is no alert); ``alert_share_change``: the change in conflict share (absolute,
+    0–1) that is an alert; ``alert_new_actor_events``: the events an actor must have in its
+    first period to be reported as new. Change points (binary segmentation of a dyad's mean
+    Goldstein series): ``changepoint_penalty`` times σ² log n is the cost a split must save,
+    ``changepoint_min_size`` the fewest periods in a segment, ``changepoint_min_events`` the
+    events a period needs to enter the series, ``changepoint_min_periods`` the periods a dyad
+    needs to be searched at all in alerts.
     """
 
     spacy_model: str = DEFAULT_MODEL
@@ -77,6 +91,16 @@ class Settings(BaseModel):
     fold_days: int = Field(default=1, ge=0)
     fold_similarity: float = Field(default=0.3, ge=0.0, le=1.0)
     fold_texts: int = Field(default=5, ge=1)
+    alert_baselines: list[int] = Field(default_factory=lambda: [4, 52])
+    alert_change: float = Field(default=0.25, gt=0)
+    alert_z: float = Field(default=3.0, ge=0)
+    alert_min_events: int = Field(default=10, ge=1)
+    alert_share_change: float = Field(default=0.25, gt=0, le=1)
+    alert_new_actor_events: int = Field(default=5, ge=1)
+    changepoint_penalty: float = Field(default=3.0, gt=0)
+    changepoint_min_size: int = Field(default=4, ge=1)
+    changepoint_min_events: int = Field(default=3, ge=1)
+    changepoint_min_periods: int = Field(default=16, ge=2)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from detente.errors import DetenteError
 from detente.records import Article, ArticleAnalysis, Event
+from detente.store import series, series_read
 from detente.store.migrations import MIGRATIONS
 from detente.store.rows import TABLES, RowBatch
 
@@ -410,14 +411,93 @@ class Store:
             else:
                 self.add_source(existing, article, item)
             results.append("skipped" if existing == article.id else "duplicate")
-        for table, arrow in batch.tables():
-            self.con.register("_detente_rows", arrow)
-            try:
+        tables = dict(batch.tables())
+        for table, arrow in tables.items():
+            with self._registered(_detente_rows=arrow):
                 self._q(f"INSERT INTO {table} BY NAME SELECT * FROM _detente_rows")
-            finally:
-                with contextlib.suppress(duckdb.Error):  # fails in an aborted transaction
-                    self.con.unregister("_detente_rows")
+        if "events" in tables and "event_actors" in tables:
+            with self._registered(_new_events=tables["events"], _new_actors=tables["event_actors"]):
+                for sql in series.delta_inserts("_new_events", "_new_actors"):
+                    self._q(sql)
         return results
+
+    @contextlib.contextmanager
+    def _registered(self, **relations: Any):
+        """Python objects (pyarrow tables) visible to SQL under the given names for a while."""
+        for name, obj in relations.items():
+            self.con.register(name, obj)
+        try:
+            yield
+        finally:
+            for name in relations:
+                with contextlib.suppress(duckdb.Error):  # fails in an aborted transaction
+                    self.con.unregister(name)
+
+    def delete_articles(self, ids: list[str]) -> int:
+        """Remove articles with everything stored with them, and their counts from the series
+        tables, in one transaction; returns the number of articles removed. Folded events
+        (``stories``) that their mentions joined are not folded again."""
+        self._q("BEGIN TRANSACTION")
+        try:
+            self._q(
+                "CREATE OR REPLACE TEMP TABLE _gone_events AS SELECT * FROM events"
+                " WHERE article_id IN (SELECT unnest(?))",
+                [ids],
+            )
+            self._q(
+                "CREATE OR REPLACE TEMP TABLE _gone_actors AS SELECT * FROM event_actors"
+                " WHERE event_id IN (SELECT id FROM _gone_events)"
+            )
+            for sql in series.delta_inserts("_gone_events", "_gone_actors", sign=-1):
+                self._q(sql)
+            self._q("DELETE FROM event_actors WHERE event_id IN (SELECT id FROM _gone_events)")
+            for table in ("events", "sentences", "claims", "counts", "article_sources",
+                          "article_minhash", "article_bands"):  # fmt: skip
+                self._q(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids])
+            n = self._q("DELETE FROM articles WHERE id IN (SELECT unnest(?)) RETURNING id", [ids])
+            self._q("DROP TABLE _gone_events")
+            self._q("DROP TABLE _gone_actors")
+            self._q("COMMIT")
+        except BaseException:
+            self._q("ROLLBACK")
+            raise
+        return len(n)
+
+    # --- series (pre-aggregated counts, store/series.py) --------------------------------
+    def _in_transaction(self, statements: list[str]) -> None:
+        self._q("BEGIN TRANSACTION")
+        try:
+            for sql in statements:
+                self._q(sql)
+            self._q("COMMIT")
+        except BaseException:
+            self._q("ROLLBACK")
+            raise
+
+    def rebuild_series(self) -> None:
+        """Recount the series tables from the events (one transaction)."""
+        self._in_transaction(series.rebuild())
+
+    def compact_series(self) -> None:
+        """Fold the delta rows of the series tables (one transaction; counts unchanged)."""
+        self._in_transaction([sql for level in series.LEVELS for sql in series.compact(level)])
+
+    def series(self, level: str, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:
+        """Counts per period and unit of ``level`` (pairs, country_pairs, countries, actors):
+        events, statements, QuadClasses, ``plover_<type>`` counts, mean Goldstein, conflict
+        share; read from the series tables (``store/series_read.py``)."""
+        flt = flt or EventFilter()
+        return series_read.series(self.con, level, by, flt)
+
+    def first_seen(
+        self, by: str, flt: EventFilter | None, after: date, min_events: int
+    ) -> pd.DataFrame:
+        """Actors first counted on or after ``after``, with at least ``min_events`` then."""
+        return series_read.first_seen(self.con, by, flt or EventFilter(), after, min_events)
+
+    def span(self) -> tuple[date | None, date | None]:
+        """The first and last publication day of the stored events."""
+        return series_read.span(self.con)
 
     # --- runs and errors ----------------------------------------------------------------
     def start_run(self, inputs: list[str]) -> int:
@@ -433,6 +513,7 @@ class Store:
             " failed = ?, events = ? WHERE id = ?",
             [stored, skipped, failed, events, run_id],
         )
+        self.compact_series()
 
     def record_error(self, run_id: int | None, item: str, stage: str, reason: str) -> None:
         self._q(
@@ -499,10 +580,15 @@ class Store:
     def dyads(self, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:
         """Source→target pairs per period: counts per QuadClass, PLOVER types, mean Goldstein.
         Plain statements (CAMEO root 01) are counted apart (``statements``), not in
-        ``verbal_coop``, so that they do not drown the other verbal cooperation."""
+        ``verbal_coop``, so that they do not drown the other verbal cooperation. Read from the
+        series tables, unless the filter names a country or dyad (those select events by any
+        of their actors) or an event type: such summaries are counted from the events."""
         if by not in ("day", "week", "month", "year"):
             raise ValueError(f"by must be day, week, month or year, not {by!r}")
-        where, params = (flt or EventFilter()).where()
+        flt = flt or EventFilter()
+        if flt.country is None and flt.dyad is None:  # no filter on the event's other actors
+            return series_read.dyads(self.con, by, flt)
+        where, params = flt.where()
         return self._df(
             "WITH pairs AS (SELECT DISTINCT CAST(date_trunc(?, e.published) AS DATE) AS period,"
             " s.code AS source, t.code AS target, e.id, e.plover_event, e.quad_class,"

@@ -6,6 +6,8 @@ migration; append a new one. Only ``store.py`` executes these.
 
 from __future__ import annotations
 
+from detente.store import series
+
 ACTOR_FIELDS = ("code", "name", "country", "sector", "kind")
 
 
@@ -228,4 +230,7 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX stories_block ON stories (cameo_root, event_date)",
     ],
+    # 8: pre-aggregated counts per pair, country pair, country and actor by day, week and month
+    # (store/series.py), kept by ingest in the transaction of the events they count
+    [*series.create_tables(), *series.rebuild()],
 ]

@@ -47,6 +47,17 @@ def dyads(store: Store, by: str = "month", flt: EventFilter | None = None) -> pd
     return store.dyads(by, flt or make_filter())
 
 
+def series(
+    store: Store, level: str = "pairs", by: str = "month", flt: EventFilter | None = None
+) -> pd.DataFrame:
+    """Counts per period and unit from the pre-aggregated series tables: ``level`` is pairs
+    (actor codes with their countries), country_pairs, countries or actors; columns events,
+    statements, verbal_coop, material_coop, verbal_conflict, material_conflict, one
+    ``plover_<type>`` count per PLOVER type, mean_goldstein, conflict_share. ``flt``'s country
+    and dyad apply to the unit (a pair's sides, a country, an actor)."""
+    return store.series(level, by, flt or make_filter())
+
+
 def claims(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
     """One row per stored claim: claimant (flattened), cue, stance, about, hedges (JSON), the
     linked event's id (or null) and the article's metadata. Modalities do not filter claims."""

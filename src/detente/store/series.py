@@ -1,0 +1,177 @@
+"""Pre-aggregated event counts (dyad series): the SQL that keeps them and reads them.
+
+Four tables (migration 8), one per level, each with the same measures at three grains (``day``,
+``week``, ``month``; a year is read from months):
+
+- ``series_pairs``: source→target actor-code pairs (an event counts once per code pair, as in
+  ``Store.dyads``), with each side's country;
+- ``series_country_pairs``: source→target country pairs (once per country pair);
+- ``series_countries``: countries (an event counts once per country among its actors);
+- ``series_actors``: actor codes (once per code, either role), with the actor's country.
+
+Each row is keyed by grain, period (start day), the level's keys, modality and ``full_dyad``
+(both sides known), and holds ``events``, ``statements`` (CAMEO root 01), the four QuadClass
+counts (``verbal_coop`` without statements), one ``plover_<type>`` count per PLOVER event type
+(``plover_unlisted`` for a type not in ``PLOVER_TYPES``), ``goldstein_sum`` and ``goldstein_n``
+(events with a Goldstein value). Rows are deltas: ingest appends the counts of the events it
+stores in the same transaction (``delta_inserts``), a delete appends negative ones, and
+``compact`` (at the end of an ingest run) folds rows with the same key; every reader sums, so the
+tables are exact at every commit. Migration 8 creates and fills the tables with these statements:
+a change to the tables needs a new migration.
+Only the store executes these statements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GRAINS = ("day", "week", "month")
+EVENT_KEYS = ("modality", "full_dyad")
+# the PLOVER event types of codes/plover.yaml (tests/test_series.py checks they agree)
+PLOVER_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
+    "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "OTHER",
+)  # fmt: skip
+
+
+def _flag(condition: str) -> str:
+    return f"CAST(coalesce({condition}, FALSE) AS INTEGER)"
+
+
+# each measure of one unit row (an event at one pair, country, ...): summed by every reader
+UNIT_MEASURES: dict[str, str] = {
+    "events": "1",
+    "statements": _flag("cameo_root = '01'"),
+    "verbal_coop": _flag("quad_class = 1 AND cameo_root <> '01'"),
+    "material_coop": _flag("quad_class = 2"),
+    "verbal_conflict": _flag("quad_class = 3"),
+    "material_conflict": _flag("quad_class = 4"),
+    **{f"plover_{p.lower()}": _flag(f"plover_event = '{p}'") for p in PLOVER_TYPES},
+    "plover_unlisted": _flag(f"plover_event NOT IN ({', '.join(repr(p) for p in PLOVER_TYPES)})"),
+    "goldstein_sum": "goldstein",
+    "goldstein_n": _flag("goldstein IS NOT NULL"),
+}
+MEASURES = tuple(UNIT_MEASURES)
+_EVENT_COLS = "e.id, e.published, e.modality, e.full_dyad"
+_EVENT_VALUES = "any_value(e.cameo_root) AS cameo_root, any_value(e.quad_class) AS quad_class,"
+_EVENT_VALUES += " any_value(e.plover_event) AS plover_event, any_value(e.goldstein) AS goldstein"
+
+
+@dataclass(frozen=True)
+class Level:
+    table: str
+    keys: tuple[str, ...]
+    # the rows of one event at this level, from CTE ``e`` (events) and relation {actors}
+    units: str
+
+
+LEVELS: dict[str, Level] = {
+    "pairs": Level(
+        "series_pairs",
+        ("source", "source_country", "target", "target_country"),
+        f"SELECT {_EVENT_COLS}, {_EVENT_VALUES}, s.code AS source,"
+        " min(s.country) AS source_country, t.code AS target, min(t.country) AS target_country"
+        " FROM e JOIN {actors} s ON s.event_id = e.id AND s.role = 'source'"
+        " JOIN {actors} t ON t.event_id = e.id AND t.role = 'target'"
+        f" GROUP BY {_EVENT_COLS}, s.code, t.code",
+    ),
+    "country_pairs": Level(
+        "series_country_pairs",
+        ("source_country", "target_country"),
+        f"SELECT {_EVENT_COLS}, {_EVENT_VALUES},"
+        " s.country AS source_country, t.country AS target_country"
+        " FROM e JOIN {actors} s ON s.event_id = e.id AND s.role = 'source'"
+        " JOIN {actors} t ON t.event_id = e.id AND t.role = 'target'"
+        f" GROUP BY {_EVENT_COLS}, s.country, t.country",
+    ),
+    "countries": Level(
+        "series_countries",
+        ("country",),
+        f"SELECT {_EVENT_COLS}, {_EVENT_VALUES}, a.country"
+        " FROM e JOIN {actors} a ON a.event_id = e.id WHERE a.country IS NOT NULL"
+        f" GROUP BY {_EVENT_COLS}, a.country",
+    ),
+    "actors": Level(
+        "series_actors",
+        ("actor", "country"),
+        f"SELECT {_EVENT_COLS}, {_EVENT_VALUES}, a.code AS actor,"
+        " min(a.country) AS country FROM e JOIN {actors} a ON a.event_id = e.id"
+        f" GROUP BY {_EVENT_COLS}, a.code",
+    ),
+}
+_KEY_TYPES = {"full_dyad": "BOOLEAN"}
+
+
+def create_tables() -> list[str]:
+    """The CREATE TABLE statements of the four series tables."""
+    out = []
+    for level in LEVELS.values():
+        cols = ["grain VARCHAR NOT NULL", "period DATE"]
+        cols += [f"{k} VARCHAR" for k in level.keys]
+        cols += [f"{k} {_KEY_TYPES.get(k, 'VARCHAR')}" for k in EVENT_KEYS]
+        cols += [f"{m} {'DOUBLE' if m == 'goldstein_sum' else 'BIGINT'}" for m in MEASURES]
+        out.append(f"CREATE TABLE {level.table} ({', '.join(cols)})")
+    return out
+
+
+def units_sql(level: str, events: str, actors: str) -> str:
+    """``WITH e AS (...), u AS (...)``: one row per event and unit (pair, country, actor) of
+    ``level``, for the events of relation ``events`` and their actors in ``actors``."""
+    return (
+        "WITH e AS (SELECT id, published, modality, coalesce(dyad = 'full', FALSE) AS full_dyad,"
+        f" cameo_root, quad_class, plover_event, goldstein FROM {events}),"
+        f" u AS ({LEVELS[level].units.format(actors=actors)})"
+    )
+
+
+def unit_measures() -> str:
+    """The measures of each unit row of ``u`` (``name`` columns), to be summed."""
+    return ", ".join(f"{expr} AS {name}" for name, expr in UNIT_MEASURES.items())
+
+
+def _sums(sign: int = 1) -> str:
+    factor = "" if sign == 1 else f"{sign} * "
+    return ", ".join(f"{factor}sum({name}) AS {name}" for name in MEASURES)
+
+
+def delta_inserts(events: str, actors: str, sign: int = 1) -> list[str]:
+    """INSERTs adding (``sign`` 1) or removing (-1) the counts of the events of relation
+    ``events`` (actors in ``actors``) to every series table, at every grain."""
+    if sign not in (1, -1):
+        raise ValueError(sign)
+    out = []
+    for name, level in LEVELS.items():
+        keys = ", ".join((*level.keys, *EVENT_KEYS))
+        day = (
+            f"SELECT published AS period, {keys}, {_sums(sign)} FROM"
+            f" (SELECT published, {keys}, {unit_measures()} FROM u) GROUP BY ALL"
+        )
+        rolled = ["SELECT 'day' AS grain, * FROM d"] + [
+            f"SELECT '{grain}' AS grain, CAST(date_trunc('{grain}', period) AS DATE) AS period,"
+            f" {keys}, {_sums()} FROM d GROUP BY ALL"
+            for grain in GRAINS[1:]
+        ]
+        out.append(
+            f"INSERT INTO {level.table} BY NAME {units_sql(name, events, actors)},"
+            f" d AS ({day}) {' UNION ALL '.join(rolled)}"
+        )
+    return out
+
+
+def rebuild() -> list[str]:
+    """Statements that recount every series table from the events table."""
+    out = [f"DELETE FROM {level.table}" for level in LEVELS.values()]
+    return out + delta_inserts("events", "event_actors")
+
+
+def compact(level: str) -> list[str]:
+    """Statements folding the rows of one key into one (and dropping keys that sum to 0)."""
+    table = LEVELS[level].table
+    keys = ", ".join(("grain", "period", *LEVELS[level].keys, *EVENT_KEYS))
+    return [
+        f"CREATE OR REPLACE TEMP TABLE _series_compact AS SELECT {keys}, {_sums()}"
+        f" FROM {table} GROUP BY ALL HAVING sum(events) <> 0",
+        f"DELETE FROM {table}",
+        f"INSERT INTO {table} BY NAME SELECT * FROM _series_compact",
+        "DROP TABLE _series_compact",
+    ]

@@ -1,0 +1,124 @@
+"""The series tables (store/series.py): exact after ingest, re-ingest and delete; read at the
+coarsest grain; ``Store.dyads`` from them equals the count from events."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from synthetic import event, week_articles
+
+from detente.records import Article
+from detente.store import queries
+from detente.store.db import EventFilter, open_store
+from detente.store.series import EVENT_KEYS, LEVELS, MEASURES
+from detente.store.series_read import read_grain
+
+
+def _mixed():
+    """Weeks of RUS→UKR events, plus multi-actor events of one country pair."""
+    items = week_articles([{"111": w % 3, "190": 1 + w % 2, "040": 2} for w in range(12)])
+    a = Article(id="multi", published=date(2023, 2, 15), text="multi")
+    items.append((a, [
+        event(a, 0, "190", ["RUSGOV", "RUSMIL"], ["UKRGOV", "UKRMIL"]),
+        event(a, 1, "010", ["USAGOV"], ["RUSGOV", "UKRGOV"]),
+        event(a, 2, "111", ["USAGOV"], []),
+    ]))  # fmt: skip
+    return items
+
+
+def _tables(store) -> dict[str, pd.DataFrame]:
+    out = {}
+    for level in LEVELS.values():
+        keys = ", ".join(("grain", "period", *level.keys, *EVENT_KEYS))
+        sums = ", ".join(f"round(sum({m}), 6) AS {m}" for m in MEASURES)
+        out[level.table] = store._df(
+            f"SELECT {keys}, {sums} FROM {level.table} GROUP BY ALL HAVING sum(events) <> 0"
+            " ORDER BY ALL"
+        )
+    return out
+
+
+def _recount(store) -> dict[str, pd.DataFrame]:
+    store.rebuild_series()
+    return _tables(store)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "s.duckdb")
+    s.store_articles([(a, e, a.id, None) for a, e in _mixed()])
+    yield s
+    s.close()
+
+
+def test_the_tables_equal_a_recount_after_ingest_reingest_and_delete(store):
+    kept = _tables(store)
+    assert len(kept["series_pairs"]) > 0
+    store.store_articles([(a, e, a.id, None) for a, e in _mixed()])  # re-ingest: all skipped
+    store.compact_series()
+    assert all(kept[k].equals(v) for k, v in _tables(store).items())
+    assert all(kept[k].equals(v) for k, v in _recount(store).items())
+    store.delete_articles(["a0003", "multi"])
+    after = _tables(store)
+    assert all(after[k].equals(v) for k, v in _recount(store).items())
+    assert after["series_pairs"]["events"].sum() < kept["series_pairs"]["events"].sum()
+    a, events = _mixed()[3]
+    store.store_articles([(a, events, a.id, None)])  # and back again
+    assert all(_tables(store)[k].equals(v) for k, v in _recount(store).items())
+
+
+def test_a_multi_actor_event_counts_once_per_unit(store):
+    feb = EventFilter(since=date(2023, 2, 15), until=date(2023, 2, 15))
+    countries = store.series("countries", "day", feb).set_index("country")["events"]
+    # the RUS→UKR week article of that Wednesday (week 6: 0 + 1 + 2 events) and the multi one
+    assert countries.to_dict() == {"RUS": 3 + 2, "UKR": 3 + 2, "USA": 2}
+    pairs = store.series("country_pairs", "day", feb)
+    row = pairs[(pairs.source_country == "RUS") & (pairs.target_country == "UKR")].iloc[0]
+    assert row["events"] == 3 + 1 and row["material_conflict"] == 1 + 1
+
+
+def test_dyads_from_the_tables_equal_the_count_from_events(store):
+    for by in ("day", "week", "month", "year"):
+        for flt in (EventFilter(), EventFilter(since=date(2023, 1, 10)),
+                    EventFilter(event="ASSAULT"), EventFilter(event="190")):  # fmt: skip
+            fast = store.dyads(by, flt)
+            slow = _from_events(store, by, flt)
+            pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
+
+
+def test_the_coarsest_grain_the_bounds_allow():
+    assert read_grain("month", None, None) == "month"
+    assert read_grain("month", date(2024, 3, 1), date(2024, 4, 30)) == "month"
+    assert read_grain("month", date(2024, 3, 2), None) == "day"
+    assert read_grain("year", date(2024, 1, 1), None) == "month"
+    assert read_grain("week", date(2024, 3, 4), date(2024, 3, 10)) == "week"
+    assert read_grain("week", None, date(2024, 3, 9)) == "day"
+
+
+def test_series_columns_and_filters(store):
+    frame = queries.series(store, "country_pairs", "month", queries.make_filter(dyad="RUS,UKR"))
+    assert {"plover_assault", "plover_consult", "mean_goldstein", "conflict_share"} <= set(frame)
+    jan = frame.iloc[0]
+    assert jan["events"] == jan[["verbal_coop", "material_coop", "verbal_conflict",
+                                 "material_conflict", "statements"]].sum()  # fmt: skip
+    assert jan["conflict_share"] == pytest.approx(
+        (jan["verbal_conflict"] + jan["material_conflict"]) / jan["events"]
+    )
+    assert set(frame["source_country"]) == {"RUS"}
+
+
+def _from_events(store, by, flt):
+    """The pre-series dyad query (events joined to actors), forced by a no-op dyad filter."""
+    from dataclasses import replace
+
+    return store.dyads(by, replace(flt, dyad=("", "")))
+
+
+def test_the_plover_columns_are_the_codebooks_types():
+    from detente.knowledge.codes import PLOVER_FILE
+    from detente.knowledge.files import load_yaml
+    from detente.store.series import PLOVER_TYPES
+
+    assert tuple(load_yaml(PLOVER_FILE)["events"]) == PLOVER_TYPES
