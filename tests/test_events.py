@@ -69,3 +69,18 @@ def test_one_coder_used_from_several_threads_gives_the_sequential_results(coder)
     with ThreadPoolExecutor(max_workers=4) as pool:
         threaded = list(pool.map(run, articles))
     assert threaded == sequential and sum(map(len, sequential)) >= len(articles)
+
+
+def test_articles_coded_together_give_the_results_of_each_alone(coder):
+    """NER and parsing run once for a group of articles: no article sees another's."""
+    from detente.text import make_article
+
+    texts = [
+        *THREADED,
+        "Turkey hosted the Armenian envoy.\n\nIt later accused him of lying to reporters.",
+        "Prices rose again this week.",
+    ]
+    articles = [make_article(t, article_id=f"g{i}") for i, t in enumerate(texts)]
+    together = [[e.model_dump() for e in ev] for _, ev in coder.code_articles(articles, MODALITIES)]
+    alone = [[e.model_dump() for e in coder.code_article(a, MODALITIES)] for a in articles]
+    assert together == alone and len(together) == len(articles)

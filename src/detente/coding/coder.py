@@ -60,6 +60,7 @@ from detente.version import __version__
 
 _PERSONAL = {"he", "she", "his", "her", "him"}
 _SUBJECT_PRONOUNS = {"it", "they", "he", "she"}
+_GROUP = 8  # articles are analysed and parsed in groups of about this many batches' sentences
 
 
 @dataclass
@@ -147,12 +148,20 @@ class Coder:
         self, articles: Iterable[Article], modalities: Iterable[str]
     ) -> Iterator[tuple[Article, list[Event], list[_Sent]]]:
         keep = set(modalities)
-        for article, sents in self._analysed(articles):
-            events = self._code_sentences(article, sents)
-            yield article, [e for e in events if e.modality in keep], sents
+        for group in self._analysed(articles):
+            # one parse (pass 2) for the whole group: spaCy's cost per batch is high
+            found = [self._resolve(sents, article.published) for article, sents in group]
+            self._parse([s for wanted, _ in found for s in wanted])
+            for (article, sents), (wanted, context) in zip(group, found, strict=True):
+                self._settle(sents, context, article.text)
+                events = self._code_sentences(article, sents, wanted)
+                yield article, [e for e in events if e.modality in keep], sents
 
     # --- stages -----------------------------------------------------------------------------
-    def _analysed(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[_Sent]]]:
+    def _analysed(self, articles: Iterable[Article]) -> Iterator[list[tuple[Article, list[_Sent]]]]:
+        """Pass 1 and NER, in groups of whole articles of about ``_GROUP`` batches' sentences
+        (NER runs once a group)."""
+
         def texts() -> Iterator[tuple[str, tuple[Article, int, bool]]]:
             for article in articles:
                 paras = paragraphs(article.text, *self._caps)
@@ -160,6 +169,8 @@ class Coder:
                     yield text, (article, start, n == len(paras) - 1)
 
         current: list[_Sent] = []
+        group: list[tuple[Article, list[_Sent]]] = []
+        pending = 0  # sentences in ``group``
         for doc, (article, start, last) in self.nlp.nlp.pipe(
             texts(), as_tuples=True, batch_size=self.nlp.batch_size, disable=self.nlp.disabled
         ):
@@ -180,14 +191,26 @@ class Coder:
                     sent.candidates = inside
                 current.append(sent)
             if last:
-                alone = [s for s in current if s.alone]
-                for s, doc_ in zip(alone, self.nlp.entities([s.doc for s in alone]), strict=True):
-                    s.doc = doc_
-                    s.candidates += self.matcher.persons(doc_)
-                    if self.unknown:
-                        s.candidates += [g for g in self.matcher.groups(doc_) if not self._place(g)]
-                yield article, current
+                group.append((article, current))
+                pending += len(current)
                 current = []
+                if pending >= self.nlp.batch_size * _GROUP:
+                    yield self._entities(group)
+                    group, pending = [], 0
+        if group:
+            yield self._entities(group)
+
+    def _entities(
+        self, group: list[tuple[Article, list[_Sent]]]
+    ) -> list[tuple[Article, list[_Sent]]]:
+        """NER on the sentences of a group of articles cut out for it."""
+        alone = [s for _, sents in group for s in sents if s.alone]
+        for s, doc_ in zip(alone, self.nlp.entities([s.doc for s in alone]), strict=True):
+            s.doc = doc_
+            s.candidates += self.matcher.persons(doc_)
+            if self.unknown:
+                s.candidates += [g for g in self.matcher.groups(doc_) if not self._place(g)]
+        return group
 
     def mentions(self, article: Article) -> list[ActorMention]:
         """The resolved actor mentions of an article, in text order (no event coding)."""
@@ -195,12 +218,15 @@ class Coder:
 
     def actors(self, article: Article) -> ArticleActors:
         """The article's sentences and resolved actor mentions (no event coding)."""
-        _, sents = next(self._analysed([article]))
-        self._actors(sents, article.published, article.text)
+        [(_, sents)] = next(self._analysed([article]))
+        wanted, context = self._resolve(sents, article.published)
+        self._parse(wanted)
+        self._settle(sents, context, article.text)
         return _actors_of(article, sents)
 
-    def _code_sentences(self, article: Article, sents: list[_Sent]) -> list[Event]:
-        wanted = self._actors(sents, article.published, article.text)
+    def _code_sentences(
+        self, article: Article, sents: list[_Sent], wanted: list[_Sent]
+    ) -> list[Event]:
         where = self._places(sents) if wanted else None
         events: list[Event] = []
         seen: set[str] = set()
@@ -281,9 +307,10 @@ class Coder:
             update |= {"date": day, "date_precision": precision, "date_method": method}
         return event.model_copy(update=update) if update else event
 
-    def _actors(self, sents: list[_Sent], day: date | None, text: str = "") -> list[_Sent]:
-        """Find and resolve the actors of every sentence; parse (pass 2) and return the
-        sentences worth coding: those with a trigger word and an actor or subject pronoun."""
+    def _resolve(self, sents: list[_Sent], day: date | None) -> tuple[list[_Sent], ArticleContext]:
+        """Find and resolve the actors of every sentence; return the sentences worth coding
+        (those with a trigger word and an actor or subject pronoun, to parse) and the
+        article's context."""
         context = ArticleContext()
         wanted: list[_Sent] = []
         for s in sents:
@@ -306,6 +333,10 @@ class Coder:
             trigger, pronoun = s.cue
             if trigger and (s.mentions or pronoun):
                 wanted.append(s)
+        return wanted, context
+
+    def _parse(self, wanted: list[_Sent]) -> None:
+        """Pass 2 on the wanted sentences (of one or more articles), each cut out alone."""
         for s in wanted:
             if not s.alone:
                 for m in s.mentions:
@@ -314,6 +345,9 @@ class Coder:
         for s, parsed in zip(wanted, self.nlp.parse([s.doc for s in wanted]), strict=True):
             s.doc, s.parsed = parsed, True
             enrich_from_apposition(s.doc, s.mentions, s.offset)
+
+    def _settle(self, sents: list[_Sent], context: ArticleContext, text: str) -> None:
+        """After parsing: the country of each mention from its sentence and article."""
         gazetteer = self.locator.gaz if self.locator is not None else None
         dateline = dateline_country(text, gazetteer, self.matcher)
         main = context.main_country()
@@ -326,7 +360,6 @@ class Coder:
                 place_unresolved(m, here)
                 here = here or coordinated_country(s.doc, m, s.mentions)
                 fill_country(m, here or own or dateline, self.matcher.national)
-        return wanted
 
     @staticmethod
     def _actor_map(s: _Sent) -> ActorMap:
