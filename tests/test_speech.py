@@ -27,7 +27,7 @@ def test_every_speech_family_has_five_cases():
     families: dict[str, int] = {}
     for case in CASES:
         families[case["family"]] = families.get(case["family"], 0) + 1
-    for family in ("STATEMENT", "COMMITMENT", "REFUSAL", "DEMAND"):
+    for family in ("STATEMENT", "COMMITMENT", "OFFER", "REFUSAL", "DEMAND"):
         assert families.get(family, 0) >= 5, family
 
 

@@ -81,6 +81,35 @@ def _cue(coder: SentenceCoder, tok: Token) -> tuple[Token, bool] | None:
     return None
 
 
+def _offered_force(coder: SentenceCoder, raw: RawEvent, tok: Token, cue: Token) -> bool:
+    """Is ``raw`` a show of force offered rather than threatened: a deployment under an
+    offer or readiness word ("is ready to send troops to Y"), the forces going to Y, not
+    against, along or into it, nor to its border?"""
+    words = coder.patterns.commitments
+    assert words is not None
+    base = raw.code or raw.pattern.code or ""
+    if base[:2] not in words.force_roots or cue.lemma_.lower() not in words.offer_heads:
+        return False
+    preps = [c for c in tok.children if c.dep_ in ("prep", "dative") and c.pos_ == "ADP"]
+    preps += [c for o in coder.objects(tok) for c in o.children if c.dep_ == "prep"]
+    if any(p.lower_ in words.hostile_preps for p in preps):
+        return False
+    goals = [o for p in preps if p.lower_ == "to" for o in p.children if o.dep_ == "pobj"]
+    return bool(goals) and not any(o.lemma_.lower() in words.border_words for o in goals)
+
+
+def _refines(code: str, have: str) -> bool:
+    """Is ``code`` a sub-code of the intent ``have`` (0334 of 033)?"""
+    return have.startswith("03") and len(code) > len(have) and code.startswith(have)
+
+
+def _own_side(raw: RawEvent) -> bool:
+    """Are all of ``raw``'s targets on its source's side ("offered to send troops", the
+    troops being the source's own)?"""
+    countries = {a.country for a, _ in raw.sources if a.country}
+    return bool(raw.targets) and all(a.country in countries for a, _ in raw.targets)
+
+
 def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
     """``raws`` plus the commitments they are the object of."""
     words = coder.patterns.commitments
@@ -93,6 +122,8 @@ def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
             continue
         base = raw.code or raw.pattern.code
         code = words.code_for(base) if base else None
+        if base and base[:2] == "03":
+            code = base  # "is willing to offer aid": the offer is the intent
         if code is None:
             continue
         light = coder.light_head(raw.trigger) if raw.pattern.pos == "NOUN" else None
@@ -103,13 +134,17 @@ def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
         cue, own = found
         if not own and raw.modality != "future":
             continue
+        if not own and words.offered_force and _offered_force(coder, raw, tok, cue):
+            code = words.offered_force
         raw.modality = "future"  # "said it would attack": reported future, not hypothetical
         existing = by_trigger.get(cue.i)
         if existing is not None:
             existing.about = raw
             have = existing.code or existing.pattern.code
-            if have in _GENERIC and code[:2] == have[:2]:
-                existing.code = code
+            if (have in _GENERIC and code[:2] == have[:2]) or (have and _refines(code, have)):
+                existing.code = code  # "offered to send troops to help Y": 033 -> 0334
+            if _own_side(existing) and raw.targets and not _own_side(raw):
+                existing.targets = raw.targets  # "offered to send troops": not the troops
             continue
         modality = "asserted" if own else modality_of(cue, coder.patterns.modality)
         out.append(

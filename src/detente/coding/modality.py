@@ -19,6 +19,7 @@ def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = froze
     matched pattern itself names, e.g. "did not" in a pattern for "not clash") are no cues."""
     current = tok
     through_conj = False
+    via_purpose = False  # "called Y to congratulate him": the call's own sense is no cue
     stop_after = False
     for _ in range(12):  # depth bound: parse trees of news sentences are shallow
         for child in current.children:
@@ -34,7 +35,7 @@ def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = froze
                     return "hypothetical"
             if child.dep_ == "mark" and low in cues.hypothetical_marks:
                 return "hypothetical"
-        if current is not tok and not through_conj:
+        if current is not tok and not through_conj and not via_purpose:
             # a coordinated predicate's own meaning does not govern its sibling:
             # in "denied the claim and called on X", "called" is not negated by "denied"
             lemma = current.lemma_.lower()
@@ -51,10 +52,21 @@ def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = froze
         dep = current.dep_
         if stop_after or dep not in _UP or current.head is current:
             return "asserted"
-        if dep == "advcl" and not any(
-            c.dep_ == "mark" and c.lower_ in cues.hypothetical_marks for c in current.children
+        if (
+            dep == "advcl"
+            and not _purpose(current)
+            and not any(
+                c.dep_ == "mark" and c.lower_ in cues.hypothetical_marks for c in current.children
+            )
         ):
             return "asserted"
         through_conj = dep == "conj"
+        via_purpose = dep == "advcl"
         current = current.head
     return "asserted"
+
+
+def _purpose(tok: Token) -> bool:
+    """Is ``tok`` a purpose infinitive ("offered to send troops to help Y")? It takes the
+    modality of the act it is the purpose of."""
+    return tok.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)

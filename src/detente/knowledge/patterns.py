@@ -16,7 +16,10 @@ from detente.knowledge.wordorder import Phrase, parse_element
 
 # a role is a path of dependency steps from the trigger: "obj.acl.prep:on" is the "on" object
 # of a participle modifying the trigger's object ("lifted the ban imposed on X")
-_STEP = r"(subj|obj|next|cause|poss|compound|amod|dative|light|between|acl|xcomp|ccomp|prep:[a-z]+)"
+_STEP = (
+    r"(subj|obj|next|cause|poss|compound|amod|dative|light|between|acl|advcl|xcomp|ccomp"
+    r"|prep:[a-z]+)"
+)
 _ROLE = re.compile(rf"^{_STEP}(\.{_STEP})*$")
 
 
@@ -183,6 +186,12 @@ class Commitments(KnowledgeFile):
     future_aux: set[str]
     reported_aux: set[str]
     intent_codes: dict[str, str]
+    # an offer of forces ("is ready to send troops to Y") is intent (0334), not a threat
+    offer_heads: set[str] = Field(default_factory=set)
+    offered_force: str | None = None
+    force_roots: set[str] = Field(default_factory=set)
+    hostile_preps: set[str] = Field(default_factory=set)
+    border_words: set[str] = Field(default_factory=set)
     # refusals (refusals.py): "refused to Z", "is not ready to Z", "said it will not Z"
     refusal_heads: set[str] = Field(default_factory=set)
     readiness_heads: set[str] = Field(default_factory=set)
@@ -216,6 +225,7 @@ class Commitments(KnowledgeFile):
         demands = list(self.demand_codes.values())
         return [
             *self.intent_codes.values(), *self.reject_codes.values(), *demands,
+            *([self.offered_force] if self.offered_force else []),
             *("02" + d[2:] for d in demands),
         ]  # fmt: skip
 
