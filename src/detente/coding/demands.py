@@ -25,6 +25,19 @@ if TYPE_CHECKING:
 _GENERIC = {"020", "100"}
 
 
+def _prohibition(coder: SentenceCoder, clause: Token) -> bool | None:
+    """For a negated complement clause: is "Y should not Z" an appeal (True), "Y must not Z"
+    a demand (False), or is it no prohibition (None: "Y does not have to Z", "need not")?"""
+    words = coder.patterns.commitments
+    assert words is not None
+    for c in clause.children:
+        if c.dep_ == "aux" and c.lower_ in words.demand_aux:
+            return False
+        if c.dep_ == "aux" and c.lower_ in words.appeal_aux:
+            return True
+    return None
+
+
 def _obligation(coder: SentenceCoder, clause: Token) -> tuple[bool, Token] | None:
     """For a complement clause: (is it an appeal, the verb of the requested act), or None
     when the clause states no obligation."""
@@ -32,7 +45,7 @@ def _obligation(coder: SentenceCoder, clause: Token) -> tuple[bool, Token] | Non
     assert words is not None
     kids = list(clause.children)
     if any(c.dep_ == "neg" for c in kids):
-        return None  # "Y must not ...", "Y does not have to ..."
+        return None  # "Y must not ..." (a prohibition), "Y does not have to ..."
     for c in kids:
         if c.dep_ == "aux" and c.lower_ in words.demand_aux:
             return False, clause
@@ -70,6 +83,14 @@ def _stops_conflict(coder: SentenceCoder, verb: Token) -> bool:
     )
 
 
+def _conflictual(coder: SentenceCoder, act: RawEvent | None) -> bool:
+    """Is ``act`` a conflictual act, whose prohibition ("Y must not attack Z") demands that Y
+    refrain from fighting: CAMEO's demand for de-escalation (1056, appeal 0256)?"""
+    words = coder.patterns.commitments
+    assert words is not None
+    return act is not None and (act.code or act.pattern.code or "")[:2] in words.conflict_roots
+
+
 def _code(coder: SentenceCoder, act: RawEvent | None, appeal: bool, stops: bool = False) -> str:
     """The demand's (or appeal's) code: by the requested act, or de-escalation when the act
     ends a conflictual one."""
@@ -84,6 +105,9 @@ def _from_statement(coder: SentenceCoder, raw: RawEvent, acts: dict[int, RawEven
     """A reporting statement whose complement states an obligation becomes the demand."""
     for clause in (c for c in raw.trigger.children if c.dep_ == "ccomp"):
         found = _obligation(coder, clause)
+        banned = _prohibition(coder, clause) if found is None else None
+        if banned is not None:
+            found = (banned, clause)
         if found is None or conditional(clause) or on_condition(clause):
             continue
         appeal, verb = found
@@ -96,11 +120,14 @@ def _from_statement(coder: SentenceCoder, raw: RawEvent, acts: dict[int, RawEven
         if all(t[0].country and t[0].country in countries for t in targets):
             return  # "the minister said Pakistan must respond": a stance, no demand on another
         act = acts.get(verb.i)
+        if banned is not None and not _conflictual(coder, act):
+            return  # "Y must not sign the deal": no CAMEO demand for a refrained-from act
         raw.pattern = coder.patterns.demand
-        raw.code = _code(coder, act, appeal, _stops_conflict(coder, verb))
+        stops = banned is not None or _stops_conflict(coder, verb)
+        raw.code = _code(coder, act, appeal, stops)
         raw.targets = targets
         if act is not None and act is not raw:
-            act.modality = "requested"
+            act.modality = "requested" if banned is None else "negated"
             raw.about = act
         return
 
