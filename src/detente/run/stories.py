@@ -109,19 +109,16 @@ def _mentions(frame: pd.DataFrame) -> list[Mention]:
 
 
 def _blocks(mentions: list[Mention], days: int) -> dict[str, list]:
-    spans: dict[tuple, list] = {}
-    for m in mentions:
-        span = spans.setdefault(m.block(), [m.day, m.day])
-        if m.day is not None:
-            span[0] = m.day if span[0] is None else min(span[0], m.day)
-            span[1] = m.day if span[1] is None else max(span[1], m.day)
+    """One row per block and day (or undated) of ``mentions``, with the window around it: the
+    stored stories to fold them into are those of their block within the window."""
+    windows = {(m.block(), m.day) for m in mentions}
     cols: dict[str, list] = {c: [] for c in ("root", "modality", "source_key", "target_key")}
     cols["lo"], cols["hi"] = [], []
-    for (root, modality, s, t), (lo, hi) in spans.items():
-        for col, v in zip(cols, (root, modality, s, t), strict=False):
+    for block, day in windows:
+        for col, v in zip(cols, block, strict=False):
             cols[col].append(v)
-        cols["lo"].append(None if lo is None else lo - timedelta(days=days))
-        cols["hi"].append(None if hi is None else hi + timedelta(days=days))
+        cols["lo"].append(None if day is None else day - timedelta(days=days))
+        cols["hi"].append(None if day is None else day + timedelta(days=days))
     return cols
 
 

@@ -154,14 +154,14 @@ def refresh(store: Store, ids: list[str]) -> None:
         " LEFT JOIN article_sources s ON s.article_id = m.article_id),"
         " agg AS (SELECT story_id, sum(n) AS mentions, count(DISTINCT doc) AS docs,"
         " count(DISTINCT src) AS sources, min(published) AS first_seen,"
-        " min(stored_at) AS date_added FROM d GROUP BY story_id)"
+        " min(stored_at) AS date_added FROM d GROUP BY story_id),"
+        " first AS (SELECT e.id, coalesce(ar.url, ar.source) AS url FROM events e"
+        " JOIN articles ar ON ar.id = e.article_id WHERE e.id IN (SELECT unnest(?)))"
         " UPDATE stories SET num_mentions = agg.mentions, num_articles = agg.docs,"
         " num_sources = agg.sources, first_seen = agg.first_seen,"
-        " date_added = agg.date_added, source_url = (SELECT coalesce(ar.url, ar.source)"
-        " FROM events e JOIN articles ar ON ar.id = e.article_id WHERE e.id = stories.id)"
-        " FROM agg"
-        " WHERE stories.id = agg.story_id",
-        [list(ids)],
+        " date_added = agg.date_added, source_url = first.url FROM agg"
+        " LEFT JOIN first ON first.id = agg.story_id WHERE stories.id = agg.story_id",
+        [list(ids), list(ids)],
     )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from detente.settings import Settings
@@ -115,26 +115,20 @@ def same_place(m: Mention, s: Story) -> bool:
     return True
 
 
-def near(m: Mention, s: Story, days: int) -> bool:
-    if m.day is None or s.day is None:
-        return m.day is None and s.day is None
-    return abs((m.day - s.day).days) <= days
-
-
 def fold(mentions: Iterable[Mention], known: Iterable[Story], settings: Settings) -> Folding:
     """Fold ``mentions`` into the ``known`` stories (those of the store that share a block
     and a date window with them) and into each other."""
     out = Folding()
-    by_block: dict[Block, list[Story]] = {}
+    by_day: dict[tuple[Block, date | None], list[Story]] = {}
     for s in known:
         out.stories[s.id] = s
-        by_block.setdefault(s.block, []).append(s)
+        by_day.setdefault((s.block, s.day), []).append(s)
     ordered = sorted(mentions, key=lambda m: (m.day is None, m.day or date.min, m.id))
     for m in ordered:
         block = m.block()
         best, score = None, settings.fold_similarity
-        for s in by_block.get(block, []):
-            if not (near(m, s, settings.fold_days) and same_place(m, s)):
+        for s in _nearby(by_day, block, m.day, settings.fold_days):
+            if not same_place(m, s):
                 continue
             sim = max((text_similarity(m.text, t) for t in s.texts), default=0.0)
             if sim >= score and (best is None or sim > score):
@@ -142,11 +136,21 @@ def fold(mentions: Iterable[Mention], known: Iterable[Story], settings: Settings
         if best is None:
             best = Story(m.id, block, m.day, [m.text], m.geonameid, m.admin1, m.country, new=True)
             out.stories[best.id] = best
-            by_block.setdefault(block, []).append(best)
+            by_day.setdefault((block, m.day), []).append(best)
         else:
             _join(best, m, settings.fold_texts)
         out.assigned[m.id] = best.id
     return out
+
+
+def _nearby(
+    by_day: dict[tuple[Block, date | None], list[Story]], block: Block, day: date | None, days: int
+) -> list[Story]:
+    """The stories of ``block`` at most ``days`` days from ``day`` (undated: the undated)."""
+    if day is None:
+        return by_day.get((block, None), [])
+    span = (day + timedelta(days=d) for d in range(-days, days + 1))
+    return [s for d in span for s in by_day.get((block, d), [])]
 
 
 def _join(s: Story, m: Mention, keep: int) -> None:
