@@ -231,8 +231,12 @@ def test_cli_ingest_stories_fold_and_export_mentions(tmp_path, coder):
         n = s._q("SELECT count(*) FROM events")[0][0]
         s._q("UPDATE events SET story_id = NULL")
         s._q("DELETE FROM stories")
+        s._q("DELETE FROM article_bands")
+        s._q("DELETE FROM article_minhash")
     refold = CliRunner().invoke(app, ["stories", "--db", db, "--fold", "--all-modalities"])
-    assert refold.exit_code == 0 and f"{n} mentions folded" in refold.stderr
+    assert refold.exit_code == 0 and f"3 articles sketched, {n} mentions folded" in refold.stderr
+    again = CliRunner().invoke(app, ["ingest", str(tmp_path / "news.jsonl"), "--db", db])
+    assert "stored 0 articles" in again.stdout and "1 reprints" in again.stdout
     out = tmp_path / "mentions.tsv"
     exported = CliRunner().invoke(app, ["export", "-f", "mentions", "--db", db, "--out", str(out)])
     assert exported.exit_code == 0, exported.output

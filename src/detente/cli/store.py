@@ -249,7 +249,11 @@ def stories_cmd(
     ] = 1,
     fold: Annotated[
         bool,
-        typer.Option("--fold", help="First fold the mentions not folded yet (older stores)."),
+        typer.Option(
+            "--fold",
+            help="First fold the mentions not folded yet and sketch the articles that have no"
+            " reprint signature (stores filled before folding).",
+        ),
     ] = False,
 ) -> None:
     """List folded events: mentions of one event across articles counted once, with
@@ -282,7 +286,7 @@ def _fold(db: str) -> None:
     """Fold the store's unfolded mentions, with a progress bar on a terminal."""
     from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
 
-    from detente.run.stories import fold_pending
+    from detente.run.stories import fold_pending, sketch_pending
 
     err = _err()
     columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -292,14 +296,13 @@ def _fold(db: str) -> None:
             store.writing(),
             progress_bar(err, *columns) as bar,
         ):
-            n = fold_pending(
-                store,
-                Settings.from_env(),
-                (lambda done, total: bar(completed=done, total=total)) if bar else None,
-            )
+            tick = (lambda done, total: bar(completed=done, total=total)) if bar else None
+            settings = Settings.from_env()
+            sketched = sketch_pending(store, settings, tick)
+            n = fold_pending(store, settings, tick)
     except DetenteError as exc:
         raise _store_exit(exc) from exc
-    err.print(f"{n} mentions folded")
+    err.print(f"{sketched} articles sketched, {n} mentions folded")
 
 
 @app.command("dyads")

@@ -5,7 +5,8 @@
 article's group; a near-copy of an article still being coded in this run waits until that one
 is stored. ``fold_pending`` folds every mention not folded yet into the stored stories, in
 chunks in date order, so it both keeps a store current after each batch and folds a store
-filled before folding existed.
+filled before folding existed; ``sketch_pending`` gives such a store's articles their reprint
+signatures.
 """
 
 from __future__ import annotations
@@ -21,15 +22,19 @@ from detente.settings import Settings
 from detente.store.db import Sketches, Store, text_hash
 from detente.store.stories import (
     STORY_FIELDS,
+    add_sketches,
     count_pending,
+    count_unsketched,
     fold_candidates,
     pending_mentions,
     save_folding,
+    unsketched_articles,
 )
 from detente.stories.fold import Mention, Story, fold
 from detente.stories.reprints import Sketch, best_match, sketch
 
 FOLD_CHUNK = 5000  # mentions folded per store transaction
+SKETCH_CHUNK = 1000  # articles sketched per store transaction
 
 
 @dataclass
@@ -172,6 +177,30 @@ def fold_pending(
             [_row(s) for s in writes if not s.new],
         )
         done += len(mentions)
+        if progress is not None:
+            progress(done, total)
+    return done
+
+
+def sketch_pending(
+    store: Store,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = SKETCH_CHUNK,
+) -> int:
+    """Sketch the stored articles that have no reprint signature yet (so that later reprints
+    of them are found); returns how many. ``progress(done, total)`` after each chunk."""
+    total, done = count_unsketched(store), 0
+    while done < total:
+        rows = unsketched_articles(store, chunk)
+        if not rows:
+            break
+        sketches = {}
+        for article_id, text in rows:
+            mine = sketch(text, settings)
+            sketches[article_id] = (mine.signature, mine.keys)
+        add_sketches(store, sketches)
+        done += len(rows)
         if progress is not None:
             progress(done, total)
     return done

@@ -218,3 +218,48 @@ def mention_rows(store: Store, flt: EventFilter) -> pd.DataFrame:
         " e.id, mention_added, url",
         params,
     )
+
+
+def unsketched_articles(store: Store, limit: int) -> list[tuple[str, str]]:
+    """(id, text) of stored articles with no reprint signature yet (stored before reprints
+    were screened, or through ``Store.store_article``), oldest first."""
+    return store._q(
+        "SELECT id, text FROM articles WHERE id NOT IN (SELECT article_id FROM article_minhash)"
+        " ORDER BY stored_at, id LIMIT ?",
+        [int(limit)],
+    )
+
+
+def count_unsketched(store: Store) -> int:
+    return store._q(
+        "SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM article_minhash)"
+    )[0][0]
+
+
+def add_sketches(
+    store: Store, sketches: dict[str, tuple[tuple[int, ...], tuple[int, ...]]]
+) -> None:
+    """Keep the reprint signatures and LSH band keys of stored articles (by article id)."""
+    import pyarrow as pa
+
+    if not sketches:
+        return
+    ids = list(sketches)
+    signatures = pa.array([list(sketches[i][0]) for i in ids], type=pa.list_(pa.uint32()))
+    keys = [(k, i) for i in ids for k in sketches[i][1]]
+    store._q("BEGIN TRANSACTION")
+    try:
+        _register(store, "_detente_minhash", {"article_id": ids, "signature": signatures})
+        store._q("INSERT INTO article_minhash BY NAME SELECT * FROM _detente_minhash")
+        store.con.unregister("_detente_minhash")
+        bands = {
+            "key": pa.array([k for k, _ in keys], type=pa.int64()),
+            "article_id": [i for _, i in keys],
+        }
+        _register(store, "_detente_bands", bands)
+        store._q("INSERT INTO article_bands BY NAME SELECT * FROM _detente_bands")
+        store.con.unregister("_detente_bands")
+        store._q("COMMIT")
+    except BaseException:
+        store._q("ROLLBACK")
+        raise
