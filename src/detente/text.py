@@ -103,18 +103,30 @@ def parse_published(value: object) -> date:
     """A publication date from a ``date``/``datetime``, ISO 8601 (``2024-03-05``, with a time
     and a zone or not), RFC 822 (``Tue, 05 Mar 2024 08:00:00 GMT``) or epoch seconds or
     milliseconds (a number or a string of digits). A time with a zone gives the date as written
-    there (the publisher's day); epoch numbers the UTC date. A ``ValueError`` otherwise."""
+    there (the publisher's day); epoch numbers the UTC date. A ``ValueError`` otherwise, and
+    for a year outside 1800–2200."""
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"a {type(value).__name__} is not a date")
+    else:
+        day = _parse_date_value(value)
+    if not 1800 <= day.year <= 2200:
+        raise ValueError(f"year {day.year} is out of range")
+    return day
+
+
+def _parse_date_value(value: int | float | str) -> date:
     text = str(value).strip()
     if isinstance(value, (int, float)) or _EPOCH.match(text):
         seconds = float(text)
         seconds = seconds / 1000 if seconds >= 1e11 else seconds  # milliseconds
-        day = datetime.fromtimestamp(seconds, UTC).date()
+        try:
+            day = datetime.fromtimestamp(seconds, UTC).date()
+        except (OverflowError, OSError):  # beyond what the platform's time_t holds
+            raise ValueError(f"epoch time {text} is out of range") from None
     elif re.match(r"\d{4}-\d{2}-\d{2}", text):
         try:
             day = datetime.fromisoformat(text.replace(" ", "T", 1)).date()
@@ -125,8 +137,6 @@ def parse_published(value: object) -> date:
             day = parsedate_to_datetime(text).date()
         except (TypeError, ValueError, IndexError):
             raise ValueError("not a date (ISO 8601, RFC 822 or epoch seconds)") from None
-    if not 1800 <= day.year <= 2200:
-        raise ValueError(f"year {day.year} is out of range")
     return day
 
 

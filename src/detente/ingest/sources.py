@@ -316,15 +316,26 @@ def _row_article(row: dict[str, Any], f: dict[str, str], item: str, opts: Source
     text = row.get(f["text"])
     if not isinstance(text, str):
         raise InputError(item, f"field {f['text']!r} is missing or not a string")
-    url = row.get(f["url"]) or None
+    ident = row.get(f["id"])
+    if isinstance(ident, bool) or not isinstance(ident, str | int | None):
+        raise InputError(item, f"field {f['id']!r} must be a string or an integer")
+    url = _optional_string(row, f["url"], item)
     return make_article(
         text,
         item=item,
-        article_id=str(row[f["id"]]) if row.get(f["id"]) not in (None, "") else None,
-        url=canonical_url(str(url)) if url else None,
-        title=row.get(f["title"]) or None,
+        article_id=str(ident) if ident not in (None, "") else None,
+        url=canonical_url(url) if url else None,
+        title=_optional_string(row, f["title"], item),
         published=opts.published or row.get(f["published"]),
-        source=row.get(f["source"]) or None,
+        source=_optional_string(row, f["source"], item),
         max_chars=opts.max_chars,
         fallback_published=opts.default_published,
     )
+
+
+def _optional_string(row: dict[str, Any], key: str, item: str) -> str | None:
+    """A row's string field, ``None`` when absent, null or empty; an error for another type."""
+    value = row.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InputError(item, f"field {key!r} must be a string, not {type(value).__name__}")
+    return value or None

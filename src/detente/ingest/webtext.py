@@ -134,7 +134,12 @@ def _entry_date(e) -> date | str | None:
         except ValueError:
             pass
     stamp = field("published_parsed") or field("updated_parsed")
-    return date(*stamp[:3]) if stamp else (raw or None)
+    if stamp:
+        try:
+            return parse_published(date(*stamp[:3]))  # "0001" reads as year 1 (or 0)
+        except ValueError:
+            pass
+    return raw or None
 
 
 def _plain(html: str) -> str:
@@ -171,7 +176,7 @@ def warc_html(path: Path, max_record: int = 10_000_000) -> Iterator[WarcPage | I
     with path.open("rb") as fh:
         try:
             records = ArchiveIterator(fh)
-            for record in records:
+            for record in _warcio_checked(records):
                 n += 1
                 if record.rec_type != "response" or record.http_headers is None:
                     continue
@@ -203,6 +208,25 @@ def warc_html(path: Path, max_record: int = 10_000_000) -> Iterator[WarcPage | I
         except READ_ERRORS as exc:
             reason = f"WARC.gz is truncated or corrupt after {n} records ({exc})"
             yield InputError(str(path), reason)
+
+
+class WarcMalformed(ValueError):
+    """warcio failed on a malformed record (it raises AttributeError, TypeError, ... there)."""
+
+
+def _warcio_checked(records) -> Iterator:
+    """warcio's records; its own errors on a malformed record as ``WarcMalformed``."""
+    from warcio.bufferedreaders import ChunkedDataException
+
+    it = iter(records)
+    while True:
+        try:
+            record = next(it)
+        except StopIteration:
+            return
+        except (AttributeError, TypeError, KeyError, IndexError, ChunkedDataException) as exc:
+            raise WarcMalformed(f"malformed record ({type(exc).__name__}: {exc})") from exc
+        yield record
 
 
 def open_maybe_gz(path: Path) -> IO[bytes]:
