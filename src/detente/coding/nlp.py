@@ -22,6 +22,9 @@ from detente.errors import ModelError
 from detente.settings import Settings
 
 REQUIRED = ("tagger", "parser", "ner")
+# Tokens of an average sentence: a model batch holds at most its number of docs times this (a
+# batch of ordinary sentences is never cut; one of very long ones is).
+TOKENS_PER_DOC = 40
 
 
 class NLP:
@@ -58,16 +61,42 @@ class NLP:
         """NER on the given standalone sentence docs (already done in single-pass mode)."""
         if not self.two_pass:
             return list(docs)
-        return list(self.nlp.get_pipe("ner").pipe(docs, batch_size=self.batch_size * 2))
+        ner = self.nlp.get_pipe("ner")
+        size = self.batch_size * 2
+        return [
+            doc
+            for group in token_bounded(docs, size, size * TOKENS_PER_DOC)
+            for doc in ner.pipe(group, batch_size=size)
+        ]
 
     def parse(self, docs: Sequence[Doc]) -> list[Doc]:
         """Pass 2: dependency parses of the given standalone sentence docs."""
         if not self.two_pass:
-            return docs  # already parsed in pass 1
-        out = iter(docs)
-        for _, proc in self.pass2:
-            out = proc.pipe(out, batch_size=self.batch_size * 8)
-        return list(out)
+            return list(docs)  # already parsed in pass 1
+        size = self.batch_size * 8
+        parsed: list[Doc] = []
+        for group in token_bounded(docs, size, size * TOKENS_PER_DOC):
+            out = iter(group)
+            for _, proc in self.pass2:
+                out = proc.pipe(out, batch_size=size)
+            parsed += out
+        return parsed
+
+
+def token_bounded(docs: Sequence[Doc], most: int, tokens: int) -> Iterator[list[Doc]]:
+    """``docs`` in order, in groups of at most ``most`` docs and, unless one doc alone is
+    longer, at most ``tokens`` tokens: the memory a model pass holds is bounded by its batch's
+    tokens, not by its number of docs (a batch of very long sentences took gigabytes)."""
+    group: list[Doc] = []
+    size = 0
+    for doc in docs:
+        if group and (len(group) == most or size + len(doc) > tokens):
+            yield group
+            group, size = [], 0
+        group.append(doc)
+        size += len(doc)
+    if group:
+        yield group
 
 
 def load_nlp(settings: Settings) -> NLP:
