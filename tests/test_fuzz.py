@@ -428,11 +428,18 @@ def test_a_batch_codes_each_article_as_alone(coder, texts):
             articles.append(make_article(text, article_id=f"a{n}"))
         except InputError:
             continue
+    alone = {}
+    for article in articles:
+        try:
+            alone[article.id] = coder.code_article(article, MODALITIES)
+        except InputError as exc:  # over Settings.max_events: an error naming it
+            assert exc.item == article.id and "max_events" in exc.reason
+    articles = [a for a in articles if a.id in alone]
     together = list(coder.code_articles(articles, MODALITIES))
     assert [a.id for a, _ in together] == [a.id for a in articles]
     for article, events in together:
         check_events(article, events, coder.settings)
-        assert events == coder.code_article(article, MODALITIES)
+        assert events == alone[article.id]
 
 
 @bounded(25)
@@ -447,6 +454,55 @@ def test_the_library_call_raises_only_input_errors(coder, text, published):
     except InputError:
         return
     assert all(e.modality == "asserted" for e in events)
+
+
+def capped(coder, **caps):
+    """The session coder's model and knowledge under other caps (no second model load)."""
+    from detente.coding.coder import Coder
+
+    return Coder(
+        coder.nlp, coder.codebook, coder.patterns, coder.matcher,
+        coder.settings.model_copy(update=caps), coder.locator.gaz, coder.lexicon, coder.contexts,
+    )  # fmt: skip
+
+
+@bounded(15)
+@given(text=st.one_of(stories, long_run))
+def test_an_article_gives_at_most_max_events_or_an_error_naming_it(coder, text):
+    small = capped(coder, max_events=4)
+    article = make_article(text, article_id="the-article")
+    try:
+        events = small.code_article(article, MODALITIES)
+    except InputError as exc:
+        assert exc.item == "the-article" and "max_events" in exc.reason
+        return
+    assert len(events) <= 4
+
+
+MANY = " ".join(f"{a} met {b} on Monday." for a in ACTORS[:6] for b in ACTORS[6:12])
+
+
+def test_an_article_over_max_events_is_an_error_for_it_alone(coder, tmp_path, monkeypatch):
+    from detente.coding import coder as pipeline
+    from detente.run.batch import code_batch
+
+    small = capped(coder, max_events=5)
+    articles = [make_article(t, article_id=i) for i, t in [("big", MANY), ("small", GOOD)]]
+    (big, _, _, error), (_, events, _, none) = code_batch(small, articles, MODALITIES)
+    assert big.id == "big" and "over 5 events" in error and "max_events" in error
+    assert none is None and events
+    (tmp_path / "big.txt").write_text(MANY)
+    (tmp_path / "small.txt").write_text(GOOD)
+    monkeypatch.setattr(pipeline, "load_coder", lambda *a, **k: small)
+    from detente.cli import app
+
+    result = CliRunner().invoke(app, ["code", "--format", "jsonl", str(tmp_path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "big.txt" in result.stderr and "max_events" in result.stderr
+    assert result.stdout.strip() and "small.txt" not in result.stderr
+
+
+GOOD = "Kenya praised Somalia on Monday. The Iranian foreign minister met NATO officials."
 
 
 def check_events(article, events, config: Settings) -> None:

@@ -15,6 +15,7 @@ MAX_PARAGRAPH = 10_000  # characters of one piece of text given to spaCy
 MAX_SENTENCE = 1_000  # characters of a run with no sentence end before it is cut
 MAX_LINE_BYTES = 10_000_000  # bytes of one JSON Lines row or WARC record
 MAX_DECOMPRESSED = 4_000_000_000  # bytes read out of one compressed (.gz) input
+MAX_EVENTS = 1_000  # events of one article (a news article has tens)
 
 
 class Settings(BaseModel):
@@ -44,6 +45,10 @@ class Settings(BaseModel):
     ``max_line_bytes``: the largest JSON Lines row or WARC record, in bytes (a longer one is an
     error for that item; the rest of the file is read).
     ``max_decompressed``: the most bytes read out of one compressed input (.jsonl.gz, .warc.gz).
+    ``max_events``: the most events one article may give, every modality counted (a news
+    article gives tens): an article that gives more is an ``InputError`` naming it, raised as
+    at the sentence that passes it, so no article holds many more (a text of repeated
+    phrases gave 23,000 from 1 MB).
     ``ingest_batch``: articles coded and stored together (one store transaction) by ingest.
     ``reprint_shingle``: words per shingle of the MinHash signature that finds reprints.
     ``reprint_threshold``: estimated Jaccard similarity of two texts' shingles from which the
@@ -84,6 +89,7 @@ class Settings(BaseModel):
     max_sentence: int = Field(default=MAX_SENTENCE, ge=50)
     max_line_bytes: int = Field(default=MAX_LINE_BYTES, ge=1)
     max_decompressed: int = Field(default=MAX_DECOMPRESSED, ge=1)
+    max_events: int = Field(default=MAX_EVENTS, ge=1)
     ingest_batch: int = Field(default=16, ge=1)
     reprint_shingle: int = Field(default=5, ge=1)
     reprint_threshold: float = Field(default=0.8, gt=0.0, le=1.0)

@@ -4,6 +4,7 @@ and print the events, claims and casualty counts."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -11,7 +12,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from detente.claims import code_and_analyse
 from detente.cli.app import app
 from detente.cli.display import when
 from detente.cli.options import (
@@ -28,6 +28,7 @@ from detente.errors import DetenteError
 from detente.ingest.sources import Failure, SourceOptions, read_inputs
 from detente.knowledge.samples import sample_articles
 from detente.records import MODALITIES, Article, ArticleAnalysis, Event
+from detente.run.batch import Coded, code_batch
 from detente.settings import MAX_CHARS, Settings
 
 
@@ -127,7 +128,12 @@ def code_cmd(
         err.print(f"[red]error[/]: {exc}")
         raise typer.Exit(3) from exc
     modalities = MODALITIES if all_modalities else ("asserted",)
-    for article, events, analysis in code_and_analyse(coder, articles, modalities):
+    for article, events, analysis, error in _coded(coder, articles, modalities, settings):
+        if error is not None:  # this article only (over Settings.max_events, ...)
+            item = article.source or article.url or article.id
+            err.print(f"[red]error[/]: {escape(item)}: {escape(error)}")
+            failures += 1
+            continue
         if fmt == "jsonl":
             for e in events:
                 sys.stdout.write(e.model_dump_json() + "\n")
@@ -138,6 +144,13 @@ def code_cmd(
             if analysis is not None:
                 _claims_tables(analysis, out, events)
     raise typer.Exit(1 if failures else 0)
+
+
+def _coded(coder, articles: list[Article], modalities, settings: Settings) -> Iterator[Coded]:
+    """Each article's events and claims, or the reason it could not be coded, in order (a
+    batch at a time, as ingest codes them)."""
+    for n in range(0, len(articles), settings.ingest_batch):
+        yield from code_batch(coder, articles[n : n + settings.ingest_batch], modalities)
 
 
 def _claims_tables(analysis: ArticleAnalysis, console: Console, events: list[Event]) -> None:

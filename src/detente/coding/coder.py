@@ -36,6 +36,7 @@ from detente.coding.events import SentenceCoder
 from detente.coding.nlp import NLP, load_nlp
 from detente.coding.places import ArticlePlaces, Locator, SentenceView
 from detente.coding.raw import ActorMap, RawEvent
+from detente.errors import InputError
 from detente.knowledge.actors import load_actor_knowledge
 from detente.knowledge.codes import Codebook, load_codebook
 from detente.knowledge.contexts import ContextRules, load_contexts
@@ -246,6 +247,12 @@ class Coder:
                 if event.id not in seen:
                     seen.add(event.id)
                     events.append(self._when_where(article, s, raw, event, where))
+            if len(events) > self.settings.max_events:
+                raise InputError(
+                    article.id,
+                    f"gives over {self.settings.max_events:,} events by sentence {s.index + 1} of"
+                    f" {len(sents):,} (the limit, Settings.max_events): not coded",
+                )
         return events
 
     def _place(self, group: Piece) -> bool:
