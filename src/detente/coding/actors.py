@@ -42,6 +42,8 @@ _AFFILIATION = {
     ("tied", "to"),
     ("aligned", "with"),
 }
+# the most tokens between two pieces of one phrase ("'s", "- backed", "of the", _AFFILIATION)
+_GAP = max(2, *map(len, _AFFILIATION))
 
 
 @dataclass(frozen=True)
@@ -320,6 +322,8 @@ def _named_groups(found: list[Piece]) -> list[Piece]:
 
 def _glue(doc: Doc, prev: Piece, nxt: Piece) -> bool:
     """May ``prev`` and ``nxt`` belong to one actor phrase given the tokens between them?"""
+    if nxt.start - prev.end > _GAP:
+        return False  # no glue wording is that long
     between = [t.text for t in doc[prev.end : nxt.start]]
     if not between:
         return not (prev.type == "person" and nxt.type == "person")

@@ -50,6 +50,7 @@ class SentenceCoder:
         self._generic: dict[int, Actor] = {}
         self._forms = [(t.lower_, t.lemma_.lower()) for t in doc]  # (lowercase, lemma)
         self.words = {w for pair in self._forms for w in pair}  # every form and lemma
+        self._objects: dict[int, list[Token]] = {}  # objects() by token index
 
     # --- actors reachable from a token ------------------------------------------------------
     def actors_at(self, tok: Token, conj: bool = True) -> list[tuple[Actor, bool]]:
@@ -182,6 +183,14 @@ class SentenceCoder:
         )
 
     def objects(self, tok: Token) -> list[Token]:
+        """The direct objects of ``tok`` (its passive subject when passive), computed once a
+        token: patterns and roles ask for them again and again."""
+        found = self._objects.get(tok.i)
+        if found is None:
+            found = self._objects[tok.i] = self._find_objects(tok)
+        return list(found)
+
+    def _find_objects(self, tok: Token) -> list[Token]:
         kids = list(tok.children)
         if any(c.dep_ == "auxpass" for c in kids):
             return [c for c in kids if c.dep_ == "nsubjpass"]
