@@ -69,6 +69,22 @@ def test_the_tables_equal_a_recount_after_ingest_reingest_and_delete(store):
     assert all(_tables(store)[k].equals(v) for k, v in _recount(store).items())
 
 
+def test_compacting_folds_the_touched_periods_only(store):
+    def rows(table):
+        return store._q(f"SELECT count(*) FROM {table}")[0][0]
+
+    store.compact_series(everything=True)
+    before = {level.table: rows(level.table) for level in LEVELS.values()}
+    kept = _tables(store)
+    store.delete_articles(["a0003"])
+    a, events = _mixed()[3]
+    store.store_articles([(a, events, a.id, None)])
+    assert all(rows(t) > n for t, n in before.items())  # deltas appended
+    store.compact_series()
+    assert {t: rows(t) for t in before} == before
+    assert all(kept[k].equals(v) for k, v in _tables(store).items())
+
+
 def test_a_multi_actor_event_counts_once_per_unit(store):
     feb = EventFilter(since=date(2023, 2, 15), until=date(2023, 2, 15))
     countries = store.series("countries", "day", feb).set_index("country")["events"]

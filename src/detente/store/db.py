@@ -192,6 +192,7 @@ class Store:
         self._con = con
         self.path = path
         self.read_only, self.wait, self.on_wait = read_only, wait, on_wait
+        self._touched: set[date | None] = set()  # days whose series rows may need compacting
         if con is None:
             self._con = _connect(path, read_only, wait, on_wait)
 
@@ -419,6 +420,7 @@ class Store:
             with self._registered(_new_events=tables["events"], _new_actors=tables["event_actors"]):
                 for sql in series.delta_inserts("_new_events", "_new_actors"):
                     self._q(sql)
+            self._touched.update(tables["events"].column("published").to_pylist())
         return results
 
     @contextlib.contextmanager
@@ -450,6 +452,9 @@ class Store:
             )
             for sql in series.delta_inserts("_gone_events", "_gone_actors", sign=-1):
                 self._q(sql)
+            self._touched.update(
+                r[0] for r in self._q("SELECT DISTINCT published FROM _gone_events")
+            )
             self._q("DELETE FROM event_actors WHERE event_id IN (SELECT id FROM _gone_events)")
             for table in ("events", "sentences", "claims", "counts", "article_sources",
                           "article_minhash", "article_bands"):  # fmt: skip
@@ -478,9 +483,28 @@ class Store:
         """Recount the series tables from the events (one transaction)."""
         self._in_transaction(series.rebuild())
 
-    def compact_series(self) -> None:
-        """Fold the delta rows of the series tables (one transaction; counts unchanged)."""
-        self._in_transaction([sql for level in series.LEVELS for sql in series.compact(level)])
+    def compact_series(self, *, everything: bool = False) -> None:
+        """Fold the delta rows of the series tables (one transaction; counts unchanged): the
+        rows of the periods this ``Store`` added to or removed from (all with ``everything``)."""
+        if everything:
+            self._in_transaction([s for level in series.LEVELS for s in series.compact(level)])
+            return
+        if not self._touched:
+            return
+        days = sorted(d for d in self._touched if d is not None)
+        weeks = sorted({series_read.period_start(d, "week") for d in days})
+        months = sorted({d.replace(day=1) for d in days})
+        params = [days, weeks, months, None in self._touched]
+        self._q("BEGIN TRANSACTION")
+        try:
+            for level in series.LEVELS:
+                for n, sql in enumerate(series.compact(level, series.TOUCHED)):
+                    self._q(sql, params if n < 2 else [])
+            self._q("COMMIT")
+        except BaseException:
+            self._q("ROLLBACK")
+            raise
+        self._touched.clear()
 
     def series(self, level: str, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:
         """Counts per period and unit of ``level`` (pairs, country_pairs, countries, actors):

@@ -164,14 +164,23 @@ def rebuild() -> list[str]:
     return out + delta_inserts("events", "event_actors")
 
 
-def compact(level: str) -> list[str]:
-    """Statements folding the rows of one key into one (and dropping keys that sum to 0)."""
+# the rows of the periods touched: parameters days, weeks, months (lists) and undated (bool)
+TOUCHED = (
+    "((grain = 'day' AND period IN (SELECT unnest(?))) OR (grain = 'week' AND period IN"
+    " (SELECT unnest(?))) OR (grain = 'month' AND period IN (SELECT unnest(?)))"
+    " OR (? AND period IS NULL))"
+)
+
+
+def compact(level: str, where: str = "TRUE") -> list[str]:
+    """Statements folding the rows of one key into one (and dropping keys that sum to 0), for
+    the rows matching ``where`` (``TOUCHED``: its parameters go to the first two statements)."""
     table = LEVELS[level].table
     keys = ", ".join(("grain", "period", *LEVELS[level].keys, *EVENT_KEYS))
     return [
         f"CREATE OR REPLACE TEMP TABLE _series_compact AS SELECT {keys}, {_sums()}"
-        f" FROM {table} GROUP BY ALL HAVING sum(events) <> 0",
-        f"DELETE FROM {table}",
+        f" FROM {table} WHERE {where} GROUP BY ALL HAVING sum(events) <> 0",
+        f"DELETE FROM {table} WHERE {where}",
         f"INSERT INTO {table} BY NAME SELECT * FROM _series_compact",
         "DROP TABLE _series_compact",
     ]

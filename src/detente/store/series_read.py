@@ -45,6 +45,11 @@ def _trunc(day: date, grain: str) -> date:
     return day
 
 
+def period_start(day: date, grain: str) -> date:
+    """The first day of the ``grain`` period holding ``day``."""
+    return _trunc(day, grain)
+
+
 def read_grain(by: str, since: date | None, until: date | None) -> str:
     """The coarsest stored grain whose periods add up to ``by`` periods within the bounds."""
     if by not in PERIODS:
