@@ -304,11 +304,16 @@ class Coder:
             )
             update["location"] = place
             if place is not None and place.country and place.method != "fallback":
-                # civilians of no known country are the people of the place it happened
-                for side in ("source", "target"):
+                # people of no known country are the people of the place it happened; so are
+                # people given the other side's country when it happened elsewhere ("Russian
+                # missiles struck Kharkiv, killing four civilians": Ukrainian civilians)
+                for side, other in (("source", "target"), ("target", "source")):
                     actors = getattr(event, side)
-                    if any(_placeless_civilians(a) for a in actors):
-                        update[side] = [_with_country(a, place.country) for a in actors]
+                    others = {a.country for a in getattr(event, other) if a.country}
+                    if any(_people_elsewhere(a, place.country, others) for a in actors):
+                        update[side] = [
+                            _with_country(a, place.country, others) for a in actors
+                        ]
         if self.lexicon is not None:
             day, precision, method = event_date(raw.trigger, article.published, self.lexicon)
             update |= {"date": day, "date_precision": precision, "date_method": method}
@@ -486,14 +491,20 @@ def _actors_of(article: Article, sents: list[_Sent]) -> ArticleActors:
     )
 
 
-def _placeless_civilians(a: Actor) -> bool:
-    return a.code == "CVL" and a.country is None
+def _people_elsewhere(a: Actor, country: str, others: set[str]) -> bool:
+    """Are ``a`` people (civilians, students, soldiers named by a bare noun) of no known
+    country, or of the other side's country when the event happened in ``country``?"""
+    if a.kind != "people" or not a.sector or a.unresolved:
+        return False
+    if a.country is None:
+        return a.code == a.sector
+    return a.country in others and a.country != country and a.code == a.country + a.sector
 
 
-def _with_country(a: Actor, country: str) -> Actor:
-    if not _placeless_civilians(a):
+def _with_country(a: Actor, country: str, others: set[str]) -> Actor:
+    if not _people_elsewhere(a, country, others):
         return a
-    return a.model_copy(update={"country": country, "code": country + "CVL"})
+    return a.model_copy(update={"country": country, "code": country + a.sector})
 
 
 def _may_name_someone(span: Span, pieces: list[Piece], groups: bool = False) -> bool:
