@@ -492,12 +492,13 @@ def _actors_of(article: Article, sents: list[_Sent]) -> ArticleActors:
 
 
 def _people_elsewhere(a: Actor, country: str, others: set[str]) -> bool:
-    """Are ``a`` people (civilians, students, soldiers named by a bare noun) of no known
-    country, or of the other side's country when the event happened in ``country``?"""
+    """Are ``a`` civilians of no known country, or people (civilians, students, soldiers
+    named by a bare noun) of the other side's country when the event happened in
+    ``country``?"""
     if a.kind != "people" or not a.sector or a.unresolved:
         return False
     if a.country is None:
-        return a.code == a.sector
+        return a.code == "CVL"  # aid workers (NGO) and the like are nobody's nationals
     return a.country in others and a.country != country and a.code == a.country + a.sector
 
 
