@@ -138,3 +138,14 @@ def test_the_plover_columns_are_the_codebooks_types():
     from detente.store.series import PLOVER_TYPES
 
     assert tuple(load_yaml(PLOVER_FILE)["events"]) == PLOVER_TYPES
+
+
+def test_undated_articles_are_stored_and_counted_without_a_period(tmp_path):
+    """A batch of articles none of which has a publication date (an undated text file) is
+    stored and counted, under no period, instead of failing the batch."""
+    s = open_store(tmp_path / "undated.duckdb")
+    a = Article(id="undated", published=None, text="undated")
+    s.store_articles([(a, [event(a, 0, "040", ["CHLGOV"], ["PERGOV"])], a.id, None)])
+    pairs = s.series("country_pairs", "day", EventFilter())
+    assert pairs["events"].sum() == 1 and pairs["period"].isna().all()
+    s.close()

@@ -311,9 +311,7 @@ class Coder:
                     actors = getattr(event, side)
                     others = {a.country for a in getattr(event, other) if a.country}
                     if any(_people_elsewhere(a, place.country, others) for a in actors):
-                        update[side] = [
-                            _with_country(a, place.country, others) for a in actors
-                        ]
+                        update[side] = [_with_country(a, place.country, others) for a in actors]
         if self.lexicon is not None:
             day, precision, method = event_date(raw.trigger, article.published, self.lexicon)
             update |= {"date": day, "date_precision": precision, "date_method": method}

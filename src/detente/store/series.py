@@ -143,7 +143,7 @@ def delta_inserts(events: str, actors: str, sign: int = 1) -> list[str]:
     for name, level in LEVELS.items():
         keys = ", ".join((*level.keys, *EVENT_KEYS))
         day = (
-            f"SELECT published AS period, {keys}, {_sums(sign)} FROM"
+            f"SELECT CAST(published AS DATE) AS period, {keys}, {_sums(sign)} FROM"
             f" (SELECT published, {keys}, {unit_measures()} FROM u) GROUP BY ALL"
         )
         rolled = ["SELECT 'day' AS grain, * FROM d"] + [
