@@ -18,7 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml requirements/model.txt
 	touch $@
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,learned]"
 	touch $@
 
 run: $(STAMP)
