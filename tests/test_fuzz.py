@@ -502,6 +502,22 @@ def test_an_article_over_max_events_is_an_error_for_it_alone(coder, tmp_path, mo
     assert result.stdout.strip() and "small.txt" not in result.stderr
 
 
+@bounded(10)
+@given(text=st.one_of(stories, long_run).map(lambda t: (t + "\n\n") * 8))
+def test_a_long_article_coded_in_windows_gives_the_same_events(coder, text):
+    """Windows change no event but where its location falls back (the window's places)."""
+    article = make_article(text, article_id="long")
+    small = capped(coder, window_chars=1_000, max_events=10**6)
+    whole = capped(coder, max_events=10**6).code_article(article, MODALITIES)
+    windowed = small.code_article(article, MODALITIES)
+    check_events(article, windowed, small.settings)
+
+    def key(e):
+        return e.model_dump(exclude={"location"})
+
+    assert [key(e) for e in windowed] == [key(e) for e in whole]
+
+
 GOOD = "Kenya praised Somalia on Monday. The Iranian foreign minister met NATO officials."
 
 

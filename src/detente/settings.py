@@ -16,6 +16,7 @@ MAX_SENTENCE = 1_000  # characters of a run with no sentence end before it is cu
 MAX_LINE_BYTES = 10_000_000  # bytes of one JSON Lines row or WARC record
 MAX_DECOMPRESSED = 4_000_000_000  # bytes read out of one compressed (.gz) input
 MAX_EVENTS = 1_000  # events of one article (a news article has tens)
+WINDOW_CHARS = 100_000  # characters of an article parsed and coded together
 
 
 class Settings(BaseModel):
@@ -49,6 +50,10 @@ class Settings(BaseModel):
     article gives tens): an article that gives more is an ``InputError`` naming it, raised as
     at the sentence that passes it, so no article holds many more (a text of repeated
     phrases gave 23,000 from 1 MB).
+    ``window_chars``: an article longer than this (in its sentences' characters; a long news
+    article has 30,000) is parsed and coded in windows of consecutive sentences this long, so
+    no more than a window's parses are held; the places an event's location falls back on are
+    then the window's, not the whole article's.
     ``ingest_batch``: articles coded and stored together (one store transaction) by ingest.
     ``reprint_shingle``: words per shingle of the MinHash signature that finds reprints.
     ``reprint_threshold``: estimated Jaccard similarity of two texts' shingles from which the
@@ -90,6 +95,7 @@ class Settings(BaseModel):
     max_line_bytes: int = Field(default=MAX_LINE_BYTES, ge=1)
     max_decompressed: int = Field(default=MAX_DECOMPRESSED, ge=1)
     max_events: int = Field(default=MAX_EVENTS, ge=1)
+    window_chars: int = Field(default=WINDOW_CHARS, ge=1_000)
     ingest_batch: int = Field(default=16, ge=1)
     reprint_shingle: int = Field(default=5, ge=1)
     reprint_threshold: float = Field(default=0.8, gt=0.0, le=1.0)

@@ -511,12 +511,16 @@ class ArticleContext:
     persons: dict[str, Actor] = field(default_factory=dict)
     history: list[Actor] = field(default_factory=list)
     countries: Counter[str] = field(default_factory=Counter)
+    # the latest actor of each kind, and of each (kind, sector): what an anaphor looks back
+    # to, found without scanning the whole history (which made long articles quadratic)
+    latest: dict[tuple[str | None, str | None], Actor] = field(default_factory=dict)
 
     def remember(self, mention: Mention) -> None:
         actor = mention.actor
         if actor is None:
             return
         self.history.append(actor)
+        self.latest[(actor.kind, None)] = self.latest[(actor.kind, actor.sector)] = actor
         if actor.country:
             state = any(p.type in _COUNTRYISH for p in mention.pieces)
             self.countries[actor.country] += 2 if state else 1
@@ -542,10 +546,7 @@ class ArticleContext:
                 ]
         elif mention.anaphor is not None:
             ana = mention.anaphor
-            for actor in reversed(self.history):
-                if actor.kind == ana.kind and (ana.sector is None or actor.sector == ana.sector):
-                    earlier = actor
-                    break
+            earlier = self.latest.get((ana.kind, ana.sector))
         if earlier is not None:
             mention.actor = earlier.model_copy(update={"text": text, "start": start, "end": end})
             mention.inferred = True

@@ -150,12 +150,19 @@ class Coder:
     ) -> Iterator[tuple[Article, list[Event], list[_Sent]]]:
         keep = set(modalities)
         for group in self._analysed(articles):
-            # one parse (pass 2) for the whole group: spaCy's cost per batch is high
+            # one parse (pass 2) for the whole group: spaCy's cost per batch is high; an
+            # article longer than a window is parsed (and coded) a window at a time
             found = [self._resolve(sents, article.published) for article, sents in group]
-            self._parse([s for wanted, _ in found for s in wanted])
-            for (article, sents), (wanted, context) in zip(group, found, strict=True):
-                self._settle(sents, context, article.text)
-                events = self._code_sentences(article, sents, wanted)
+            long = [self._over_window(sents) for _, sents in group]
+            self._parse(
+                [s for (wanted, _), x in zip(found, long, strict=True) if not x for s in wanted]
+            )
+            for (article, sents), (wanted, context), x in zip(group, found, long, strict=True):
+                if x:
+                    events = self._code_windows(article, sents, wanted, context)
+                else:
+                    self._settle(sents, context, article.text)
+                    events = self._code_sentences(article, sents, wanted)
                 yield article, [e for e in events if e.modality in keep], sents
 
     # --- stages -----------------------------------------------------------------------------
@@ -225,10 +232,48 @@ class Coder:
         self._settle(sents, context, article.text)
         return _actors_of(article, sents)
 
-    def _code_sentences(
-        self, article: Article, sents: list[_Sent], wanted: list[_Sent]
+    def _over_window(self, sents: list[_Sent]) -> bool:
+        return sum(len(s.span.text) for s in sents) > self.settings.window_chars
+
+    def _code_windows(
+        self, article: Article, sents: list[_Sent], wanted: list[_Sent], context: ArticleContext
     ) -> list[Event]:
-        where = self._places(sents) if wanted else None
+        """An article over ``Settings.window_chars``, parsed and coded in windows of
+        consecutive sentences that long: no more than a window's parses are held (each
+        window's are released once it is coded, but for the last two sentences, which the
+        next window's pronouns look back to), and an article passing ``Settings.max_events``
+        stops before the next window is parsed. Actors and the main country are the
+        article's; the places a location falls back on are the window's."""
+        chosen = {id(s) for s in wanted}
+        windows: list[list[_Sent]] = [[]]
+        size = 0
+        for s in sents:
+            if windows[-1] and size + len(s.span.text) > self.settings.window_chars:
+                windows.append([])
+                size = 0
+            windows[-1].append(s)
+            size += len(s.span.text)
+        events: list[Event] = []
+        for window in windows:
+            here = [s for s in window if id(s) in chosen]
+            self._parse(here)
+            self._settle(window, context, article.text)
+            events += self._code_sentences(article, sents, here, window, len(events))
+            for s in window[:-2]:
+                s.doc, s.parsed = s.span.doc, False  # its parse is no longer needed
+        return events
+
+    def _code_sentences(
+        self,
+        article: Article,
+        sents: list[_Sent],
+        wanted: list[_Sent],
+        window: list[_Sent] | None = None,
+        before: int = 0,
+    ) -> list[Event]:
+        """Events of the ``wanted`` sentences of ``sents`` (of ``window``, after ``before``
+        events of earlier windows)."""
+        where = self._places(window or sents) if wanted else None
         events: list[Event] = []
         seen: set[str] = set()
         for s in wanted:
@@ -247,7 +292,7 @@ class Coder:
                 if event.id not in seen:
                     seen.add(event.id)
                     events.append(self._when_where(article, s, raw, event, where))
-            if len(events) > self.settings.max_events:
+            if before + len(events) > self.settings.max_events:
                 raise InputError(
                     article.id,
                     f"gives over {self.settings.max_events:,} events by sentence {s.index + 1} of"
