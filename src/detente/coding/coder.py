@@ -60,6 +60,13 @@ from detente.text import make_article, paragraphs
 from detente.version import __version__
 
 _PERSONAL = {"he", "she", "his", "her", "him"}
+# pronoun forms of one referent: "her" (possessive) and "her"/"she" later are the same person
+_SAME_REFERENT = (
+    {"she", "her", "hers", "herself"},
+    {"he", "him", "his", "himself"},
+    {"it", "its", "itself"},
+    {"they", "them", "their", "theirs", "themselves"},
+)
 _SUBJECT_PRONOUNS = {"it", "they", "he", "she"}
 _GROUP = 8  # articles are analysed and parsed in groups of about this many batches' sentences
 
@@ -440,8 +447,25 @@ class Coder:
                 return actor.kind not in ("person", "people")
             return actor.kind != "person"
 
+        def possessed_by_same(m, tok: Token) -> bool:
+            """Is mention ``m`` possessed by a pronoun of ``tok``'s referent ("Her lawyer
+            said ... release her": the second "her" is not the lawyer)?"""
+            forms = next((f for f in _SAME_REFERENT if tok.lower_ in f), None)
+            return forms is not None and any(
+                c.dep_ == "poss" and c.lower_ in forms
+                for i in range(m.start, m.end)
+                for c in s.doc[i].children
+            )
+
         def resolve(tok: Token) -> list[Actor]:
-            here = [m for m in s.mentions if m.actor and m.end <= tok.i and fits(m.actor, tok)]
+            here = [
+                m
+                for m in s.mentions
+                if m.actor
+                and m.end <= tok.i
+                and fits(m.actor, tok)
+                and not possessed_by_same(m, tok)
+            ]
             subj = [m for m in here if _is_subject(s.doc, m)]
             pick = subj[-1] if subj else None
             if pick is None:
