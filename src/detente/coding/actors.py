@@ -514,12 +514,16 @@ class ArticleContext:
     # the latest actor of each kind, and of each (kind, sector): what an anaphor looks back
     # to, found without scanning the whole history (which made long articles quadratic)
     latest: dict[tuple[str | None, str | None], Actor] = field(default_factory=dict)
+    # countries (or codes) named as go-betweens: never one of "both sides"
+    mediators: set[str] = field(default_factory=set)
 
-    def remember(self, mention: Mention) -> None:
+    def remember(self, mention: Mention, mediator: bool = False) -> None:
         actor = mention.actor
         if actor is None:
             return
         self.history.append(actor)
+        if mediator:
+            self.mediators.add(actor.country or actor.code or actor.text)
         self.latest[(actor.kind, None)] = self.latest[(actor.kind, actor.sector)] = actor
         if actor.country:
             state = any(p.type in _COUNTRYISH for p in mention.pieces)
@@ -564,6 +568,8 @@ class ArticleContext:
             ):
                 continue  # "troops" of no known country are nobody's side
             key = actor.country or actor.code or actor.text
+            if key in self.mediators:
+                continue  # "Qatar mediated ... Both sides": the parties, not the go-between
             if key not in found and len(found) == 2:
                 break
             if key not in found or (found[key].sector and not actor.sector):
@@ -740,4 +746,19 @@ def institution(mention: Mention, text: str, start: int, end: int) -> None:
         return
     mention.actor = Actor(
         text=text, start=start, end=end, name=None, code=ana.sector, sector=ana.sector, kind="org"
+    )
+
+
+def mediates(doc: Doc, mention: Mention, words: set[str]) -> bool:
+    """Is ``mention`` named as a go-between: a mediation word right after it ("Qatar
+    mediated", "Kenyan mediation", "Egyptian-brokered") or "by" it after one ("talks hosted
+    by Oman")?"""
+    after = [t for t in doc[mention.end : mention.end + 2] if t.lower_ != "-"][:1]
+    if any(t.lower_ in words for t in after):
+        return True
+    before = doc[max(0, mention.start - 3) : mention.start]
+    return (
+        len(before) >= 2
+        and before[-1].lower_ == "by"
+        and any(t.lower_ in words for t in before[:-1])
     )

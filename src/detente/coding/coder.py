@@ -28,6 +28,7 @@ from detente.coding.actors import (
     enrich_from_apposition,
     fill_country,
     institution,
+    mediates,
     place_unresolved,
     unresolved,
 )
@@ -391,7 +392,7 @@ class Coder:
                         unresolved(
                             m, span.text, s.offset + span.start_char, s.offset + span.end_char
                         )
-                context.remember(m)
+                context.remember(m, mediates(s.doc, m, self.patterns.roles.mediator_words))
             trigger, pronoun = s.cue
             if trigger and (s.mentions or pronoun):
                 wanted.append(s)

@@ -142,6 +142,8 @@ class Roles(KnowledgeFile):
     # verbs through which an eventive noun is caused ("leading to the summoning of Y"): the
     # noun's source is the agent of the cause (role ``cause``)
     causal_heads: set[str] = Field(default_factory=set)
+    # word forms marking a go-between ("Qatar mediated"): never one of "both sides"
+    mediator_words: set[str] = Field(default_factory=set)
 
     def addresses_controller(self, code: str) -> bool:
         return any(code.startswith(prefix) for prefix in self.controller_targets)
