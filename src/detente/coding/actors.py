@@ -751,8 +751,8 @@ def institution(mention: Mention, text: str, start: int, end: int) -> None:
 
 def mediates(doc: Doc, mention: Mention, words: set[str]) -> bool:
     """Is ``mention`` named as a go-between: a mediation word right after it ("Qatar
-    mediated", "Kenyan mediation", "Egyptian-brokered") or "by" it after one ("talks hosted
-    by Oman")?"""
+    mediated", "Kenyan mediation", "Egyptian-brokered") or "by" it after one ("talks
+    facilitated by Oman")?"""
     after = [t for t in doc[mention.end : mention.end + 2] if t.lower_ != "-"][:1]
     if any(t.lower_ in words for t in after):
         return True
