@@ -62,8 +62,7 @@ def _predicates(coder: SentenceCoder, raws: list[RawEvent]) -> dict[int, RawEven
     """The sentence's events by the token of their predicate (a noun's light verb)."""
     out: dict[int, RawEvent] = {}
     for raw in raws:
-        light = coder.light_head(raw.trigger) if raw.pattern.pos == "NOUN" else None
-        out.setdefault((light or raw.trigger).i, raw)
+        out.setdefault(coder.predicate(raw.trigger, raw.pattern.pos).i, raw)
     return out
 
 

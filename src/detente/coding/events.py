@@ -209,6 +209,12 @@ class SentenceCoder:
             return head
         return None
 
+    def predicate(self, tok: Token, pos: str) -> Token:
+        """The token clause-level cues (modality, attribution, commitment) hang on: a nominal
+        trigger's light verb ("launched an attack": launched), else the trigger itself."""
+        light = self.light_head(tok) if pos == "NOUN" else None
+        return light or tok
+
     @staticmethod
     def prep_objects(tok: Token, prep: str) -> list[Token]:
         out = []
@@ -490,9 +496,9 @@ class SentenceCoder:
                 continue
             if p.code is None:
                 break  # a wording that codes nothing ("held incidents", PETRARCH [---])
-            light = self.light_head(tok) if p.pos == "NOUN" else None
-            modality = modality_of(light or tok, self.patterns.modality, found.used)
-            said = self.attribution(light or tok)
+            pred = self.predicate(tok, p.pos)
+            modality = modality_of(pred, self.patterns.modality, found.used)
+            said = self.attribution(pred)
             if "both" in found.slots:
                 both = self.slot_actors(tok, found.slots["both"])
                 pairs = [(a, b) for i, a in enumerate(both) for b in both[i + 1 :]]
@@ -541,7 +547,7 @@ class SentenceCoder:
             # a fallback: a full dyad with a generic side beats an incomplete one; a bare
             # noun ("the attack on X", no light verb) asserts no incomplete event
             rank = 2 if sources and targets else 1 if sources or targets else 0
-            if rank > best and not self.require_dyad and (p.pos == "VERB" or light is not None):
+            if rank > best and not self.require_dyad and (p.pos == "VERB" or pred is not tok):
                 best, partial = rank, RawEvent(tok, p, sources, targets, modality, attribution=said)
         if partial is not None:
             yield partial

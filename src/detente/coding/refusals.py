@@ -79,8 +79,7 @@ def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
         code = words.reject_for(base) if base else None
         if code is None:
             continue
-        light = coder.light_head(raw.trigger) if raw.pattern.pos == "NOUN" else None
-        tok = light or raw.trigger
+        tok = coder.predicate(raw.trigger, raw.pattern.pos)
         found = _cue(coder, tok)
         if found is None or conditional(found[0]) or on_condition(tok):
             continue

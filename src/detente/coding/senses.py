@@ -40,9 +40,8 @@ def _unnamed_doer(coder: SentenceCoder, raw: RawEvent) -> bool:
     statement needs its speaker."""
     if raw.pattern.reporting:
         return False
-    tok = raw.trigger
-    doer = coder.light_head(tok) if raw.pattern.pos == "NOUN" else None
-    return all(s.pos_ == "PROPN" for s in coder.subjects(doer or tok))
+    pred = coder.predicate(raw.trigger, raw.pattern.pos)
+    return all(s.pos_ == "PROPN" for s in coder.subjects(pred))
 
 
 def refine(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:

@@ -79,17 +79,17 @@ def gdelt_tsv(
     store: Store, out: str | Path | IO[str], flt: EventFilter | None = None, header: bool = False
 ) -> int:
     """Tab-separated, no header by default (as GDELT publishes its files)."""
-    frame = gdelt_frame(store, flt)
-    with _open(out) as fh:
-        frame.to_csv(fh, sep="\t", header=header, index=False, lineterminator="\n")
-    return len(frame)
+    return _tsv(gdelt_frame(store, flt), out, header)
 
 
 def mentions_tsv(
     store: Store, out: str | Path | IO[str], flt: EventFilter | None = None, header: bool = False
 ) -> int:
     """The mentions of the GDELT export, in GDELT's mentions-table layout (TSV, no header)."""
-    frame = mentions_frame(store, flt)
+    return _tsv(mentions_frame(store, flt), out, header)
+
+
+def _tsv(frame, out: str | Path | IO[str], header: bool) -> int:
     with _open(out) as fh:
         frame.to_csv(fh, sep="\t", header=header, index=False, lineterminator="\n")
     return len(frame)
