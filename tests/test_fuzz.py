@@ -167,6 +167,25 @@ def html_pages(draw) -> bytes:
     return cut(draw(st.one_of(st.just(page.encode("utf-8", "replace")), encoded())), draw(cuts))
 
 
+# One feed item's fields in RSS 2.0 and in Atom.
+_RSS_TAGS = {
+    "item": "item",
+    "title": "<title>{}</title>",
+    "link": "<link>{}</link>",
+    "date": "<pubDate>{}</pubDate>",
+    "summary": "<description>{}</description>",
+    "content": "<content:encoded>{}</content:encoded>",
+}
+_ATOM_TAGS = {
+    "item": "entry",
+    "title": "<title>{}</title>",
+    "link": '<link href="{}"/>',
+    "date": "<updated>{}</updated>",
+    "summary": "<summary>{}</summary>",
+    "content": '<content type="html">{}</content>',
+}
+
+
 @st.composite
 def feeds(draw) -> bytes:
     """An RSS 2.0 or Atom feed with random items (title, link, date, summary, content), maybe
@@ -177,24 +196,20 @@ def feeds(draw) -> bytes:
         date = draw(dates)
         title, summary = draw(escape), draw(st.one_of(st.none(), escape, markup))
         content = draw(st.one_of(st.none(), newsy.map(_xml_text)))
-        if draw(st.booleans()):
-            items.append(
-                f"<item><title>{title}</title>"
-                + (f"<link>{link}</link>" if link is not None else "")
-                + (f"<pubDate>{date}</pubDate>" if date is not None else "")
-                + (f"<description>{summary}</description>" if summary is not None else "")
-                + (f"<content:encoded>{content}</content:encoded>" if content else "")
-                + "</item>"
+        rss_item = draw(st.booleans())
+        tags = _RSS_TAGS if rss_item else _ATOM_TAGS
+        body = "".join(
+            tags[name].format(value)
+            for name, value in (
+                ("title", title),
+                ("link", link),
+                ("date", date),
+                ("summary", summary),
+                ("content", content or None),
             )
-        else:
-            items.append(
-                f"<entry><title>{title}</title>"
-                + (f'<link href="{link}"/>' if link is not None else "")
-                + (f"<updated>{date}</updated>" if date is not None else "")
-                + (f"<summary>{summary}</summary>" if summary is not None else "")
-                + (f'<content type="html">{content}</content>' if content else "")
-                + "</entry>"
-            )
+            if value is not None
+        )
+        items.append(f"<{tags['item']}>{body}</{tags['item']}>")
     rss = (
         '<?xml version="1.0"?><rss version="2.0" '
         'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
