@@ -48,6 +48,16 @@ VIOLATIONS = [
         LAYERS,
     ),
     (
+        "the HTTP API imports the CLI above it",
+        {"api/_probe.py": "import detente.cli\n"},
+        LAYERS,
+    ),
+    (
+        "one adapter imports a sibling adapter",
+        {"api/_probe.py": "import detente.component\n"},
+        LAYERS,
+    ),
+    (
         "a top-level module that belongs to no layer",
         {"misc.py": "VALUE = 1\n"},
         LAYERS,

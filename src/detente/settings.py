@@ -17,6 +17,8 @@ MAX_LINE_BYTES = 10_000_000  # bytes of one JSON Lines row or WARC record
 MAX_DECOMPRESSED = 4_000_000_000  # bytes read out of one compressed (.gz) input
 MAX_EVENTS = 1_000  # events of one article (a news article has tens)
 WINDOW_CHARS = 100_000  # characters of an article parsed and coded together
+MAX_BODY = 5_000_000  # bytes of one HTTP request body (detente serve)
+MAX_PAGE = 1_000  # rows of one page of an HTTP listing (detente serve)
 
 
 class Settings(BaseModel):
@@ -78,6 +80,12 @@ class Settings(BaseModel):
     ``changepoint_min_size`` the fewest periods in a segment, ``changepoint_min_events`` the
     events a period needs to enter the series, ``changepoint_min_periods`` the periods a dyad
     needs to be searched at all in alerts.
+
+    HTTP (``detente serve``, ``detente.api``): ``max_body`` is the largest request body, in
+    bytes (a larger one is refused with 413 before it is read); ``max_page`` the most rows one
+    JSON page of a listing holds (downloads in other formats may ask for more);
+    ``cors_origins`` the origins allowed to call the API from a browser page of theirs (none:
+    no CORS headers at all).
     """
 
     spacy_model: str = DEFAULT_MODEL
@@ -113,6 +121,9 @@ class Settings(BaseModel):
     changepoint_min_size: int = Field(default=4, ge=1)
     changepoint_min_events: int = Field(default=3, ge=1)
     changepoint_min_periods: int = Field(default=16, ge=2)
+    max_body: int = Field(default=MAX_BODY, ge=1_000)
+    max_page: int = Field(default=MAX_PAGE, ge=1)
+    cors_origins: list[str] = Field(default_factory=list)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

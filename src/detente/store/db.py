@@ -114,6 +114,17 @@ class EventFilter:
         return " AND ".join(sql), params
 
 
+def _page(sql: str, params: list[Any], limit: int | None, offset: int = 0) -> tuple[str, list[Any]]:
+    """``sql`` with its LIMIT and OFFSET (none when ``limit`` is None and ``offset`` is 0)."""
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = [*params, int(limit)]
+    if offset:
+        sql += " OFFSET ?"
+        params = [*params, int(offset)]
+    return sql, params
+
+
 READ_WAIT = 30.0  # seconds a reader waits for a writer to release the store
 WRITE_WAIT = 120.0  # seconds a writer waits for readers to let go between its batches
 _POLL = 0.05
@@ -557,8 +568,11 @@ class Store:
         return {t: self._q(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
 
     # --- reading ------------------------------------------------------------------------
-    def events(self, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
-        """One row per event: every event column plus the article's url, title and source."""
+    def events(
+        self, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0
+    ) -> pd.DataFrame:
+        """One row per event: every event column plus the article's url, title and source
+        (``limit`` rows from the ``offset``-th, in date order)."""
         where, params = (flt or EventFilter()).where()
         sql = (
             "SELECT e.*, ar.url AS article_url, ar.title AS article_title,"
@@ -566,10 +580,42 @@ class Store:
             f" WHERE {where} ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index,"
             " e.trigger_start, e.id"
         )
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        return self._df(sql, params)
+        return self._df(*_page(sql, params, limit, offset))
+
+    def count_events(self, flt: EventFilter | None = None) -> int:
+        """How many events ``events(flt)`` lists in all."""
+        where, params = (flt or EventFilter()).where()
+        return self._q(f"SELECT count(*) FROM events e WHERE {where}", params)[0][0]
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """A stored article (id, url, title, published, source, text), or None."""
+        rows = self._df(
+            "SELECT id, url, title, published, source, text FROM articles WHERE id = ?",
+            [article_id],
+        )
+        return rows.to_dict("records")[0] if len(rows) else None
+
+    def article_records(
+        self, article_id: str, modalities: tuple[str, ...] | None = None
+    ) -> tuple[list[str], list[tuple[int, str]], list[tuple[int, str]]]:
+        """The stored records (JSON text) of an article's events (of ``modalities``; all when
+        None), and its claims and counts as (position, record), in text order."""
+        flt = EventFilter(modalities=modalities)
+        where, params = flt.where()
+        events = self._q(
+            f"SELECT e.record FROM events e WHERE e.article_id = ? AND {where}"
+            " AND e.record IS NOT NULL ORDER BY e.sentence_index, e.trigger_start, e.id",
+            [article_id, *params],
+        )
+        linked = [
+            self._q(
+                f"SELECT idx, record FROM {table} WHERE article_id = ? AND record IS NOT NULL"
+                " ORDER BY idx",
+                [article_id],
+            )
+            for table in ("claims", "counts")
+        ]
+        return [r[0] for r in events], linked[0], linked[1]
 
     def event_actors(self, flt: EventFilter | None = None) -> pd.DataFrame:
         where, params = (flt or EventFilter()).where()
@@ -640,19 +686,34 @@ class Store:
             [by, *params],
         )
 
-    def claims(self, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+    def claims(
+        self, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0
+    ) -> pd.DataFrame:
         """One row per stored claim, with the article's date, url, title and source and the
         linked event's CAMEO code, PLOVER type and trigger."""
-        return self._linked("claims", flt, limit)
+        return self._linked("claims", flt, limit, offset)
 
     def casualty_counts(
-        self, flt: EventFilter | None = None, limit: int | None = None
+        self, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0
     ) -> pd.DataFrame:
         """One row per stored count (killed, wounded, ...), with the article's metadata and the
         linked event's CAMEO code, PLOVER type and trigger."""
-        return self._linked("counts", flt, limit)
+        return self._linked("counts", flt, limit, offset)
 
-    def _linked(self, table: str, flt: EventFilter | None, limit: int | None) -> pd.DataFrame:
+    def count_linked(self, table: str, flt: EventFilter | None = None) -> int:
+        """How many claims (``table="claims"``) or counts (``"counts"``) the filter keeps."""
+        if table not in ("claims", "counts"):
+            raise ValueError(table)
+        where, params = (flt or EventFilter()).where_linked("c")
+        return self._q(
+            f"SELECT count(*) FROM {table} c JOIN articles ar ON ar.id = c.article_id"
+            f" WHERE {where}",
+            params,
+        )[0][0]
+
+    def _linked(
+        self, table: str, flt: EventFilter | None, limit: int | None, offset: int = 0
+    ) -> pd.DataFrame:
         if table not in ("claims", "counts"):
             raise ValueError(table)
         where, params = (flt or EventFilter()).where_linked("c")
@@ -664,10 +725,7 @@ class Store:
             " LEFT JOIN events ev ON ev.id = c.event_id"
             f" WHERE {where} ORDER BY ar.published NULLS LAST, c.article_id, c.idx"
         )
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        return self._df(sql, params)
+        return self._df(*_page(sql, params, limit, offset))
 
     def to_arrow(self, flt: EventFilter | None = None):
         """Events as a pyarrow Table (for Parquet)."""

@@ -119,6 +119,12 @@ def linked_records(
     ``CasualtyCount`` fields (``event`` is the linked event's id or null) plus ``article`` and
     ``id`` (article id and position)."""
     rows = store.claims(flt) if what == "claims" else store.casualty_counts(flt)
+    yield from frame_records(rows)
+
+
+def frame_records(rows: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """The records of a frame of ``Store.claims`` or ``Store.casualty_counts`` rows (as
+    ``linked_records`` gives them)."""
     for r in rows.to_dict("records"):
         day = _none(r["published"])
         yield {

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from detente.store.db import EventFilter, Store
-from detente.store.stories import stories_frame
+from detente.store.stories import count_stories, stories_frame
 
 
 def make_filter(
@@ -37,9 +37,11 @@ def make_filter(
     )
 
 
-def events(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+def events(
+    store: Store, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0
+) -> pd.DataFrame:
     """One row per event (all contract fields, first source/target actor flattened)."""
-    return store.events(flt or make_filter(), limit)
+    return store.events(flt or make_filter(), limit, offset)
 
 
 def dyads(store: Store, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:
@@ -58,16 +60,33 @@ def series(
     return store.series(level, by, flt or make_filter())
 
 
-def claims(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+def claims(
+    store: Store, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0
+) -> pd.DataFrame:
     """One row per stored claim: claimant (flattened), cue, stance, about, hedges (JSON), the
     linked event's id (or null) and the article's metadata. Modalities do not filter claims."""
-    return store.claims(flt or make_filter(), limit)
+    return store.claims(flt or make_filter(), limit, offset)
 
 
-def counts(store: Store, flt: EventFilter | None = None, limit: int | None = None) -> pd.DataFrame:
+def counts(
+    store: Store, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0
+) -> pd.DataFrame:
     """One row per stored count: category, low, high, unit, claimant, hedges (JSON), the
     linked event's id (or null) and the article's metadata."""
-    return store.casualty_counts(flt or make_filter(), limit)
+    return store.casualty_counts(flt or make_filter(), limit, offset)
+
+
+def total(store: Store, what: str, flt: EventFilter | None = None, min_articles: int = 1) -> int:
+    """How many rows ``events``, ``claims``, ``counts`` or ``stories`` (``what``) list in all
+    for ``flt`` (without a limit)."""
+    flt = flt or make_filter()
+    if what == "events":
+        return store.count_events(flt)
+    if what in ("claims", "counts"):
+        return store.count_linked(what, flt)
+    if what == "stories":
+        return count_stories(store, flt, min_articles)
+    raise ValueError(f"no total for {what!r}")
 
 
 def errors(store: Store, run_id: int | None = None) -> pd.DataFrame:
@@ -81,9 +100,10 @@ def stories(
     limit: int | None = None,
     *,
     min_articles: int = 1,
+    offset: int = 0,
 ) -> pd.DataFrame:
     """One row per folded event (mentions folded across articles), described by its first
     mention: event date, first-seen date, CAMEO and PLOVER codes, actors, place, NumMentions,
     NumSources and NumArticles (GDELT's meanings), first URL and sentence; only those carried
     by at least ``min_articles`` documents. The filter applies to the first mention."""
-    return stories_frame(store, flt or make_filter(), limit, min_articles)
+    return stories_frame(store, flt or make_filter(), limit, min_articles, offset)

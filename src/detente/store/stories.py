@@ -175,17 +175,22 @@ def refresh_article(store: Store, article_id: str) -> None:
 
 
 def stories_frame(
-    store: Store, flt: EventFilter, limit: int | None = None, min_articles: int = 1
+    store: Store,
+    flt: EventFilter,
+    limit: int | None = None,
+    min_articles: int = 1,
+    offset: int = 0,
 ) -> pd.DataFrame:
     """One row per folded event carried by at least ``min_articles`` documents, described by
     its first mention (the filter applies to it): date, first seen, codes, actors, place,
-    GDELT-style counts, first URL and sentence."""
+    GDELT-style counts, first URL and sentence (``limit`` rows from the ``offset``-th)."""
     where, params = flt.where()
     sql = (
         "SELECT st.id, st.event_date, st.first_seen, st.cameo_code, st.plover_event,"
         " st.quad_class, st.goldstein, st.modality, e.source_codes, e.target_codes,"
         " e.location_name AS place, st.num_mentions, st.num_sources, st.num_articles,"
-        " st.source_url, e.sentence_text, st.date_added, st.source_key, st.target_key"
+        " st.source_url, e.sentence_text, st.date_added, st.source_key, st.target_key,"
+        " e.article_id"
         " FROM stories st JOIN events e ON e.id = st.id"
         f" WHERE {where} AND st.num_articles >= ?"
         " ORDER BY st.event_date NULLS LAST, st.num_articles DESC, st.id"
@@ -194,7 +199,20 @@ def stories_frame(
     if limit is not None:
         sql += " LIMIT ?"
         params.append(int(limit))
+    if offset:
+        sql += " OFFSET ?"
+        params.append(int(offset))
     return store._df(sql, params)
+
+
+def count_stories(store: Store, flt: EventFilter, min_articles: int = 1) -> int:
+    """How many rows ``stories_frame`` lists in all."""
+    where, params = flt.where()
+    return store._q(
+        "SELECT count(*) FROM stories st JOIN events e ON e.id = st.id"
+        f" WHERE {where} AND st.num_articles >= ?",
+        [*params, int(min_articles)],
+    )[0][0]
 
 
 def mention_rows(store: Store, flt: EventFilter) -> pd.DataFrame:

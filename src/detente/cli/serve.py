@@ -1,0 +1,76 @@
+"""``detente serve``: the HTTP API (``detente.api``) over a store, with the dashboard of
+``detente.web`` mounted on it when that package is there."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Annotated
+
+import typer
+
+from detente.cli.app import app
+from detente.cli.store import Db, _err
+from detente.settings import Settings
+from detente.store.db import DEFAULT_DB
+
+
+def compose(
+    db: str,
+    host: str,
+    token: str | None,
+    settings: Settings,
+    preload: bool = True,
+):
+    """The API app over ``db``, with the dashboard mounted when ``detente.web`` imports."""
+    from detente.api import create_app
+
+    api = create_app(db, settings=settings, host=host, token=token, preload=preload)
+    try:
+        from detente.web import mount
+    except ImportError:
+        return api
+    mount(api)
+    return api
+
+
+@app.command("serve")
+def serve_cmd(
+    db: Db = DEFAULT_DB,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; any other than loopback needs the token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="DETENTE_API_TOKEN",
+            help="Token POST /code requires (Authorization: Bearer TOKEN); one is made and"
+            " printed when binding another address than loopback without one.",
+        ),
+    ] = None,
+    cors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors", help="An origin allowed to call the API from a browser; repeatable."
+        ),
+    ] = None,
+) -> None:
+    """Serve the store and the coder over HTTP: GET /events, /stories, /dyads, /series,
+    /alerts, /claims, /counts, /articles/{id}; POST /code; OpenAPI at /docs."""
+    import uvicorn
+
+    from detente.api import is_loopback
+
+    err = _err()
+    if not is_loopback(host) and not token:
+        token = secrets.token_urlsafe(24)
+        err.print(
+            f"bound to {host}: POST /code needs 'Authorization: Bearer {token}'"
+            " (give your own with --token or DETENTE_API_TOKEN)"
+        )
+    if not os.path.isfile(db):
+        err.print(f"[yellow]note[/]: no store at {db} yet: listings answer 503 until an ingest")
+    settings = Settings.from_env(cors_origins=cors or None)
+    api = compose(db, host, token, settings)
+    uvicorn.run(api, host=host, port=port, log_level="info")
