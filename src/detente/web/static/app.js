@@ -44,6 +44,8 @@
   const fmt1 = (n) => (n === null || n === undefined || Number.isNaN(n) ? "–" : Number(n).toFixed(1));
   const day = (v) => (v ? String(v).slice(0, 10) : "");
   const none = (v) => v === null || v === undefined || v === "";
+  // ECharts tooltips are HTML: every value from the store goes in escaped
+  const esc = (v) => String(v === null || v === undefined ? "" : v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const plural = (n, word) => `${fmt(n)} ${word}${n === 1 ? "" : "s"}`;
 
   function status(text, bad) {
@@ -91,6 +93,13 @@
     return charts[id];
   }
 
+  // a chart drawn anew (no animation; ECharts' aria description of its data for screen readers)
+  function draw(id, option) {
+    const c = chart(id);
+    c.setOption(Object.assign({ animation: false, aria: { enabled: true } }, option), true);
+    return c;
+  }
+
   function table(id, head, rows, empty) {
     const t = document.getElementById(id);
     t.replaceChildren();
@@ -136,6 +145,13 @@
     return { since: f.since, until: f.until, country: f.country };
   }
 
+  // a link to a view with the current filters and these choices
+  function link(text, view, extra) {
+    const f = Object.assign(filters(), extra || {});
+    if (f.by === "month") delete f.by;
+    return el("a", { href: "#" + view + query(f), text });
+  }
+
   function go(view, extra) {
     const f = Object.assign(filters(), extra || {});
     if (f.by === "month") delete f.by;
@@ -158,6 +174,7 @@
     syncForm();
     document.body.removeAttribute("data-ready");
     for (const s of document.querySelectorAll(".view")) s.hidden = s.id !== "view-" + v;
+    $("#filters").classList.toggle("idle", v === "code"); // coding a text reads no store
     for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.view === v || (v === "article" && a.dataset.view === "events"));
     document.title = `detente · ${$("#view-" + v).dataset.title}`;
     status("loading…");
@@ -223,21 +240,27 @@
         return { name, type: "bar", stack: "all", data, itemStyle: { color } };
       });
     }
-    chart("overview-chart").setOption({
-      animation: false,
+    draw("overview-chart", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
       grid: { left: 48, right: 16, top: 40, bottom: 48 },
-      xAxis: { type: "category", data: periods, name: f.by === "week" ? "week of" : "month", nameLocation: "middle", nameGap: 30 },
-      yAxis: { type: "value", name: "events", minInterval: 1 },
+      xAxis: timeAxis(periods, f.by),
+      yAxis: { type: "value", name: "dyad events", minInterval: 1 },
       series,
-    }, true);
+    });
 
     const top = Object.values(pairs).sort((a, b) => b.events - a.events || cmp(a.source, b.source)).slice(0, 10);
-    table("overview-dyads", ["source", "target", "events", "mean Goldstein", "PLOVER types"], top.map((p) => [
+    table("overview-dyads", ["source", "target", "events", "mean Goldstein", "PLOVER types", ""], top.map((p) => [
       p.source || "(none)", p.target || "(none)", p.events, p.n ? fmt1(p.gold / p.n) : "–",
       Object.entries(p.mix).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", "),
+      p.source && p.target ? link("events ›", "events", { dyad: `${p.source},${p.target}` }) : "",
     ]), "no events in this selection");
+  }
+
+  // periods on a category axis: a month as 2024-03, a week by its Monday
+  function timeAxis(periods, by) {
+    return { type: "category", data: periods, name: by === "week" ? "week of" : by, nameLocation: "middle", nameGap: 30,
+      axisLabel: { formatter: (v) => (by === "month" ? v.slice(0, 7) : by === "year" ? v.slice(0, 4) : v) } };
   }
 
   // every period from the first to the last of these (first days, YYYY-MM-DD), none skipped
@@ -279,16 +302,15 @@
     const data = list.filter((d) => sources.includes(d.source) && targets.includes(d.target))
       .map((d) => [targets.indexOf(d.target), sources.indexOf(d.source), d.events, d.gold / d.events]);
     const max = Math.max(1, ...data.map((d) => d[2]));
-    const m = chart("dyads-matrix");
-    m.setOption({
-      animation: false,
-      tooltip: { formatter: (p) => `${sources[p.value[1]]} → ${targets[p.value[0]]}<br>${p.value[2]} events, mean Goldstein ${fmt1(p.value[3])}` },
+
+    const m = draw("dyads-matrix", {
+      tooltip: { formatter: (p) => `${esc(sources[p.value[1]])} → ${esc(targets[p.value[0]])}<br>${p.value[2]} events, mean Goldstein ${fmt1(p.value[3])}` },
       grid: { left: 70, right: 110, top: 16, bottom: 80 },
       xAxis: { type: "category", data: targets, name: "target", nameLocation: "middle", nameGap: 45, axisLabel: { rotate: 45 }, splitArea: { show: true } },
       yAxis: { type: "category", data: sources, name: "source", nameLocation: "middle", nameGap: 50, inverse: true, splitArea: { show: true } },
       visualMap: { min: 0, max, dimension: 2, calculable: true, orient: "vertical", right: 8, top: "middle", text: ["more events", "fewer"], inRange: { color: ["#e8f0fb", "#1f5fa8"] } },
       series: [{ type: "heatmap", data, label: { show: true }, emphasis: { itemStyle: { borderColor: "#333", borderWidth: 1 } } }],
-    }, true);
+    });
     m.off("click");
     m.on("click", (p) => go("dyads", { dyad: `${sources[p.value[1]]},${targets[p.value[0]]}` }));
 
@@ -311,12 +333,14 @@
     const title = $("#dyad-title");
     if (!dyad) {
       title.textContent = "Dyad series";
+      $("#dyad-events").replaceChildren();
       chart("dyad-series").clear();
       table("dyad-alerts", ["period", "level", "unit", "measure", "current", "expected"], [], "no dyad in this selection");
       return;
     }
     const [a, b] = dyad.split(",");
     title.textContent = `${countryLabel(a)} → ${countryLabel(b)}, by ${f.by}`;
+    $("#dyad-events").replaceChildren(link("list its events ›", "events", { dyad }));
     const [rows, alerts] = await Promise.all([
       all("/series", { level: "country_pairs", by: f.by, dyad, since: f.since, until: f.until }),
       all("/alerts", { by: f.by, since: f.since || "1900-01-01" }),
@@ -329,21 +353,20 @@
     const at = Object.fromEntries(periods.map((p, i) => [p, i]));
     const events = new Array(periods.length).fill(0), gold = new Array(periods.length).fill(null);
     for (const r of mine) { events[at[day(r.period)]] += r.events; gold[at[day(r.period)]] = r.mean_goldstein; }
-    chart("dyad-series").setOption({
-      animation: false,
+    draw("dyad-series", {
       tooltip: { trigger: "axis" },
       legend: { top: 0, data: ["events", "mean Goldstein", "alerts"] },
       grid: { left: 48, right: 56, top: 40, bottom: 48 },
-      xAxis: { type: "category", data: periods, name: f.by === "week" ? "week of" : "month", nameLocation: "middle", nameGap: 30 },
+      xAxis: timeAxis(periods, f.by),
       yAxis: [{ type: "value", name: "events", minInterval: 1 }, { type: "value", name: "Goldstein", min: -10, max: 10 }],
       series: [
         { name: "events", type: "bar", data: events, barMaxWidth: 48, itemStyle: { color: "#5b8def" } },
         { name: "mean Goldstein", type: "line", yAxisIndex: 1, data: gold, connectNulls: true, itemStyle: { color: "#333" } },
         { name: "alerts", type: "scatter", symbol: "triangle", symbolSize: 16, itemStyle: { color: "#d64545" },
           data: related.map((al) => ({ value: [at[day(al.period)], events[at[day(al.period)]] || 0], name: `${al.unit}: ${al.measure}` })),
-          tooltip: { trigger: "item", formatter: (p) => `alert ${p.name}` } },
+          tooltip: { trigger: "item", formatter: (p) => `alert ${esc(p.name)}` } },
       ],
-    }, true);
+    });
     table("dyad-alerts", ["period", "level", "unit", "measure", "current", "expected"],
       related.map((al) => [day(al.period), al.level, al.unit, al.measure, al.current, al.expected]), "no alert for this dyad or its sides");
   }
@@ -377,9 +400,8 @@
     for (const e of list) { degree[e.source] = (degree[e.source] || 0) + e.events; degree[e.target] = (degree[e.target] || 0) + e.events; }
     const maxW = Math.max(1, ...list.map((e) => e.events));
     const nodes = Object.entries(degree).map(([name, n]) => ({ name, value: n, symbolSize: 8 + 4 * Math.sqrt(n), label: { show: true } }));
-    chart("network-chart").setOption({
-      animation: false,
-      tooltip: { formatter: (p) => (p.dataType === "edge" ? `${p.data.source} → ${p.data.target}: ${p.data.events} events, mean Goldstein ${fmt1(p.data.value)}` : `${p.name}: ${p.value} events`) },
+    draw("network-chart", {
+      tooltip: { formatter: (p) => (p.dataType === "edge" ? `${esc(p.data.source)} → ${esc(p.data.target)}: ${p.data.events} events, mean Goldstein ${fmt1(p.data.value)}` : `${esc(p.name)}: ${p.value} events`) },
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true, edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
         force: { repulsion: 110, edgeLength: [35, 100], gravity: 0.18, layoutAnimation: false },
@@ -388,7 +410,7 @@
           lineStyle: { width: 1 + (5 * e.events) / maxW, color: goldsteinColor(e.gold / e.events), opacity: 0.85, curveness: 0.15 } })),
         itemStyle: { color: "#44546a" }, label: { position: "right", fontSize: 11 }, lineStyle: { opacity: 0.85 },
       }],
-    }, true);
+    });
     table("network-ties", ["source", "target", "events", "mean Goldstein"],
       list.slice(0, 15).map((e) => [e.source, e.target, e.events, fmt1(e.gold / e.events)]), "no dyad in this selection");
   }
@@ -452,9 +474,8 @@
     }
     const placeList = Object.values(places).sort((a, b) => b.events - a.events || cmp(a.name, b.name));
     const max = Math.max(1, ...Object.values(per));
-    chart("map-chart").setOption({
-      animation: false,
-      tooltip: { trigger: "item", formatter: (p) => (p.seriesType === "scatter" ? `${p.name}: ${p.value[2]} events` : `${countryNames[p.name] || p.name}: ${fmt(p.value || 0)} events`) },
+    draw("map-chart", {
+      tooltip: { trigger: "item", formatter: (p) => (p.seriesType === "scatter" ? `${esc(p.name)}: ${p.value[2]} events` : `${esc(countryNames[p.name] || p.name)}: ${fmt(p.value || 0)} events`) },
       visualMap: { min: 0, max, seriesIndex: 0, left: 8, bottom: 8, text: ["more events", "none"], calculable: true, inRange: { color: ["#eef3fa", "#1f5fa8"] } },
       geo: { map: "world", roam: true, itemStyle: { areaColor: "#f4f4f4", borderColor: "#b0b0b0", borderWidth: 0.5 }, emphasis: { label: { show: false }, itemStyle: { areaColor: "#ffd27f" } } },
       series: [
@@ -462,9 +483,9 @@
         { name: "places", type: "scatter", coordinateSystem: "geo", symbolSize: (v) => 6 + 3 * Math.sqrt(v[2]), itemStyle: { color: "#d64545", opacity: 0.8 },
           data: placeList.map((p) => ({ name: p.name, value: [p.lon, p.lat, p.events] })) },
       ],
-    }, true);
+    });
     table("map-countries", ["country", "events"], Object.entries(per).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))
-      .map(([c, n]) => [countryLabel(c), n]), "no events in this selection");
+      .map(([c, n]) => [link(countryLabel(c), "map", { country: c }), n]), "no events in this selection");
     const note = located.total > located.items.length ? ` (from the first ${fmt(located.items.length)} of ${fmt(located.total)} events)` : "";
     table("map-places", ["place", "country", "kind", "events" + note], placeList.slice(0, 40).map((p) => [p.name, p.country || "", p.feature || "", p.events]), "no located events");
   }
