@@ -184,6 +184,8 @@ def _only_loopback(request):
 def show(page, hash_: str) -> None:
     """Open a view and wait until it has drawn (body[data-ready] names it)."""
     view = hash_.split("?")[0].split("/")[0]
+    if page.url.startswith("http"):  # a new hash on the same page: no stale sign of the last view
+        page.evaluate("() => document.body.removeAttribute('data-ready')")
     page.goto(f"/ui/#{hash_}")
     page.wait_for_selector(f"body[data-ready='{view}']", state="attached", timeout=30_000)
     assert page.inner_text("#status") == ""
@@ -445,6 +447,21 @@ def test_code_a_pasted_text(page, coder):
         f"{e.cameo.code} {e.cameo.name}" for e in expected
     }
     shot(page, "code")
+
+
+@pytest.mark.model
+def test_a_bad_filter_is_told_on_the_page(page, traffic):
+    page.evaluate("() => document.body.removeAttribute('data-ready')")
+    page.goto("/ui/#events?since=2024-13-01")
+    page.wait_for_selector("body[data-ready='events']", state="attached", timeout=30_000)
+    told = page.inner_text("#status")
+    assert told.startswith("GET /events: 422") and "since" in told, told
+    assert page.locator("#status.bad").count() == 1
+    # the browser logs the 422 response itself: the one console error this test expects
+    logged = [e for e in traffic.errors if "422" in e]
+    assert len(logged) == len(traffic.errors) >= 1, traffic.errors
+    traffic.errors.clear()
+    show(page, "events")  # and the next good view clears it
 
 
 @pytest.mark.model
