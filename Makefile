@@ -43,6 +43,7 @@ run: $(STAMP) $(WEB_STAMP)
 	$(BIN)/detente dyads --db detente.duckdb
 	$(BIN)/detente claims --db detente.duckdb --limit 1000
 	$(BIN)/detente counts --db detente.duckdb --limit 1000
+	@echo "see them: $(BIN)/detente serve, then open http://127.0.0.1:8000/ (the dashboard)"
 
 test: $(TEST_STAMP) $(WEB_STAMP) browser
 	$(BIN)/ruff check src tests bench
