@@ -14,8 +14,14 @@
     ["verbal_conflict", "Verbal conflict", "#f2a541"],
     ["material_conflict", "Material conflict", "#d64545"],
   ];
-  const PLOVER = ["AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
-    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "OTHER"];
+  // PLOVER types in codebook order, cooperation in blues and greens, conflict in oranges and reds
+  const PLOVER_COLORS = {
+    AGREE: "#1f5fa8", CONSULT: "#5b8def", SUPPORT: "#41b6c4", CONCEDE: "#7fcdbb", COOPERATE: "#2ca58d",
+    AID: "#1b9e77", RETREAT: "#a1d99b", REQUEST: "#9ecae1", ACCUSE: "#f2a541", REJECT: "#fdd0a2",
+    THREATEN: "#e6550d", PROTEST: "#fd8d3c", SANCTION: "#a63603", MOBILIZE: "#c44e52", COERCE: "#b2182b",
+    ASSAULT: "#d64545", OTHER: "#bdbdbd",
+  };
+  const PLOVER = Object.keys(PLOVER_COLORS);
   const GOLDSTEIN = ["#c0392b", "#e67e5b", "#d9d9d9", "#6fa8dc", "#1f5fa8"]; // -10 .. +10
   const $ = (sel, el) => (el || document).querySelector(sel);
   const charts = {};
@@ -232,7 +238,7 @@
         }
       }
       const order = PLOVER.filter((k) => sums[k]).concat(Object.keys(sums).filter((k) => !PLOVER.includes(k)));
-      series = order.map((k) => ({ name: k, type: "bar", stack: "all", data: sums[k] }));
+      series = order.map((k) => ({ name: k, type: "bar", stack: "all", data: sums[k], itemStyle: { color: PLOVER_COLORS[k] || "#888" } }));
     } else {
       series = QUADS.map(([key, name, color]) => {
         const data = new Array(periods.length).fill(0);
