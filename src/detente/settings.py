@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -67,6 +68,18 @@ class Settings(BaseModel):
     with a sentence of the folded event it joins (of the shorter one's words).
     ``fold_texts``: sentences kept per folded event to compare new mentions with.
 
+    The learned typer (``detente.coding.combine``; needs the ``learned`` extra): ``typer`` is
+    the profile, ``off`` (patterns only, the default), ``combined`` (patterns, with the typer
+    as a second opinion: it types the candidates no pattern typed and may veto weak pattern
+    events) or ``only`` (the typer types every candidate; patterns type nothing: for the
+    ablation); env ``DETENTE_TYPER``. ``typer_accept``: the least probability of a PLOVER
+    type for the typer to code a candidate no pattern typed (``method: learned``).
+    ``typer_veto``: the least probability of "none" that drops a weak pattern event; a
+    pattern event is weak when its confidence is below ``typer_weak``. Otherwise a pattern's
+    code stands, whatever the typer says. ``typer_threads``: the embedder's threads.
+    ``typer_cache``: a folder where embeddings are kept between runs (for development
+    measurements; env ``DETENTE_TYPER_CACHE``), or None.
+
     Alerts (``detente.analytics``): ``alert_baselines`` are the trailing windows, in weeks, a
     period is compared against (by month: the same spans in months, 4 weeks being one month);
     ``alert_change`` the relative change in events that is an alert (ACLED's 25%);
@@ -111,6 +124,12 @@ class Settings(BaseModel):
     fold_days: int = Field(default=1, ge=0)
     fold_similarity: float = Field(default=0.3, ge=0.0, le=1.0)
     fold_texts: int = Field(default=5, ge=1)
+    typer: Literal["off", "combined", "only"] = "off"
+    typer_accept: float = Field(default=0.5, ge=0.0, le=1.0)
+    typer_veto: float = Field(default=0.9, ge=0.0, le=1.0)
+    typer_weak: float = Field(default=0.6, ge=0.0, le=1.0)
+    typer_threads: int = Field(default=1, ge=1)
+    typer_cache: Path | None = None
     alert_baselines: list[int] = Field(default_factory=lambda: [4, 52])
     alert_change: float = Field(default=0.25, gt=0)
     alert_z: float = Field(default=3.0, ge=0)
@@ -130,5 +149,9 @@ class Settings(BaseModel):
         values: dict[str, object] = {}
         if model := os.environ.get("DETENTE_SPACY_MODEL"):
             values["spacy_model"] = model
+        if profile := os.environ.get("DETENTE_TYPER"):
+            values["typer"] = profile
+        if cache := os.environ.get("DETENTE_TYPER_CACHE"):
+            values["typer_cache"] = Path(cache)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -22,6 +22,7 @@ from detente.cli.options import (
     PatternFiles,
     RequireDyad,
     Samples,
+    TyperProfile,
     day_option,
 )
 from detente.errors import DetenteError
@@ -101,6 +102,7 @@ def code_cmd(
     patterns: PatternFiles = None,
     require_dyad: RequireDyad = False,
     no_follow: NoFollow = False,
+    learned: TyperProfile = None,
 ) -> None:
     """Code text files (or stdin) into events."""
     out = Console() if sys.stdout.isatty() else Console(width=150)
@@ -115,6 +117,7 @@ def code_cmd(
         actor_files=actors or None,
         pattern_files=patterns or None,
         require_dyad=require_dyad,
+        typer=learned and learned.value,
     )
     options = SourceOptions.from_settings(settings, published=day, follow_links=not no_follow)
     articles, failures = _read_inputs(files or [], options, err)

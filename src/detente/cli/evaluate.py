@@ -17,7 +17,7 @@ from rich.table import Table
 
 from detente.cli import penta
 from detente.cli.app import app
-from detente.cli.options import ActorFiles, PatternFiles, RequireDyad
+from detente.cli.options import ActorFiles, PatternFiles, RequireDyad, TyperProfile
 from detente.errors import DetenteError, InputError
 from detente.evaluate.formats import FORMATS, load_gold
 from detente.evaluate.penta import PENTA_FORMATS, load_sentences, pick
@@ -97,6 +97,7 @@ def evaluate_cmd(
         bool, typer.Option("--sample", help="With --limit: N records at random (seed 0).")
     ] = False,
     require_dyad: RequireDyad = False,
+    learned: TyperProfile = None,
     modality: Annotated[
         list[str] | None,
         typer.Option(
@@ -124,6 +125,7 @@ def evaluate_cmd(
             builtin_patterns=builtin_patterns,
             builtin_actors=builtin_actors,
             require_dyad=require_dyad,
+            typer=learned and learned.value,
         )
         coder = load_coder(settings)
     except DetenteError as exc:

@@ -5,6 +5,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +28,24 @@ PatternFiles = Annotated[
 RequireDyad = Annotated[
     bool,
     typer.Option("--require-dyad", help="Only events with both a source and a target actor."),
+]
+
+
+class Profile(StrEnum):
+    """The learned typer's profiles (``Settings.typer``)."""
+
+    off = "off"
+    combined = "combined"
+    only = "only"
+
+
+TyperProfile = Annotated[
+    Profile | None,
+    typer.Option(
+        "--typer",
+        help="The learned typer: off (patterns only, the default), combined (patterns with "
+        "the typer's second opinion) or only (the typer alone); needs detente[learned].",
+    ),
 ]
 AllModalities = Annotated[
     bool,

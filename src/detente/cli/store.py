@@ -23,6 +23,7 @@ from detente.cli.options import (
     RequireDyad,
     Rows,
     Samples,
+    TyperProfile,
     day_option,
     event_filter_options,
 )
@@ -87,6 +88,7 @@ def ingest_cmd(
         typer.Option(help="Publication date YYYY-MM-DD of inputs that carry no date."),
     ] = None,
     no_follow: NoFollow = False,
+    learned: TyperProfile = None,
 ) -> None:
     """Code inputs and keep them in the store (already stored articles are skipped)."""
     from detente.coding.coder import load_coder
@@ -103,7 +105,9 @@ def ingest_cmd(
         raise typer.BadParameter(
             f"use NAME=FIELD with NAME one of {', '.join(JSONL_FIELDS)}", param_hint="--field"
         )
-    settings = Settings.from_env(fetch_timeout=timeout, require_dyad=require_dyad)
+    settings = Settings.from_env(
+        fetch_timeout=timeout, require_dyad=require_dyad, typer=learned and learned.value
+    )
     options = SourceOptions.from_settings(
         settings,
         glob=glob,

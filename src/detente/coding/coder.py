@@ -32,11 +32,12 @@ from detente.coding.actors import (
     place_unresolved,
     unresolved,
 )
+from detente.coding.combine import LearnedTyper, load_learned
 from detente.coding.dates import event_date
 from detente.coding.events import SentenceCoder
 from detente.coding.nlp import NLP, load_nlp
 from detente.coding.places import ArticlePlaces, Locator, SentenceView
-from detente.coding.raw import ActorMap, RawEvent
+from detente.coding.raw import ActorMap, RawEvent, confidence
 from detente.errors import InputError
 from detente.knowledge.actors import load_actor_knowledge
 from detente.knowledge.codes import Codebook, load_codebook
@@ -112,8 +113,10 @@ class Coder:
         gazetteer: Gazetteer | None = None,
         lexicon: Lexicon | None = None,
         contexts: ContextRules | None = None,
+        learned: LearnedTyper | None = None,
     ) -> None:
         self.nlp = nlp
+        self.learned = learned  # the learned typer's second opinion (None: patterns only)
         self.locator = Locator(gazetteer) if gazetteer is not None else None
         self.lexicon = lexicon
         self.contexts = contexts  # PLOVER contexts from sentence words (None: code's only)
@@ -240,6 +243,29 @@ class Coder:
         self._settle(sents, context, article.text)
         return _actors_of(article, sents)
 
+    def sentence_coders(self, article: Article) -> list[tuple[Sentence, SentenceCoder]]:
+        """The parsed sentences of an article, each with the ``SentenceCoder`` that codes it
+        (patterns, candidates for the learned typer): for inspection and tests."""
+        [(_, sents)] = next(self._analysed([article]))
+        wanted, context = self._resolve(sents, article.published)
+        self._parse(wanted)
+        self._settle(sents, context, article.text)
+        return [
+            (
+                Sentence(
+                    index=s.index, text=s.span.text, start=s.start, end=s.start + len(s.span.text)
+                ),
+                self._sentence_coder(sents, s),
+            )
+            for s in wanted
+        ]
+
+    def _sentence_coder(self, sents: list[_Sent], s: _Sent) -> SentenceCoder:
+        return SentenceCoder(
+            s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s), s.offset,
+            self.settings.require_dyad,
+        )  # fmt: skip
+
     def _over_window(self, sents: list[_Sent]) -> bool:
         return sum(len(s.span.text) for s in sents) > self.settings.window_chars
 
@@ -285,12 +311,12 @@ class Coder:
         events: list[Event] = []
         seen: set[str] = set()
         for s in wanted:
-            coder = SentenceCoder(
-                s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s), s.offset,
-                self.settings.require_dyad,
-            )  # fmt: skip
+            coder = self._sentence_coder(sents, s)
             contexts = self.contexts.contexts_for(s.doc) if self.contexts else ()
-            raws = [r for r in coder.events() if self._may_code(r, coder)]
+            raws = [] if self.learned and self.learned.only else coder.events()
+            raws = [r for r in raws if self._may_code(r, coder)]
+            if self.learned is not None:
+                raws = [r for r in self.learned.combine(coder, raws) if self._may_code(r, coder)]
             records = [self._record(article, s, raw, contexts) for raw in raws]
             ids = {id(raw): record.id for raw, record in zip(raws, records, strict=True)}
             for raw, event in zip(raws, records, strict=True):
@@ -396,6 +422,8 @@ class Coder:
             trigger, pronoun = s.cue
             if trigger and (s.mentions or pronoun):
                 wanted.append(s)
+            elif self.learned is not None and any(m.actor for m in s.mentions):
+                wanted.append(s)  # the typer reads every predicate of a sentence with an actor
         return wanted, context
 
     def _parse(self, wanted: list[_Sent]) -> None:
@@ -500,15 +528,9 @@ class Coder:
             code = raw.pattern.source_sector_codes.get(actor.sector or "", code)
         cameo = self.codebook.cameo(code)
         trig_start = s.offset + raw.trigger.idx
-        inferred = any(f for _, f in raw.sources + raw.targets)
-        confidence = raw.pattern.confidence * (0.85 if inferred else 1.0)
         dyad = "full" if raw.sources and raw.targets else (
             "source_only" if raw.sources else "target_only"
         )  # fmt: skip
-        if not raw.sources or not (raw.targets or raw.pattern.target_optional):
-            confidence *= 0.7  # a side the pattern wants is no known actor
-        if raw.modality != "asserted":
-            confidence *= 0.9
         sources = [a for a, _ in raw.sources]
         targets = [a for a, _ in raw.targets]
         key = "|".join(
@@ -538,7 +560,8 @@ class Coder:
             reciprocal=raw.reciprocal,
             dyad=dyad,
             attribution=raw.attribution,
-            confidence=round(confidence, 3),
+            confidence=round(confidence(raw), 3),
+            method="pattern" if raw.learned is None else "learned",
             coder=self.info,
         )
 
@@ -612,7 +635,10 @@ def load_coder(settings: Settings | None = None, gazetteer: Gazetteer | None = N
     matcher = ActorMatcher(nlp.nlp, knowledge)
     gazetteer = gazetteer or load_gazetteer()  # once per process (cached)
     contexts = load_contexts(codebook)
-    return Coder(nlp, codebook, patterns, matcher, settings, gazetteer, load_lexicon(), contexts)
+    learned = load_learned(settings, codebook)  # None unless Settings.typer asks for it
+    return Coder(
+        nlp, codebook, patterns, matcher, settings, gazetteer, load_lexicon(), contexts, learned
+    )
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Token
 
 from detente.coding import senses
 from detente.coding.modality import modality_of
-from detente.coding.raw import ActorMap, ActorRef, RawEvent
+from detente.coding.raw import ActorMap, ActorRef, Candidate, RawEvent
 from detente.knowledge.patterns import Pattern, PatternSet
 from detente.knowledge.wordorder import PhraseMatch, match
 from detente.records import Actor
@@ -51,6 +51,8 @@ class SentenceCoder:
         self._forms = [(t.lower_, t.lemma_.lower()) for t in doc]  # (lowercase, lemma)
         self.words = {w for pair in self._forms for w in pair}  # every form and lemma
         self._objects: dict[int, list[Token]] = {}  # objects() by token index
+        # tokens a pattern decided on: it gave an event, or its wording codes nothing
+        self.decided: set[int] = set()
 
     # --- actors reachable from a token ------------------------------------------------------
     def actors_at(self, tok: Token, conj: bool = True) -> list[tuple[Actor, bool]]:
@@ -495,8 +497,10 @@ class SentenceCoder:
             if found is None:
                 continue
             if p.code is None:
+                self.decided.add(tok.i)
                 break  # a wording that codes nothing ("held incidents", PETRARCH [---])
             pred = self.predicate(tok, p.pos)
+            self.decided |= {tok.i, pred.i}
             modality = modality_of(pred, self.patterns.modality, found.used)
             said = self.attribution(pred)
             if "both" in found.slots:
@@ -551,6 +555,62 @@ class SentenceCoder:
                 best, partial = rank, RawEvent(tok, p, sources, targets, modality, attribution=said)
         if partial is not None:
             yield partial
+
+    # --- candidates for the learned typer ----------------------------------------------------
+    def covered(self, raws: list[RawEvent]) -> set[int]:
+        """Tokens a pattern typed or ruled out: every token a pattern matched at (with an
+        event or a wording that codes nothing) and the trigger and predicate of each of
+        ``raws`` (the sentence's events, commitments and refusals included)."""
+        out = set(self.decided)
+        for raw in raws:
+            out |= {raw.trigger.i, self.predicate(raw.trigger, raw.pattern.pos).i}
+        return out
+
+    def candidates(self, covered: set[int] = frozenset()) -> list[Candidate]:
+        """Every predicate of the sentence not in ``covered`` that has an actor: a verb (not a
+        reporting verb, whose statements are the patterns' business, nor a light verb whose
+        object is the event) or an eventive noun (one with patterns, or the object of a light
+        verb: "held a referendum"), with the sources and targets the argument-attachment
+        mechanism finds for it (``roles.yaml`` ``candidate_targets``, expanded as the
+        fallbacks are). A candidate whose only actors are generic people is left out."""
+        roles = self.patterns.roles
+        out: list[Candidate] = []
+        for tok in self.doc:
+            if tok.i in covered or tok.i in self.actors:
+                continue
+            lemma = self._forms[tok.i][1]
+            if tok.pos_ == "VERB":
+                if lemma in self.patterns.modality.reporting_heads:
+                    continue
+                if lemma in self.patterns.light_verbs and any(
+                    o.pos_ == "NOUN" for o in self.objects(tok)
+                ):
+                    continue  # "launched an offensive": the noun is the candidate
+                source_roles = PatternSet.VERB_SOURCE
+            elif tok.pos_ == "NOUN":
+                if self.light_head(tok) is None and not self.patterns.candidates(lemma, "NOUN"):
+                    continue
+                source_roles = PatternSet.NOUN_SOURCE
+            else:
+                continue
+            sources = self.role_actors(tok, list(source_roles))
+            codes = {a.code for a, _ in sources}
+            targets = self.role_actors(tok, roles.candidate_for(tok.pos_))
+            targets = [t for t in targets if t[0].code not in codes]
+            if all(self._is_generic(a) for a, _ in sources + targets):
+                continue
+            out.append(Candidate(tok, sources, targets))
+        return out
+
+    def learned_event(self, cand: Candidate, pattern: Pattern, probability: float) -> RawEvent:
+        """The raw event of a candidate the learned typer typed (``pattern`` carries the
+        code of its type): modality and attribution from its predicate, as for patterns."""
+        pred = self.predicate(cand.trigger, cand.trigger.pos_)
+        modality = modality_of(pred, self.patterns.modality)
+        return RawEvent(
+            cand.trigger, pattern, cand.sources, cand.targets, modality,
+            attribution=self.attribution(pred), learned=probability,
+        )  # fmt: skip
 
 
 def _within(tok: Token, depth: int) -> list[Token]:

@@ -27,3 +27,31 @@ class RawEvent:
     attribution: Actor | None = None
     code: str | None = None  # instead of the pattern's code (its ``reverse_code``)
     about: RawEvent | None = None  # the promised or threatened event (commitments.py)
+    # set for an event the learned typer typed (a candidate no pattern typed): its probability
+    learned: float | None = None
+
+
+@dataclass
+class Candidate:
+    """A predicate of a parsed sentence (a verb or an eventive noun) and the actors the
+    argument-attachment mechanism finds for it, whether or not a pattern types it: what the
+    learned typer reads (``SentenceCoder.candidates``)."""
+
+    trigger: Token
+    sources: list[tuple[Actor, bool]]
+    targets: list[tuple[Actor, bool]]
+
+
+def confidence(raw: RawEvent) -> float:
+    """An event's confidence: the learned typer's probability for a learned event; else its
+    pattern's, lower for actors inferred from context, a side the pattern wants that is no
+    known actor, and a modality other than asserted."""
+    if raw.learned is not None:
+        return raw.learned
+    inferred = any(f for _, f in raw.sources + raw.targets)
+    value = raw.pattern.confidence * (0.85 if inferred else 1.0)
+    if not raw.sources or not (raw.targets or raw.pattern.target_optional):
+        value *= 0.7  # a side the pattern wants is no known actor
+    if raw.modality != "asserted":
+        value *= 0.9
+    return value

@@ -8,7 +8,8 @@ regression (:func:`train`, numpy only) gives a probability over the PLOVER event
 training data hash, embedder name and version, and its held-out metrics.
 
 Training sentences are detente's own (``typer/train.yaml``): ``[source]`` and ``{target}`` mark
-the actors inline. The typer is not part of the default coder; see docs/learned.md.
+the actors inline. The coder uses it through ``detente.coding.combine`` when ``Settings.typer``
+asks for it (off by default); see docs/learned.md.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from detente.errors import KnowledgeError, ModelError
 from detente.knowledge.files import KnowledgeFile, load_validated, package_text
@@ -149,11 +150,18 @@ class TyperModel(BaseModel):
     embedder_version: str
     provenance: dict[str, Any] = Field(default_factory=dict)
 
+    _arrays: tuple[np.ndarray, np.ndarray] | None = PrivateAttr(default=None)
+
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        w = np.asarray(self.weights, dtype=np.float32)
+        if self._arrays is None:  # the weights as arrays, once
+            self._arrays = (
+                np.asarray(self.weights, dtype=np.float32),
+                np.asarray(self.bias, dtype=np.float32),
+            )
+        w, b = self._arrays
         if x.shape[1] != w.shape[0]:
             raise ModelError(f"typer expects {w.shape[0]}-d embeddings, got {x.shape[1]}-d")
-        return _softmax(x @ w + np.asarray(self.bias, dtype=np.float32))
+        return _softmax(x @ w + b)
 
     def save(self, path: Path | str) -> None:
         Path(path).write_text(json.dumps(self.model_dump(), indent=1) + "\n", encoding="utf-8")
@@ -175,7 +183,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 def fit_logistic(
-    x: np.ndarray, y: np.ndarray, n_labels: int, l2: float = 1e-3, steps: int = 800, lr: float = 2.0
+    x: np.ndarray, y: np.ndarray, n_labels: int, l2: float = 1e-5, steps: int = 800, lr: float = 2.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression by full-batch gradient descent with momentum;
     classes are weighted inversely to their frequency. Deterministic."""
@@ -202,7 +210,7 @@ def train(
     examples: Sequence[TypedExample],
     embedder: Embedder,
     vectors: np.ndarray | None = None,
-    l2: float = 1e-3,
+    l2: float = 1e-5,
     provenance: dict[str, Any] | None = None,
 ) -> TyperModel:
     """Fit a typer on ``examples`` (``vectors``: their embeddings, if already computed)."""

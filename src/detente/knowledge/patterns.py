@@ -130,6 +130,8 @@ class Modality(KnowledgeFile):
 class Roles(KnowledgeFile):
     """``patterns/roles.yaml``: how arguments attach without roles of a pattern's own."""
 
+    _candidates: dict[str, list[str]] = PrivateAttr(default_factory=dict)
+
     generic_people: set[str] = Field(default_factory=set)
     generic_number_roots: set[str] = Field(default_factory=set)
     # CAMEO code prefix -> target roles tried, in order, when a pattern's own target roles
@@ -144,6 +146,9 @@ class Roles(KnowledgeFile):
     causal_heads: set[str] = Field(default_factory=set)
     # word forms marking a go-between ("Qatar mediated"): never one of "both sides"
     mediator_words: set[str] = Field(default_factory=set)
+    # "VERB" / "NOUN" -> target roles of a predicate no pattern typed (a candidate of the
+    # learned typer), tried in order and expanded as the fallbacks are
+    candidate_targets: dict[Literal["VERB", "NOUN"], list[str]] = Field(default_factory=dict)
 
     def addresses_controller(self, code: str) -> bool:
         return any(code.startswith(prefix) for prefix in self.controller_targets)
@@ -156,6 +161,19 @@ class Roles(KnowledgeFile):
             if not prefix.isdigit() or bad:
                 raise ValueError(f"{prefix}: code prefixes are digits, roles valid: {bad}")
         return value
+
+    @field_validator("candidate_targets")
+    @classmethod
+    def _candidate_roles(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = [r for roles in value.values() for r in roles if not _ROLE.match(r)]
+        if bad:
+            raise ValueError(f"unknown role(s) {bad}")
+        return value
+
+    def candidate_for(self, pos: str) -> list[str]:
+        """The target roles of a candidate predicate of part of speech ``pos``."""
+        key = "NOUN" if pos in ("NOUN", "PROPN") else "VERB"
+        return self._candidates.setdefault(key, self.expanded(self.candidate_targets.get(key, [])))
 
     def fallback_for(self, code: str) -> list[str]:
         """The fallback target roles of ``code`` (longest listed prefix), or none: each listed
