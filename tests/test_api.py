@@ -377,8 +377,9 @@ def test_the_docs_work_offline(server):
 
 def test_a_server_on_another_address_needs_the_token(db, tmp_path):
     """Bound to 0.0.0.0 with no --token, serve makes one and prints it; POST /code needs it
-    (called here through 127.0.0.1), GET does not."""
-    s = Server(db, tmp_path / "serve.log", "--host", "0.0.0.0")
+    (called here through 127.0.0.1), GET does not. (This server codes in its own process, the
+    other ones in a worker process.)"""
+    s = Server(db, tmp_path / "serve.log", "--host", "0.0.0.0", "--code-workers", "0")
     try:
         token = re.search(r"Bearer (\S+)'", s.log.read_text()).group(1)
         assert s.get("/status")[1]["token_required"] is True

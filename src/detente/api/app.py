@@ -43,11 +43,16 @@ def create_app(
     token: str | None = None,
     preload: bool = False,
     read_wait: float = READ_WAIT,
+    code_workers: int = 0,
 ) -> FastAPI:
     """The app over the store at ``store_path`` (opened read-only for each read) or the open
     ``store``, coding with ``coder_factory(settings)`` (``load_coder`` by default), built once:
     from the start, in the background, with ``preload`` (reads are served meanwhile; a
     ``POST /code`` waits for it), else on the first ``POST /code``.
+
+    ``code_workers`` > 0 codes in that many worker processes (spawned at start, each loading
+    its coder from ``settings``; ``coder_factory`` is then unused), so that coding never holds
+    up the reads served beside it.
 
     ``host`` is the address the server binds: any other than loopback needs a ``token``
     (``ValueError`` without one); a token given is required by ``POST /code`` either way."""
@@ -59,7 +64,9 @@ def create_app(
 
     from detente.api import coding, reads
 
-    service = Service(store_path, store, coder_factory, settings, token or None, read_wait)
+    service = Service(
+        store_path, store, coder_factory, settings, token or None, read_wait, code_workers
+    )
 
     def load() -> None:
         try:
@@ -69,9 +76,14 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        if preload:  # in the background: reads are served at once, POST /code waits for it
+        if code_workers > 0:  # spawned now, each loading its coder while reads are served
+            service.start_workers()
+        elif preload:  # in the background: reads are served at once, POST /code waits for it
             threading.Thread(target=load, name="detente-coder", daemon=True).start()
-        yield
+        try:
+            yield
+        finally:
+            service.stop_workers()
 
     app = FastAPIOffline(
         title="detente", version=__version__, description=DESCRIPTION, lifespan=lifespan

@@ -7,15 +7,19 @@ import contextlib
 import ipaddress
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from detente.errors import DetenteError
+from detente.records import Article, ArticleAnalysis, Event
 from detente.settings import Settings
 from detente.store.db import Store, StoreBusy, open_store
 
 READ_WAIT = 10.0  # seconds a read waits for an ingest batch to let go of the store file
+# events (of the modalities asked), claims and counts, the reason it failed, seconds coding
+Coded = tuple[list[Event] | None, ArticleAnalysis | None, str | None, float]
 
 
 class ApiError(Exception):
@@ -44,7 +48,9 @@ class Service:
     ingest can write between reads). ``store``: an open ``Store`` to use instead (shared, one
     request at a time). ``coder_factory(settings)`` builds the coder, once. ``token``: required
     (``Authorization: Bearer``) by the endpoints that code or write; ``token_required`` is true
-    when a token is set."""
+    when a token is set. ``code_workers``: code in that many worker processes (each with its
+    own coder, from ``load_coder(settings)``) instead of in this process with the factory's
+    coder; ``start_workers`` starts them."""
 
     def __init__(
         self,
@@ -54,6 +60,7 @@ class Service:
         settings: Settings | None = None,
         token: str | None = None,
         read_wait: float = READ_WAIT,
+        code_workers: int = 0,
     ) -> None:
         self.store_path = str(store_path) if store_path is not None else None
         self._store = store
@@ -64,6 +71,8 @@ class Service:
         self._coder_lock = threading.Lock()
         self.token = token
         self.read_wait = read_wait
+        self.code_workers = code_workers
+        self.pool: Any = None  # workers.Pool once started (code_workers > 0)
 
     @property
     def token_required(self) -> bool:
@@ -106,9 +115,38 @@ class Service:
         finally:
             store.close()
 
+    def start_workers(self) -> None:
+        if self.code_workers > 0 and self.pool is None:
+            from detente.api.workers import Pool
+
+            self.pool = Pool(self.settings, self.code_workers)
+
+    def stop_workers(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
     @property
     def coder_loaded(self) -> bool:
-        return self._coder is not None
+        return self.pool.loaded if self.pool is not None else self._coder is not None
+
+    def code(self, article: Article, modalities: tuple[str, ...]) -> Coded:
+        """The article's events, claims and counts (or the reason it could not be coded), and
+        the seconds spent coding: in a worker process when there are any, else here."""
+        if self.code_workers > 0:
+            from detente.api.workers import PoolError
+
+            self.start_workers()
+            try:
+                return self.pool.code(article, modalities)
+            except PoolError as exc:
+                raise ApiError(503, str(exc)) from exc
+        coder = self.coder()
+        from detente.run.batch import code_batch
+
+        began = time.perf_counter()
+        _, events, analysis, error = code_batch(coder, [article], modalities)[0]
+        return events, analysis, error, time.perf_counter() - began
 
     def coder(self) -> Any:
         """The coder, built on first use (one for the app's lifetime)."""

@@ -20,12 +20,14 @@ def compose(
     host: str,
     token: str | None,
     settings: Settings,
-    preload: bool = True,
+    code_workers: int = 1,
 ):
     """The API app over ``db``, with the dashboard mounted when ``detente.web`` imports."""
     from detente.api import create_app
 
-    api = create_app(db, settings=settings, host=host, token=token, preload=preload)
+    api = create_app(
+        db, settings=settings, host=host, token=token, preload=True, code_workers=code_workers
+    )
     try:
         from detente.web import mount
     except ImportError:
@@ -55,6 +57,16 @@ def serve_cmd(
             "--cors", help="An origin allowed to call the API from a browser; repeatable."
         ),
     ] = None,
+    code_workers: Annotated[
+        int,
+        typer.Option(
+            "--code-workers",
+            min=0,
+            max=32,
+            help="Processes that code POST /code texts, each with its own coder (0: in the"
+            " server's process, where coding holds up the reads beside it).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the store and the coder over HTTP: GET /events, /stories, /dyads, /series,
     /alerts, /claims, /counts, /articles/{id}; POST /code; OpenAPI at /docs."""
@@ -72,5 +84,5 @@ def serve_cmd(
     if not os.path.isfile(db):
         err.print(f"[yellow]note[/]: no store at {db} yet: listings answer 503 until an ingest")
     settings = Settings.from_env(cors_origins=cors or None)
-    api = compose(db, host, token, settings)
+    api = compose(db, host, token, settings, code_workers)
     uvicorn.run(api, host=host, port=port, log_level="info")
