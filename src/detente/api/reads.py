@@ -74,7 +74,22 @@ AllModalities = Annotated[
 By = Literal["day", "week", "month", "year"]
 
 
+FIRST_DAY, LAST_DAY = date(1800, 1, 1), date(2200, 12, 31)  # the dates ingest reads
+MOST_ROWS = 2**53  # limit and offset: more than any store holds, less than SQL's BIGINT
+
+
+def _in_range(**days: date | None) -> None:
+    for name, day in days.items():
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise ApiError(
+                422,
+                f"query parameter '{name}': {day.isoformat()} is outside the dates detente reads"
+                f" ({FIRST_DAY.year}-{LAST_DAY.year})",
+            )
+
+
 def _filter(**values: Any) -> EventFilter:
+    _in_range(since=values.get("since"), until=values.get("until"))
     try:
         return queries.make_filter(**values)
     except ValueError as exc:
@@ -117,9 +132,10 @@ class Paging:
 
 
 Limit = Annotated[
-    int | None, Query(ge=1, description="Rows per page (JSON: 50, at most Settings.max_page).")
+    int | None,
+    Query(ge=1, le=MOST_ROWS, description="Rows per page (JSON: 50, at most Settings.max_page)."),
 ]
-Offset = Annotated[int, Query(ge=0, description="Rows skipped.")]
+Offset = Annotated[int, Query(ge=0, le=MOST_ROWS, description="Rows skipped.")]
 FormatQuery = Annotated[Format, Query(description="json, or a download: jsonl, csv, parquet.")]
 
 
@@ -165,7 +181,9 @@ def get_stories(
     request: Request,
     flt: Filter,
     pg: Page,
-    min_articles: Annotated[int, Query(ge=1, description="Only events carried by this many.")] = 1,
+    min_articles: Annotated[
+        int, Query(ge=1, le=MOST_ROWS, description="Only events carried by this many.")
+    ] = 1,
 ) -> Response:
     with service(request).reading() as store:
         total = queries.total(store, "stories", flt, min_articles)
@@ -212,6 +230,7 @@ def get_alerts(
     all_modalities: AllModalities = False,
     by: Literal["week", "month"] = "week",
 ) -> Response:
+    _in_range(since=since)
     flt = _filter(event=event, modalities=None if all_modalities else ASSERTED)
     svc = service(request)
     with svc.reading() as store:
