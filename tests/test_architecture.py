@@ -53,6 +53,11 @@ VIOLATIONS = [
         LAYERS,
     ),
     (
+        "the dashboard imports the HTTP API beside it",
+        {"web/_probe.py": "import detente.api\n"},
+        LAYERS,
+    ),
+    (
         "one adapter imports a sibling adapter",
         {"api/_probe.py": "import detente.component\n"},
         LAYERS,

@@ -1,5 +1,5 @@
 """``detente serve``: the HTTP API (``detente.api``) over a store, with the dashboard of
-``detente.web`` mounted on it when that package is there."""
+``detente.web`` mounted on it (``--no-dashboard``: the API alone)."""
 
 from __future__ import annotations
 
@@ -21,18 +21,21 @@ def compose(
     token: str | None,
     settings: Settings,
     code_workers: int = 1,
+    preload: bool = True,
+    dashboard: bool = True,
 ):
-    """The API app over ``db``, with the dashboard mounted when ``detente.web`` imports."""
+    """The API app over ``db``, with the dashboard of ``detente.web`` mounted on it unless
+    ``dashboard`` is false: ``detente.web.AssetsMissing`` when its npm packages are not
+    installed (``make web-assets``)."""
     from detente.api import create_app
 
     api = create_app(
-        db, settings=settings, host=host, token=token, preload=True, code_workers=code_workers
+        db, settings=settings, host=host, token=token, preload=preload, code_workers=code_workers
     )
-    try:
+    if dashboard:
         from detente.web import mount
-    except ImportError:
-        return api
-    mount(api)
+
+        mount(api)
     return api
 
 
@@ -51,6 +54,9 @@ def serve_cmd(
             " printed when binding another address than loopback without one.",
         ),
     ] = None,
+    dashboard: Annotated[
+        bool, typer.Option(help="Serve the dashboard at / (its npm packages: make web-assets).")
+    ] = True,
     cors: Annotated[
         list[str] | None,
         typer.Option(
@@ -84,5 +90,14 @@ def serve_cmd(
     if not os.path.isfile(db):
         err.print(f"[yellow]note[/]: no store at {db} yet: listings answer 503 until an ingest")
     settings = Settings.from_env(cors_origins=cors or None)
-    api = compose(db, host, token, settings, code_workers)
+    from detente.web import AssetsMissing
+
+    try:
+        api = compose(db, host, token, settings, code_workers, dashboard=dashboard)
+    except AssetsMissing as exc:
+        err.print(f"[red]error[/]: {exc}; or serve the API alone with --no-dashboard")
+        raise typer.Exit(3) from None
+    if dashboard:
+        shown = f"[{host}]" if ":" in host else host
+        err.print(f"dashboard: http://{shown}:{port}/ (the API's description: /docs)")
     uvicorn.run(api, host=host, port=port, log_level="info")
