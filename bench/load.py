@@ -2,8 +2,9 @@
 
     python bench/load.py [--clients 8] [--seconds 30] [--words 600] [--db STORE]
 
-Starts `detente serve` in a subprocess on a free 127.0.0.1 port over STORE (default: a
-temporary store filled by `detente ingest --samples`), and sends traffic to that address only.
+Starts `detente serve --no-dashboard` in a subprocess on a free 127.0.0.1 port over STORE
+(default: a temporary store filled by `detente ingest --samples`), and sends traffic to that
+address only.
 The articles are the bundled samples joined into ~``--words``-word texts (12 different ones).
 
 1. Idle: the raw spaCy parse (``nlp(text)``, the full pipeline of ``Settings.spacy_model``)
@@ -111,7 +112,7 @@ def start_server(db: str, log: Path, workers: int) -> tuple[subprocess.Popen, in
     out = log.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "detente.cli", "serve", "--db", db, "--port", str(port),
-         "--code-workers", str(workers)],
+         "--code-workers", str(workers), "--no-dashboard"],
         stdout=out, stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 180

@@ -1,5 +1,6 @@
-"""The HTTP API (docs/api.md) through a real server: `detente serve` in a subprocess on a free
-127.0.0.1 port, over a store filled by `detente ingest --samples`, called with urllib.
+"""The HTTP API (docs/api.md) through a real server: `detente serve --no-dashboard` in a
+subprocess on a free 127.0.0.1 port, over a store filled by `detente ingest --samples`, called
+with http.client and urllib (the dashboard mounted on it: tests/test_web.py).
 
 Every endpoint, its filters, pagination and downloads are checked against the store's own
 queries (what the CLI lists); bad input gets a 4xx with a message, never a 500; the token rule
@@ -55,7 +56,7 @@ class Server:
         self.out = log.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "detente.cli", "serve", "--db", db, "--port", str(self.port),
-             *args],
+             "--no-dashboard", *args],
             stdout=self.out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "300"},
         )  # fmt: skip
         deadline = time.monotonic() + 120
