@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections import Counter
 from datetime import date
@@ -431,6 +432,21 @@ def test_events_table_marks_the_sentence_and_links_the_article(page, base, store
 
 
 @pytest.mark.model
+def test_every_modality_on_demand(page, store):
+    show(page, "events")
+    redraw(page, lambda: (page.check("#filters [name=all]"), page.click("#filters [type=submit]")))
+    assert "all=1" in page.url
+    every = queries.events(store, queries.make_filter(modalities=None))
+    assert page.inner_text("#events-range") == f"1–25 of {len(every)}" == "1–25 of 152"
+    modalities = set(rows_col(page, "events-table", 7))
+    assert "asserted" in modalities and modalities <= set(every["modality"])
+    redraw(page, lambda: page.click("nav a[data-view=overview]"))
+    assert card(page, "events") == "152"  # the filter stays on from view to view
+    redraw(page, lambda: page.click("#reset"))
+    assert card(page, "events") == "107"
+
+
+@pytest.mark.model
 def test_code_a_pasted_text(page, coder):
     show(page, "code")
     page.fill("#code-text", SHELLING)
@@ -463,6 +479,29 @@ def test_a_bad_filter_is_told_on_the_page(page, traffic):
     assert len(logged) == len(traffic.errors) >= 1, traffic.errors
     traffic.errors.clear()
     show(page, "events")  # and the next good view clears it
+
+
+@pytest.mark.model
+def test_the_dashboard_serves_its_own_files_only(browser, base):
+    def fetch(path: str) -> tuple[int, dict[str, str], bytes]:
+        try:
+            with urllib.request.urlopen(base + path, timeout=30) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read()
+
+    status, headers, body = fetch("/")
+    assert status == 200 and b'<meta name="detente-api"' in body  # / redirects to /ui/
+    policy = headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "connect-src 'self'" in policy
+    assert b"http://" not in body and b"https://" not in body
+    for path in ("/ui/vendor/echarts.min.js", "/ui/vendor/topojson-client.min.js"):
+        assert fetch(path)[0] == 200
+    status, _, world = fetch("/ui/vendor/world.json")
+    assert status == 200 and b'"iso3":"UKR"' in world and b'"iso3":"XKX"' in world
+    for path in ("/ui/vendor/package.json", "/ui/vendor/..%2Fpackage.json", "/ui/static/mount.py",
+                 "/ui/static/..%2F__init__.py"):  # fmt: skip
+        assert fetch(path)[0] == 404, path
 
 
 @pytest.mark.model

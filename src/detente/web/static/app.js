@@ -144,11 +144,12 @@
 
   function filters() {
     const p = parseHash().params;
-    return { since: p.get("since") || "", until: p.get("until") || "", country: p.get("country") || "", by: p.get("by") || "month" };
+    return { since: p.get("since") || "", until: p.get("until") || "", country: p.get("country") || "", by: p.get("by") || "month",
+      all: p.get("all") === "1" ? "1" : "" };
   }
 
   function eventFilter(f) {
-    return { since: f.since, until: f.until, country: f.country };
+    return { since: f.since, until: f.until, country: f.country, all_modalities: f.all ? "true" : "" };
   }
 
   // a link to a view with the current filters and these choices
@@ -171,6 +172,7 @@
     form.until.value = f.until;
     form.country.value = f.country;
     form.by.value = f.by;
+    form.all.checked = !!f.all;
   }
 
   async function route() {
@@ -181,7 +183,12 @@
     document.body.removeAttribute("data-ready");
     for (const s of document.querySelectorAll(".view")) s.hidden = s.id !== "view-" + v;
     $("#filters").classList.toggle("idle", v === "code"); // coding a text reads no store
-    for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.view === v || (v === "article" && a.dataset.view === "events"));
+    const keep = filters(); // the filters go along from view to view
+    if (keep.by === "month") delete keep.by;
+    for (const a of document.querySelectorAll("#nav a")) {
+      a.classList.toggle("active", a.dataset.view === v || (v === "article" && a.dataset.view === "events"));
+      a.setAttribute("href", "#" + a.dataset.view + query(keep));
+    }
     document.title = `detente · ${$("#view-" + v).dataset.title}`;
     status("loading…");
     try {
@@ -220,7 +227,7 @@
     }
     const cards = $("#overview-cards");
     cards.replaceChildren(
-      card("events", "Events", fmt(events.total), "asserted, in this selection"),
+      card("events", "Events", fmt(events.total), f.all ? "of every modality, in this selection" : "asserted, in this selection"),
       card("pair-events", "Dyad events", fmt(pairEvents), "counted once per source–target pair"),
       card("dyads", "Dyads", fmt(Object.keys(pairs).length), "source–target pairs"),
       card("goldstein", "Mean Goldstein", counted ? fmt1(gold / counted) : "–", "−10 conflict … +10 cooperation"),
@@ -348,8 +355,8 @@
     title.textContent = `${countryLabel(a)} → ${countryLabel(b)}, by ${f.by}`;
     $("#dyad-events").replaceChildren(link("list its events ›", "events", { dyad }));
     const [rows, alerts] = await Promise.all([
-      all("/series", { level: "country_pairs", by: f.by, dyad, since: f.since, until: f.until }),
-      all("/alerts", { by: f.by, since: f.since || "1900-01-01" }),
+      all("/series", Object.assign(eventFilter(f), { level: "country_pairs", by: f.by, dyad, country: "" })),
+      all("/alerts", { by: f.by, since: f.since || "1900-01-01", all_modalities: f.all ? "true" : "" }),
     ]);
     const mine = rows.items.filter((r) => r.source_country === a && r.target_country === b)
       .sort((x, y) => cmp(day(x.period), day(y.period)));
@@ -590,7 +597,10 @@
     eventsOffset = Number(p.get("offset") || 0);
     const size = 25;
     const page = await api("/events", Object.assign(eventFilter(f), { dyad: dyadBox.value, event: codeBox.value, limit: size, offset: eventsOffset }));
-    table("events-table", EVENT_HEAD, eventRows(page.items, true), "no events in this selection");
+    // with every modality, each event says which it is (negated, future, ...)
+    const head = f.all ? EVENT_HEAD.concat(["modality"]) : EVENT_HEAD;
+    const cells = eventRows(page.items, true).map((r, i) => (f.all ? r.concat([normalise(page.items[i]).modality || ""]) : r));
+    table("events-table", head, cells, "no events in this selection");
     const last = Math.min(page.total, eventsOffset + page.items.length);
     $("#events-range").textContent = page.total ? `${fmt(eventsOffset + 1)}–${fmt(last)} of ${fmt(page.total)}` : "0 of 0";
     $("#events-prev").disabled = eventsOffset <= 0;
@@ -604,7 +614,7 @@
   // an article's text with the spans of its events, actors, places and claims
   async function article(arg) {
     const id = decodeURIComponent(arg || "");
-    const a = await api(`/articles/${encodeURIComponent(id)}`);
+    const a = await api(`/articles/${encodeURIComponent(id)}`, { all_modalities: filters().all ? "true" : "" });
     $("#article-title").textContent = a.title || a.id || id;
     $("#article-meta").textContent = [day(a.published), a.source, a.url].filter(Boolean).join(" · ");
     const text = a.text || "";
@@ -646,6 +656,7 @@
       try {
         const body = { text };
         if ($("#code-published").value) body.published = $("#code-published").value;
+        if ($("#code-all").checked) body.all_modalities = true;
         const out = await api("/code", null, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) });
         showCoded(text, out);
         $("#code-status").textContent = "";
@@ -678,7 +689,8 @@
       const { view, params } = parseHash();
       // the view's own choices (a dyad, a page) stay; the filters are the form's
       const f = Object.assign(Object.fromEntries(params), { since: form.since.value, until: form.until.value,
-        country: form.country.value.trim().toUpperCase(), by: form.by.value === "month" ? "" : form.by.value });
+        country: form.country.value.trim().toUpperCase(), by: form.by.value === "month" ? "" : form.by.value,
+        all: form.all.checked ? "1" : "" });
       delete f.offset;
       if (view === "article") delete f.event;
       const next = "#" + (view === "article" ? "events" : view) + query(f);
