@@ -280,3 +280,13 @@ def test_the_shipped_typer_codes_what_no_pattern_covers():
     assert (event.method, event.plover.event, event.cameo.code) == ("learned", "MOBILIZE", "150")
     assert [a.code for a in event.source] == ["ETHMIL"]
     assert 0.4 <= event.confidence <= 1.0
+
+
+def test_the_cli_knows_the_typer_profiles():
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    result = CliRunner().invoke(app, ["code", "--typer", "sometimes", "-"], input="Hi.\n")
+    assert result.exit_code == 2
+    assert "off" in result.output and "combined" in result.output
