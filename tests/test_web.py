@@ -165,7 +165,7 @@ def page(browser, base, traffic):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base)
     context.route("**/*", traffic.route)
     pg = context.new_page()
-    pg.on("pageerror", lambda exc: traffic.errors.append(f"page error: {exc}"))
+    pg.on("pageerror", lambda exc: traffic.errors.append(f"page error: {exc} {exc.stack}"))
     pg.on("console", lambda m: m.type == "error" and traffic.errors.append(f"console: {m.text}"))
     pg.on("requestfailed", lambda r: traffic.failed.append(f"{r.url}: {r.failure}"))
     yield pg

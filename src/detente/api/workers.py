@@ -8,6 +8,8 @@ each with its own coder (loaded by the initializer, once), and codes one article
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,7 +22,16 @@ _WORKER: dict[str, Any] = {}
 Result = tuple[list[Event] | None, ArticleAnalysis | None, str | None, float]
 
 
+def _exit_with(parent: int) -> None:
+    """End this worker once the server that spawned it is gone: a server killed outright
+    (SIGKILL, a crash) runs no shutdown, and its idle workers, a coder each, would live on."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
 def _init(settings: Settings) -> None:
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     from detente.coding.coder import load_coder
 
     _WORKER["coder"] = load_coder(settings)

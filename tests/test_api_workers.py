@@ -1,0 +1,48 @@
+"""The API's coder processes end with the server that spawned them, even one killed outright."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = pytest.mark.model
+
+# A stand-in server: it starts a pool of one coder process, tells its pid, then waits forever.
+SERVER = """
+import sys, time
+from detente.api.workers import Pool
+from detente.settings import Settings
+pool = Pool(Settings(), 1)
+pool.started[0].result(timeout=600)
+print(*pool.executor._processes, flush=True)
+time.sleep(3600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie is gone for our purpose
+        return f.read().split(") ", 1)[1][0] != "Z"
+
+
+def test_a_killed_servers_coder_process_ends():
+    server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(server.stdout.readline().split()[0])
+        assert _alive(worker)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        deadline = time.monotonic() + 60
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(worker), f"coder process {worker} outlived its killed server"
+    finally:
+        server.kill()
