@@ -291,10 +291,14 @@ def _crawl_day(stamp: str | None) -> date | None:
         return None
 
 
-def read_jsonl(path: Path, opts: SourceOptions) -> Iterator[Result]:
-    """One article per line; field names from ``opts.jsonl_fields``."""
+def read_jsonl(
+    path: Path, opts: SourceOptions, span: tuple[int, int, int] | None = None
+) -> Iterator[Result]:
+    """One article per line; field names from ``opts.jsonl_fields``. ``span``: only the lines
+    of a byte range (``webtext.capped_lines``), named as in a read of the whole file."""
     f = {**JSONL_FIELDS, **opts.jsonl_fields}
-    for n, raw in webtext.capped_lines(path, opts.max_line_bytes, opts.max_decompressed):
+    lines = webtext.capped_lines(path, opts.max_line_bytes, opts.max_decompressed, span)
+    for n, raw in lines:
         item = f"{path}:{n}"
         if raw is None:
             reason = f"line over {opts.max_line_bytes:,} bytes: over the limit"

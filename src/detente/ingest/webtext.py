@@ -234,15 +234,27 @@ def open_maybe_gz(path: Path) -> IO[bytes]:
 
 
 def capped_lines(
-    path: Path, max_line: int, max_decompressed: int
+    path: Path,
+    max_line: int,
+    max_decompressed: int,
+    span: tuple[int, int, int] | None = None,
 ) -> Iterator[tuple[int, bytes | None]]:
     """(line number, line) of a possibly gzipped file, never holding more than ``max_line``
     bytes of a line: a longer line is skipped and given as ``None``. An ``InputError`` once
-    more than ``max_decompressed`` bytes came out of a .gz file."""
+    more than ``max_decompressed`` bytes came out of a .gz file. ``span`` (start, end, number
+    of the line at start - 1), for an uncompressed file: only the lines that begin at a byte
+    offset in [start, end), ``start`` being the beginning of a line."""
     gz = path.name.endswith(".gz")
     total = n = 0
+    start, end = (0, None) if span is None else span[:2]
+    if span is not None:
+        if gz:
+            raise ValueError(f"{path}: a byte range of a compressed file")
+        n = span[2]
     with open_maybe_gz(path) as fh:
-        while line := fh.readline(max_line + 1):
+        if start:
+            fh.seek(start)
+        while (end is None or fh.tell() < end) and (line := fh.readline(max_line + 1)):
             n += 1
             total += len(line)
             whole = len(line) <= max_line or line.endswith(b"\n")

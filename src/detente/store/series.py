@@ -139,23 +139,27 @@ def delta_inserts(events: str, actors: str, sign: int = 1) -> list[str]:
     ``events`` (actors in ``actors``) to every series table, at every grain."""
     if sign not in (1, -1):
         raise ValueError(sign)
-    out = []
-    for name, level in LEVELS.items():
-        keys = ", ".join((*level.keys, *EVENT_KEYS))
-        day = (
-            f"SELECT CAST(published AS DATE) AS period, {keys}, {_sums(sign)} FROM"
-            f" (SELECT published, {keys}, {unit_measures()} FROM u) GROUP BY ALL"
-        )
-        rolled = ["SELECT 'day' AS grain, * FROM d"] + [
-            f"SELECT '{grain}' AS grain, CAST(date_trunc('{grain}', period) AS DATE) AS period,"
-            f" {keys}, {_sums()} FROM d GROUP BY ALL"
-            for grain in GRAINS[1:]
-        ]
-        out.append(
-            f"INSERT INTO {level.table} BY NAME {units_sql(name, events, actors)},"
-            f" d AS ({day}) {' UNION ALL '.join(rolled)}"
-        )
-    return out
+    return [
+        f"INSERT INTO {level.table} BY NAME {counts_sql(name, events, actors, sign)}"
+        for name, level in LEVELS.items()
+    ]
+
+
+def counts_sql(level: str, events: str, actors: str, sign: int = 1) -> str:
+    """The rows of ``level``'s series table (every grain, one row per key) counting the events
+    of relation ``events`` (actors in ``actors``); what ``delta_inserts`` adds, and what a
+    dataset's series views compute (``store/dataset.py``)."""
+    keys = ", ".join((*LEVELS[level].keys, *EVENT_KEYS))
+    day = (
+        f"SELECT CAST(published AS DATE) AS period, {keys}, {_sums(sign)} FROM"
+        f" (SELECT published, {keys}, {unit_measures()} FROM u) GROUP BY ALL"
+    )
+    rolled = ["SELECT 'day' AS grain, * FROM d"] + [
+        f"SELECT '{grain}' AS grain, CAST(date_trunc('{grain}', period) AS DATE) AS period,"
+        f" {keys}, {_sums()} FROM d GROUP BY ALL"
+        for grain in GRAINS[1:]
+    ]
+    return f"{units_sql(level, events, actors)}, d AS ({day}) {' UNION ALL '.join(rolled)}"
 
 
 def rebuild() -> list[str]:
