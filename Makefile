@@ -22,7 +22,7 @@ $(STAMP): $(BIN)/python pyproject.toml requirements/model.txt
 	touch $@
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e ".[test,learned]"
+	$(BIN)/pip install --quiet -e ".[test,learned,cluster]"
 	touch $@
 
 # npm from Debian when the machine has none; --ignore-scripts: the packages are plain files

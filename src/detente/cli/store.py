@@ -39,7 +39,11 @@ from detente.store.db import (
     open_store,
 )
 
-Db = Annotated[str, typer.Option("--db", help="DuckDB store file.")]
+Db = Annotated[
+    str, typer.Option("--db", help="DuckDB store file, or a Parquet dataset folder (read-only).")
+]
+store_app = typer.Typer(help="The store: attach a Parquet dataset.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
 
 
 def _err() -> Console:
@@ -52,7 +56,17 @@ STORE_BUSY, STORE_BROKEN = 4, 5  # exit codes: store in use; store cannot be ope
 def _open(db: str, must_exist: bool = True, read_only: bool = True) -> Store:
     """Open the store (read-only for listings and exports), waiting while another process
     holds it, with a message; exit 4 if it stays in use, 5 if it cannot be opened."""
+    from detente.store.dataset import is_dataset, open_dataset
+
     err = _err()
+    if is_dataset(db):
+        if not read_only:
+            err.print(f"[red]error[/]: {db} is a Parquet dataset: read-only here")
+            raise typer.Exit(2)
+        try:
+            return open_dataset(db)
+        except DetenteError as exc:
+            raise _store_exit(exc) from exc
     if must_exist and not Path(db).is_file():
         err.print(f"[red]error[/]: no store at {db}: run `detente ingest` first")
         raise typer.Exit(2)
@@ -89,6 +103,22 @@ def ingest_cmd(
     ] = None,
     no_follow: NoFollow = False,
     learned: TyperProfile = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="local: worker processes on this machine, into --db; dask: a Dask cluster"
+            " (a LocalCluster of --workers, or --scheduler), into the Parquet dataset --out."
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (engine dask), e.g. tcp://h:8786.")
+    ] = None,
+    out: Annotated[
+        str | None, typer.Option(help="Parquet dataset folder written by the dask engine.")
+    ] = None,
+    lifetime: Annotated[
+        str, typer.Option(help="Recycle each local Dask worker after this long (engine dask).")
+    ] = "1 hour",
 ) -> None:
     """Code inputs and keep them in the store (already stored articles are skipped)."""
     from detente.coding.coder import load_coder
@@ -116,6 +146,13 @@ def ingest_cmd(
         default_published=day_option(published),
         follow_links=not no_follow,
     )
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("must be local or dask", param_hint="--engine")
+    if engine == "dask":
+        _ingest_dataset(items, out, scheduler, workers, lifetime, settings, options)
+        return
+    if scheduler or out:
+        raise typer.BadParameter("--scheduler and --out go with --engine dask")
     try:
         coder = load_coder(settings) if workers == 1 else None
     except DetenteError as exc:
@@ -156,6 +193,58 @@ def ingest_cmd(
             "for the negated, future, hypothetical and requested ones"
         )
     raise typer.Exit(1 if summary.failed else 0)
+
+
+def _ingest_dataset(items, out, scheduler, workers, lifetime, settings, options) -> None:
+    """``detente ingest --engine dask``: the cluster runner, then its summary."""
+    from detente.run.cluster import ingest_dataset
+    from detente.store.dataset import create, samples_file
+
+    err = _err()
+    if not out:
+        raise typer.BadParameter("the dask engine writes a Parquet dataset: give --out DATASET")
+    paths = [i for i in items if isinstance(i, str)]
+    try:
+        if len(paths) < len(items):  # --samples: a JSON Lines file in the dataset's inputs/
+            paths.append(samples_file(create(out), [i for i in items if not isinstance(i, str)]))
+        summary = ingest_dataset(
+            paths, out, scheduler=scheduler, workers=workers, settings=settings,
+            options=options, lifetime=lifetime,
+        )  # fmt: skip
+    except DetenteError as exc:
+        raise _store_exit(exc) from exc
+    for f in summary.failures:
+        err.print(f"[red]error[/]: {escape(f.item)}: {f.stage}: {escape(f.reason)}")
+    rate = summary.stored / summary.seconds if summary.seconds else 0.0
+    print(
+        f"{out}: {summary.shards} shards ({summary.coded_shards} coded on {summary.workers}"
+        f" workers in {summary.seconds:.1f} s, {summary.done_before} done before,"
+        f" {summary.failed_shards} failed); stored {summary.stored} articles ({rate:.1f}/s;"
+        f" {summary.events} events of every modality, {summary.asserted} asserted;"
+        f" {summary.claims} claims, {summary.counts} counts); skipped {summary.skipped} already"
+        f" stored, {summary.duplicates} duplicates, {summary.reprints} reprints;"
+        f" {summary.folded} mentions folded into events; failed {summary.failed}"
+    )
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+@store_app.command("attach")
+def attach_cmd(
+    dataset: Annotated[str, typer.Argument(help="Parquet dataset folder (ingest --out).")],
+    db: Annotated[
+        str, typer.Option("--db", help="DuckDB file to hold the views (made or replaced).")
+    ] = DEFAULT_DB,
+) -> None:
+    """Make a DuckDB file whose tables are views over a Parquet dataset: every listing, export
+    and analytics command then reads the dataset through --db FILE, nothing copied. (--db
+    DATASET works too, building the views in memory each time.)"""
+    from detente.store.dataset import attach_file
+
+    try:
+        n = attach_file(dataset, db)
+    except DetenteError as exc:
+        raise _store_exit(exc) from exc
+    print(f"{db}: views over {Path(dataset).resolve()} ({n} articles)")
 
 
 def _ingest_progress(console: Console):

@@ -28,7 +28,7 @@ from detente.ingest.sources import Failure, Found, SourceOptions, read_inputs
 from detente.records import MODALITIES, Article, ArticleAnalysis, Event
 from detente.run.stories import Reprints, fold_pending
 from detente.settings import Settings
-from detente.store.db import Store, ToStore
+from detente.store.db import Store, StoreError, ToStore
 
 
 @dataclass
@@ -78,6 +78,11 @@ def ingest(
     too. Workers are spawned, so a script calling this with ``workers > 1`` needs the
     ``if __name__ == "__main__":`` guard.
     """
+    if (attached := store.attached_dataset()) is not None:
+        raise StoreError(
+            f"{store.path}: reads the Parquet dataset {attached} (read-only); ingest into the"
+            " dataset: detente ingest --engine dask --out DATASET"
+        )
     inputs = list(inputs)
     names = [i if isinstance(i, str) else f"article:{i.id}" for i in inputs]
     modalities = tuple(modalities)

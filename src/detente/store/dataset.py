@@ -41,7 +41,7 @@ import duckdb
 
 from detente.errors import DetenteError
 from detente.store import series
-from detente.store.db import Sketches, Store, StoreError, open_store
+from detente.store.db import READ_WAIT, Sketches, Store, StoreError, open_store
 from detente.store.migrations import MIGRATIONS
 from detente.store.rows import TABLES
 
@@ -86,6 +86,22 @@ def create(dataset: str | Path) -> Path:
         (root / sub).mkdir(parents=True, exist_ok=True)
     _write_text(marker, json.dumps({"format": FORMAT}))
     return root
+
+
+def samples_file(root: Path, articles: list) -> str:
+    """The bundled sample articles as ``inputs/samples.jsonl`` in the dataset (rewritten only
+    when they changed, so that a re-run finds its shard done)."""
+    lines = [
+        json.dumps({"id": a.id, "title": a.title, "source": a.source, "text": a.text,
+                    "published": a.published.isoformat() if a.published else None})
+        for a in articles
+    ]  # fmt: skip
+    path = root / "inputs" / "samples.jsonl"
+    text = "\n".join(lines) + "\n"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(exist_ok=True)
+        _write_text(path, text)
+    return str(path)
 
 
 # --- schema --------------------------------------------------------------------------
@@ -242,12 +258,22 @@ _INDEX_TABLES = [
 ]
 
 
+class _IndexStore(Store):
+    """The index is the client's alone while it runs (readers read its exports): it keeps its
+    connection, and with it the temporary tables of the loaded shards."""
+
+    def release(self) -> None:
+        pass
+
+
 class DatasetIndex:
     """The client's store of the dataset's decisions (``DATASET/index.duckdb``)."""
 
     def __init__(self, dataset: str | Path) -> None:
         self.root = Path(dataset)
-        self.store = open_store(self.root / "index.duckdb")
+        path = str(self.root / "index.duckdb")
+        open_store(path).close()  # made and migrated
+        self.store = _IndexStore(None, path, wait=READ_WAIT)
         for sql in _INDEX_TABLES:
             self.store._q(sql)
         self._loaded: set[str] = set()

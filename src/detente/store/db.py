@@ -293,6 +293,13 @@ class Store:
                 raise StoreError(f"{self.path}: migration {number} failed ({exc})") from exc
         return self.schema_version()
 
+    def attached_dataset(self) -> str | None:
+        """The Parquet dataset whose views this store holds (``store/dataset.py``), or None."""
+        found = self._q(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'dataset_attached'"
+        )[0][0]
+        return self._q("SELECT any_value(path) FROM dataset_attached")[0][0] if found else None
+
     def schema_version(self) -> int:
         return self._q("SELECT coalesce(max(version), 0) FROM schema_version")[0][0]
 
