@@ -102,10 +102,16 @@ class Service:
             return
         if self.store_path is None:
             raise ApiError(503, "this server has no store")
-        if not Path(self.store_path).is_file():
+        from detente.store.dataset import is_dataset, open_dataset
+
+        dataset = is_dataset(self.store_path)
+        if not dataset and not Path(self.store_path).is_file():
             raise ApiError(503, f"no store at {self.store_path}: run `detente ingest` first")
         try:
-            store = open_store(self.store_path, read_only=True, wait=self.read_wait)
+            if dataset:  # a Parquet dataset (ingest --engine dask): views over its files
+                store = open_dataset(self.store_path)
+            else:
+                store = open_store(self.store_path, read_only=True, wait=self.read_wait)
         except StoreBusy as exc:
             raise ApiError(503, str(exc), {"Retry-After": "5"}) from exc
         except DetenteError as exc:

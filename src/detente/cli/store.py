@@ -117,8 +117,15 @@ def ingest_cmd(
         str | None, typer.Option(help="Parquet dataset folder written by the dask engine.")
     ] = None,
     lifetime: Annotated[
-        str, typer.Option(help="Recycle each local Dask worker after this long (engine dask).")
-    ] = "1 hour",
+        str | None,
+        typer.Option(help="Restart each local Dask worker process after this long, e.g. '2h'."),
+    ] = None,
+    recycle: Annotated[
+        int,
+        typer.Option(
+            "--recycle-shards", min=0, help="A worker loads a fresh coder after this many shards."
+        ),
+    ] = 20,
 ) -> None:
     """Code inputs and keep them in the store (already stored articles are skipped)."""
     from detente.coding.coder import load_coder
@@ -149,7 +156,7 @@ def ingest_cmd(
     if engine not in ("local", "dask"):
         raise typer.BadParameter("must be local or dask", param_hint="--engine")
     if engine == "dask":
-        _ingest_dataset(items, out, scheduler, workers, lifetime, settings, options)
+        _ingest_dataset(items, out, scheduler, workers, (lifetime, recycle), settings, options)
         return
     if scheduler or out:
         raise typer.BadParameter("--scheduler and --out go with --engine dask")
@@ -195,7 +202,7 @@ def ingest_cmd(
     raise typer.Exit(1 if summary.failed else 0)
 
 
-def _ingest_dataset(items, out, scheduler, workers, lifetime, settings, options) -> None:
+def _ingest_dataset(items, out, scheduler, workers, recycling, settings, options) -> None:
     """``detente ingest --engine dask``: the cluster runner, then its summary."""
     from detente.run.cluster import ingest_dataset
     from detente.store.dataset import create, samples_file
@@ -209,7 +216,7 @@ def _ingest_dataset(items, out, scheduler, workers, lifetime, settings, options)
             paths.append(samples_file(create(out), [i for i in items if not isinstance(i, str)]))
         summary = ingest_dataset(
             paths, out, scheduler=scheduler, workers=workers, settings=settings,
-            options=options, lifetime=lifetime,
+            options=options, lifetime=recycling[0], max_shards=recycling[1] or None,
         )  # fmt: skip
     except DetenteError as exc:
         raise _store_exit(exc) from exc

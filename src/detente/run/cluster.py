@@ -5,9 +5,11 @@ or a byte range of a large JSON Lines file), and codes each shard not finished y
 on a Dask cluster: a ``LocalCluster`` (worker processes on 127.0.0.1, one thread each) unless a
 scheduler address is given. Each worker loads the coder once (``CoderPlugin``, a distributed
 worker plugin: never a pickled ``Language`` or ``Doc``); a task gets paths in and writes files
-out (``store/dataset.py``), so nothing large crosses the network. Workers are recycled after a
-lifetime (``lifetime``, restarted by their nanny) or a number of shards (``max_shards``), since
-a long-running spaCy process grows (its StringStore keeps every string). A shard's per-item
+out (``store/dataset.py``), so nothing large crosses the network. A long-running spaCy process
+grows (its StringStore keeps every string), so a worker loads a fresh coder after
+``max_shards`` shards, and its process can be replaced after a lifetime (``lifetime``: Dask's
+own worker lifetime, restarted by the nanny; a shard running then is coded again elsewhere,
+which is harmless: a shard's files are written whole or not at all). A shard's per-item
 failures go to its errors part, as a local ingest records them; a shard whose task fails is
 reported and the others go on.
 
@@ -24,6 +26,7 @@ and the index picks up at the first article it has not screened.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import resource
 import time
@@ -41,6 +44,7 @@ from detente.settings import Settings
 from detente.store import dataset as ds
 from detente.store.db import text_hash
 from detente.store.rows import TABLES, RowBatch
+from detente.stories.reprints import sketch
 
 PLUGIN = "detente-coder"
 
@@ -73,8 +77,10 @@ except ImportError:  # the cluster extra is not installed: ``ingest_dataset`` sa
 
 
 class CoderPlugin(_PluginBase):  # type: ignore[valid-type,misc]
-    """Loads the coder once per worker process; after ``max_shards`` shards, asks the worker's
-    nanny for a fresh process."""
+    """Loads the coder once per worker process. After ``max_shards`` shards it loads a fresh
+    one (the old one, with everything its StringStore kept, is dropped); the process itself
+    is recycled by the worker's lifetime (``cluster(lifetime=...)``, ``dask worker
+    --lifetime``), which its nanny restarts."""
 
     idempotent = True  # registered again by a second client: the workers keep their coder
 
@@ -85,20 +91,25 @@ class CoderPlugin(_PluginBase):  # type: ignore[valid-type,misc]
         self.shards = 0
 
     def setup(self, worker) -> None:
+        self._load()
+
+    def _load(self) -> None:
         from detente.coding.coder import load_coder
 
-        self.worker = worker
+        self.coder = None
+        gc.collect()
         self.coder = load_coder(self.settings)
+        self.shards = 0
 
     def teardown(self, worker) -> None:
         self.coder = None
 
-    def shard_done(self) -> None:
-        self.shards += 1
+    def for_shard(self):
+        """The coder for the next shard."""
         if self.max_shards and self.shards >= self.max_shards:
-            self.worker.io_loop.add_callback(
-                self.worker.close_gracefully, restart=True, reason="detente: recycled"
-            )
+            self._load()
+        self.shards += 1
+        return self.coder
 
 
 def _rows(batch: RowBatch, table: str) -> int:
@@ -120,12 +131,10 @@ class ShardRun:
 
 def code_shard(shard: Shard, run: ShardRun, coder=None) -> dict[str, Any]:
     """Code one shard and write its part files (the task; ``coder`` outside a worker)."""
-    plugin = None
     if coder is None:
         from distributed import get_worker
 
-        plugin = get_worker().plugins[run.plugin]
-        coder = plugin.coder
+        coder = get_worker().plugins[run.plugin].for_shard()
     dataset, options, modalities = run.dataset, run.options, run.modalities
     per_batch, run_id = run.per_batch, run.run_id
     started = time.perf_counter()
@@ -180,8 +189,6 @@ def code_shard(shard: Shard, run: ShardRun, coder=None) -> dict[str, Any]:
     }  # fmt: skip
     row_months = {t: [months[o] for o in ordinals[t]] for t in TABLES}
     ds.write_shard(dataset, shard.id, tables, row_months, ds.errors_table(errors), marker)
-    if plugin is not None:
-        plugin.shard_done()
     return marker
 
 
@@ -217,7 +224,14 @@ def cluster(
     else:
         extra: dict[str, Any] = {}
         if lifetime:
-            extra = {"lifetime": lifetime, "lifetime_stagger": "0s", "lifetime_restart": True}
+            from dask.utils import parse_timedelta
+
+            seconds = parse_timedelta(lifetime)  # staggered by a tenth: not all at once
+            extra = {
+                "lifetime": seconds,
+                "lifetime_stagger": seconds / 10,
+                "lifetime_restart": True,
+            }
         local = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -390,28 +404,46 @@ def index_dataset(
         seen.clear()
         store.release()
 
+    def screen(rows: list[tuple[str, dict[str, Any]]]) -> None:
+        """Screen a batch's articles one after another, as ``batch._run`` does, with what they
+        need from the store fetched at once (nothing screening does changes it)."""
+        articles = [_article(row) for _, row in rows]
+        stored = store.known_many(articles)
+        mines = [sketch(a.text, settings) for a in articles]
+        candidates = store.reprint_candidates_keyed(sorted({k for m in mines for k in m.keys}))
+        for (shard, row), article, existing, mine in zip(rows, articles, stored, mines,
+                                                         strict=True):  # fmt: skip
+            item = row["item"]
+            seen.append((shard, int(row["ordinal"])))
+            if existing is not None:
+                store.add_source(existing, article, item)
+                summary.skipped += 1
+                continue
+            keys = set(mine.keys)
+            mine_stored = [(i, sig) for i, sig, ks in candidates if keys.intersection(ks)]
+            if reprints.screen(article, item, mine, mine_stored) is not None:
+                summary.reprints += 1
+            else:
+                chunk.append((shard, int(row["ordinal"]), article, item))
+
     batch_no = None
+    rows: list[tuple[str, dict[str, Any]]] = []
     for shard, first, _ in index.unseen():
         index.load(shard)
         done = index.seen(shard)
         for row in index.shard_articles(shard):
             ordinal = int(row["ordinal"])
             number = (first + ordinal) // per_batch
-            if batch_no is not None and number != batch_no and (chunk or seen):
+            if batch_no is not None and number != batch_no and rows:
+                screen(rows)
+                rows = []
                 save()
             batch_no = number
-            if ordinal in done:
-                continue
-            article = _article(row)
-            item = row["item"]
-            seen.append((shard, ordinal))
-            if store.remember_if_known(article, item):
-                summary.skipped += 1
-            elif reprints.screen(article, item) is not None:
-                summary.reprints += 1
-            else:
-                chunk.append((shard, ordinal, article, item))
+            if ordinal not in done:
+                rows.append((shard, row))
         screened.append(shard)
+    if rows:
+        screen(rows)
     if chunk or seen or screened:
         save()
 

@@ -47,12 +47,22 @@ class Reprints:
     waiting: list[tuple[str, Article, str | None, float]] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)  # text hash → in-flight article id
 
-    def screen(self, article: Article, item: str | None) -> tuple[str, float] | None:
+    def screen(
+        self,
+        article: Article,
+        item: str | None,
+        mine: Sketch | None = None,
+        stored: list[tuple[str, list[int]]] | None = None,
+    ) -> tuple[str, float] | None:
         """(group article id, similarity) when ``article`` is a reprint: recorded at once for
-        a stored group, after it is stored for one in flight. ``None``: code it."""
-        mine = sketch(article.text, self.settings)
+        a stored group, after it is stored for one in flight. ``None``: code it. ``mine`` and
+        ``stored`` (its sketch, and the stored candidates ``Store.reprint_candidates`` gives
+        for its band keys) when the caller has them already."""
+        mine = mine or sketch(article.text, self.settings)
         threshold = self.settings.reprint_threshold
-        match = best_match(mine, self.store.reprint_candidates(list(mine.keys)), threshold)
+        if stored is None:
+            stored = self.store.reprint_candidates(list(mine.keys))
+        match = best_match(mine, stored, threshold)
         if match is not None:
             self.store.add_source(match[0], article, item, round(match[1], 4))
             return match

@@ -357,6 +357,35 @@ class Store:
             [list(keys)],
         )
 
+    def known_many(self, articles: list[Article]) -> list[str | None]:
+        """``known`` for several articles in one query (what is stored now)."""
+        hashes = [text_hash(a.text) for a in articles]
+        rows = self._q(
+            "SELECT id, text_hash FROM articles WHERE id IN (SELECT unnest(?))"
+            " OR text_hash IN (SELECT unnest(?))",
+            [[a.id for a in articles], hashes],
+        )
+        ids = {i for i, _ in rows}
+        by_hash = {h: i for i, h in rows}
+        return [
+            a.id if a.id in ids else by_hash.get(h) for a, h in zip(articles, hashes, strict=True)
+        ]
+
+    def reprint_candidates_keyed(self, keys: list[int]) -> list[tuple[str, list[int], list[int]]]:
+        """(article id, signature, its band keys among ``keys``) of the stored articles sharing
+        a band key with ``keys``, in ``reprint_candidates`` order: what it gives for any subset
+        of ``keys`` is the rows whose keys meet that subset."""
+        if not keys:
+            return []
+        return self._q(
+            "WITH b AS (SELECT article_id, list(key) AS keys FROM article_bands"
+            " WHERE key IN (SELECT unnest(?)) GROUP BY article_id)"
+            " SELECT m.article_id, m.signature, b.keys FROM article_minhash m"
+            " JOIN b ON b.article_id = m.article_id JOIN articles ar ON ar.id = m.article_id"
+            " ORDER BY ar.stored_at, ar.id",
+            [list(keys)],
+        )
+
     def remember_if_known(self, article: Article, item: str | None = None) -> bool:
         """Is this article stored already? If so, also remember its URL/source (if new)."""
         existing = self.known(article)
