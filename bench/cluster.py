@@ -8,8 +8,9 @@ writes them as ``--shards`` JSON Lines files, and for 1 then 2 workers: starts a
 ``ingest_dataset`` into a fresh dataset. Prints per run: articles/s of the coding on the
 cluster (wall clock, first task submitted to last part file written), the index step on the
 client (screening and folding, in input order) on its own, peak RSS per worker process (from
-each shard's marker), and the load average before and after (the machine may be shared).
-Then the ratio 2 workers / 1 worker. Not a test: figures only.
+each shard's marker), the shards' CPU time (articles per CPU-second: what one free core would
+do, whatever else runs on the machine), and the load average before and after (the machine may
+be shared). Then the ratio 2 workers / 1 worker. Not a test: figures only.
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def run(workers: int, inputs: Path, out: Path, settings: Settings) -> dict:
     rss: dict[int, float] = {}
     for m in markers:
         rss[m["pid"]] = max(rss.get(m["pid"], 0.0), m["rss_mb"])
-    cpu = sum(m["seconds"] for m in markers)
+    wall = sum(m["seconds"] for m in markers)
+    cpu = sum(m["cpu_seconds"] for m in markers)
     return {
         "workers": workers,
         "articles": summary.stored,
@@ -68,7 +70,9 @@ def run(workers: int, inputs: Path, out: Path, settings: Settings) -> dict:
         "coder_load_s": round(warm, 1),
         "coding_s": round(summary.seconds, 2),
         "articles_per_s": round(summary.stored / summary.seconds, 2),
-        "task_seconds": round(cpu, 2),  # the shards' own time, summed over workers
+        "task_seconds": round(wall, 2),  # the shards' own wall time, summed over workers
+        "task_cpu_seconds": round(cpu, 2),  # their CPU time: what the load does not change
+        "articles_per_cpu_s": round(summary.stored / cpu, 2),
         "index_s": round(total - summary.seconds, 2),
         "index_articles_per_s": round(summary.stored / max(total - summary.seconds, 1e-9), 1),
         "peak_rss_mb_per_worker": sorted(rss.values()),
@@ -97,7 +101,8 @@ def main() -> None:
         f"articles/s: 1 worker {one['articles_per_s']}, 2 workers {two['articles_per_s']},"
         f" ratio {two['articles_per_s'] / one['articles_per_s']:.2f};"
         f" peak RSS per worker {max(one['peak_rss_mb_per_worker'] + two['peak_rss_mb_per_worker'])}"
-        f" MB; load average before the 2-worker run {two['load_before'][0]}"
+        f" MB; load average before the 2-worker run {two['load_before'][0]};"
+        f" articles per CPU-second {one['articles_per_cpu_s']} (1), {two['articles_per_cpu_s']} (2)"
     )
 
 

@@ -137,7 +137,7 @@ def code_shard(shard: Shard, run: ShardRun, coder=None) -> dict[str, Any]:
         coder = get_worker().plugins[run.plugin].for_shard()
     dataset, options, modalities = run.dataset, run.options, run.modalities
     per_batch, run_id = run.per_batch, run.run_id
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     batch = RowBatch()
     ordinals: dict[str, list[int]] = {t: [] for t in TABLES}
     months: dict[int, str | None] = {}
@@ -184,6 +184,7 @@ def code_shard(shard: Shard, run: ShardRun, coder=None) -> dict[str, Any]:
         "shard": shard.id, "name": shard.name, "found": found, "coded": len(months),
         "failed": len(errors), "events": events, "warnings": warnings,
         "seconds": round(time.perf_counter() - started, 3), "pid": os.getpid(),
+        "cpu_seconds": round(time.process_time() - cpu, 3),
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "run_id": run_id, "bytes": shard.size,
     }  # fmt: skip
