@@ -48,10 +48,11 @@ def write_inputs(folder: Path, n: int, shards: int, seed: int) -> int:
 def run(workers: int, inputs: Path, out: Path, settings: Settings) -> dict:
     load_before = os.getloadavg()
     with cluster(None, workers, settings) as client:
-        from detente.run.cluster import CoderPlugin, plugin_name
+        from detente.run.cluster import CoderPlugin, plugin_name, warm_worker
 
         started = time.perf_counter()
         client.register_plugin(CoderPlugin(settings), name=plugin_name(settings))
+        client.run(warm_worker, plugin_name(settings))
         warm = time.perf_counter() - started
         t0 = time.perf_counter()
         summary = ingest_dataset([str(inputs)], out, client=client, settings=settings)

@@ -91,7 +91,14 @@ class CoderPlugin(_PluginBase):  # type: ignore[valid-type,misc]
         self.shards = 0
 
     def setup(self, worker) -> None:
-        self._load()
+        """Nothing heavy here: setup runs inside the registration call, whose connection a busy
+        machine may close before a model is loaded; the first shard loads the coder."""
+        self.coder = None
+
+    def warm(self) -> None:
+        """Load the coder now (``client.run(warm_worker, name)``: before timing, say)."""
+        if self.coder is None:
+            self._load()
 
     def _load(self) -> None:
         from detente.coding.coder import load_coder
@@ -106,10 +113,15 @@ class CoderPlugin(_PluginBase):  # type: ignore[valid-type,misc]
 
     def for_shard(self):
         """The coder for the next shard."""
-        if self.max_shards and self.shards >= self.max_shards:
+        if self.coder is None or (self.max_shards and self.shards >= self.max_shards):
             self._load()
         self.shards += 1
         return self.coder
+
+
+def warm_worker(name: str, dask_worker=None) -> None:
+    """For ``client.run``: load the coder of plugin ``name`` on every worker."""
+    dask_worker.plugins[name].warm()
 
 
 def _rows(batch: RowBatch, table: str) -> int:

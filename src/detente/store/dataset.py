@@ -540,10 +540,6 @@ def attach_file(dataset: str | Path, db: str | Path) -> int:
         if not attached:
             con.close()
             raise StoreError(f"{db}: a store with its own data; attach into a new file")
-        for name, kind in con.execute(
-            "SELECT table_name, 'VIEW' FROM duckdb_views() WHERE NOT internal"
-        ).fetchall():
-            con.execute(f"DROP {kind} IF EXISTS {name}")
     else:
         con = duckdb.connect(str(db))
     try:
