@@ -406,6 +406,11 @@ def test_events_table_marks_the_sentence_and_links_the_article(page, base, store
     redraw(page, lambda: page.click("#events-next"))
     assert page.inner_text("#events-range") == f"26–50 of {len(events)}"
 
+    redraw(page, lambda: (page.fill("#events-code", "accuse"), page.press("#events-code", "Enter")))
+    accusations = queries.events(store, queries.make_filter(event="ACCUSE"))
+    assert page.inner_text("#events-range").endswith(f" of {len(accusations)}")
+    assert set(rows_col(page, "events-table", 2)) == {"ACCUSE"}
+
     redraw(page, lambda: (page.fill("#events-code", "19"), page.press("#events-code", "Enter")))
     force = queries.events(store, queries.make_filter(event="19"))
     assert page.inner_text("#events-range") == f"1–{min(25, len(force))} of {len(force)}"

@@ -608,7 +608,8 @@
     const move = (offset) => go("events", { dyad: dyadBox.value, event: codeBox.value, offset: offset || "" });
     $("#events-prev").onclick = () => move(Math.max(0, eventsOffset - size));
     $("#events-next").onclick = () => move(eventsOffset + size);
-    dyadBox.onchange = codeBox.onchange = () => move(0);
+    dyadBox.onchange = () => move(0);
+    codeBox.onchange = () => { codeBox.value = codeBox.value.trim().toUpperCase(); move(0); };
   }
 
   // an article's text with the spans of its events, actors, places and claims
