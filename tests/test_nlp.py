@@ -81,3 +81,18 @@ def test_senter_free_split_keeps_a_sentence_whole(coder):
         "In a long statement, the minister spoke.",
         "Then she left.",
     ]
+
+
+def test_sentence_cut_is_spacys_as_doc(coder):
+    """Sentences cut out of a paragraph (the pass-1 fast path, and a parsed paragraph's
+    general path) are the very documents spaCy's ``Span.as_doc`` gives."""
+    from detente.coding.coder import _cut
+
+    parsed = list(coder.nlp.nlp.pipe(TEXTS[:20]))
+    checked = 0
+    for doc in [*coder.nlp.analyse(TEXTS), *parsed]:
+        arrays: dict = {}
+        for span in doc.sents:
+            assert _cut(span, arrays).to_bytes() == span.as_doc().to_bytes(), span.text
+            checked += 1
+    assert checked > 60

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from spacy.attrs import IS_ALPHA, IS_UPPER, LENGTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -64,7 +65,15 @@ class Piece:
     options: tuple[Piece, ...] = ()  # for "surname" pieces: the known persons bearing it
 
     def shifted(self, by: int) -> Piece:
-        return replace(self, start=self.start + by, end=self.end + by)
+        return self.at(self.start + by, self.end + by)
+
+    def at(self, start: int, end: int) -> Piece:
+        """This piece at other token offsets (``dataclasses.replace`` without its checks:
+        pieces are moved by the thousand)."""
+        piece = object.__new__(Piece)
+        piece.__dict__.update(self.__dict__)
+        piece.__dict__["start"], piece.__dict__["end"] = start, end
+        return piece
 
     def known_person(self, day: date | None) -> Piece | None:
         """For a bare surname: the one known person bearing it who holds a role on ``day``
@@ -75,7 +84,7 @@ class Piece:
             fits = [o for o in self.options if any(r.holds_on(day) for r in o.roles)]
         if len(fits) != 1:
             return None
-        return replace(fits[0], start=self.start, end=self.end)
+        return fits[0].at(self.start, self.end)
 
     def on(self, day: date | None) -> Piece:
         """This piece with the code/country/sector of the role holding on ``day``."""
@@ -194,7 +203,7 @@ class ActorMatcher:
                 if capitals and matcher is self.proper and doc[start:end].text.isupper():
                     continue  # "WHY IT IS SO": in a headline in capitals, no acronym is sure
                 proto = self.info[doc.vocab.strings[match_id]]
-                found.append(replace(proto, start=start, end=end))
+                found.append(proto.at(start, end))
         return found
 
     @staticmethod
@@ -292,8 +301,12 @@ class ActorMatcher:
 
 def _in_capitals(doc: Doc) -> bool:
     """Is most of ``doc``'s (or its sentence's) wording in capitals, as in some headlines?"""
-    words = [t for t in doc if t.is_alpha and len(t) > 1]
-    return len(words) >= 3 and sum(t.is_upper for t in words) * 2 > len(words)
+    if not len(doc):
+        return False
+    alpha, upper, length = doc.to_array([IS_ALPHA, IS_UPPER, LENGTH]).T  # no Token objects
+    words = (alpha == 1) & (length > 1)
+    n = int(words.sum())
+    return n >= 3 and int(upper[words].sum()) * 2 > n
 
 
 def _named_groups(found: list[Piece]) -> list[Piece]:

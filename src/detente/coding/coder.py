@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -195,6 +197,7 @@ class Coder:
         ):
             found = self.matcher.dictionary(doc)
             cues = [(key == self._trigger, i) for key, i, _ in self.cues(doc)]
+            arrays: dict[int, tuple[list, Any, bool]] = {}
             for span in doc.sents:
                 here = [trigger for trigger, i in cues if span.start <= i < span.end]
                 cue = (any(here), not all(here))  # (a trigger word, a pronoun or people word)
@@ -204,7 +207,7 @@ class Coder:
                     span, inside, self.unknown
                 ):
                     # worth NER: cut the sentence out, pieces in its own offsets
-                    sent.doc, sent.offset = span.as_doc(), sent.start
+                    sent.doc, sent.offset = _cut(span, arrays), sent.start
                     sent.candidates = [p.shifted(-span.start) for p in inside]
                 else:
                     sent.candidates = inside
@@ -267,7 +270,7 @@ class Coder:
         )  # fmt: skip
 
     def _over_window(self, sents: list[_Sent]) -> bool:
-        return sum(len(s.span.text) for s in sents) > self.settings.window_chars
+        return sum(s.span.end_char - s.span.start_char for s in sents) > self.settings.window_chars
 
     def _code_windows(
         self, article: Article, sents: list[_Sent], wanted: list[_Sent], context: ArticleContext
@@ -310,14 +313,18 @@ class Coder:
         where = self._places(window or sents) if wanted else None
         events: list[Event] = []
         seen: set[str] = set()
+        ref = ArticleRef(**article.model_dump(exclude={"text"})) if wanted else None
         for s in wanted:
             coder = self._sentence_coder(sents, s)
-            contexts = self.contexts.contexts_for(s.doc) if self.contexts else ()
+            contexts = self.contexts.contexts_of(coder.lemmas_and_forms()) if self.contexts else ()
             raws = [] if self.learned and self.learned.only else coder.events()
             raws = [r for r in raws if self._may_code(r, coder)]
             if self.learned is not None:
                 raws = [r for r in self.learned.combine(coder, raws) if self._may_code(r, coder)]
-            records = [self._record(article, s, raw, contexts) for raw in raws]
+            sentence = Sentence(
+                index=s.index, text=s.span.text, start=s.start, end=s.start + len(s.span.text)
+            )
+            records = [self._record(article, ref, sentence, s, raw, contexts) for raw in raws]
             ids = {id(raw): record.id for raw, record in zip(raws, records, strict=True)}
             for raw, event in zip(raws, records, strict=True):
                 if raw.about is not None and id(raw.about) in ids:
@@ -428,11 +435,12 @@ class Coder:
 
     def _parse(self, wanted: list[_Sent]) -> None:
         """Pass 2 on the wanted sentences (of one or more articles), each cut out alone."""
+        arrays: dict[int, tuple[list, Any, bool]] = {}
         for s in wanted:
             if not s.alone:
                 for m in s.mentions:
                     m.shift(-s.span.start)
-                s.doc, s.offset = s.span.as_doc(), s.start
+                s.doc, s.offset = _cut(s.span, arrays), s.start
         for s, parsed in zip(wanted, self.nlp.parse([s.doc for s in wanted]), strict=True):
             s.doc, s.parsed = parsed, True
             enrich_from_apposition(s.doc, s.mentions, s.offset)
@@ -519,6 +527,8 @@ class Coder:
     def _record(
         self,
         article: Article,
+        ref: ArticleRef,
+        sentence: Sentence,
         s: _Sent,
         raw: RawEvent,
         contexts: Sequence[str],
@@ -545,10 +555,8 @@ class Coder:
         )
         return Event(
             id=hashlib.sha1(key.encode()).hexdigest()[:20],
-            article=ArticleRef(**article.model_dump(exclude={"text"})),
-            sentence=Sentence(
-                index=s.index, text=s.span.text, start=s.start, end=s.start + len(s.span.text)
-            ),
+            article=ref,  # one per article, one per sentence: shared by its events
+            sentence=sentence,
             trigger=TextSpan(
                 text=raw.trigger.text, start=trig_start, end=trig_start + len(raw.trigger.text)
             ),
@@ -564,6 +572,38 @@ class Coder:
             method="pattern" if raw.learned is None else "learned",
             coder=self.info,
         )
+
+
+def _cut(span: Span, arrays: dict[int, tuple[list, Any, bool]]) -> Doc:
+    """``span.as_doc()``, with its document's attribute array computed once for all the
+    sentences cut out of it (``arrays``, by document; spaCy computes it again for each). A
+    document of tokens and sentence starts only (pass 1: no parse, entities, categories or
+    hooks) needs none of what ``as_doc`` repairs or copies beyond the array, nor the span's
+    vector it computes: the same document is built directly."""
+    doc = span.doc
+    found = arrays.get(id(doc))
+    if found is None:
+        head = doc._get_array_attrs()
+        bare = not (
+            doc.has_annotation("DEP")
+            or doc.has_annotation("ENT_IOB")
+            or doc.cats
+            or doc.user_hooks
+            or doc.user_span_hooks
+            or doc.user_token_hooks
+        )
+        found = arrays[id(doc)] = (head, doc.to_array(head), bare)
+    head, array, bare = found
+    if not bare:
+        return span.as_doc(array_head=head, array=array)
+    tokens = list(span)
+    out = Doc(
+        doc.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens]
+    )
+    out.from_array(head, array[span.start : span.end])
+    out.noun_chunks_iterator = doc.noun_chunks_iterator
+    out.tensor = doc.tensor[span.start : span.end]
+    return out
 
 
 def _actors_of(article: Article, sents: list[_Sent]) -> ArticleActors:
@@ -636,9 +676,16 @@ def load_coder(settings: Settings | None = None, gazetteer: Gazetteer | None = N
     gazetteer = gazetteer or load_gazetteer()  # once per process (cached)
     contexts = load_contexts(codebook)
     learned = load_learned(settings, codebook)  # None unless Settings.typer asks for it
-    return Coder(
+    coder = Coder(
         nlp, codebook, patterns, matcher, settings, gazetteer, load_lexicon(), contexts, learned
     )
+    if gc.get_freeze_count() == 0:
+        # The first coder of a process mostly lives as long as it: its ~400,000 objects (the
+        # gazetteer, dictionaries, model) leave the cyclic collector's care, so no full
+        # collection walks them again (each took 0.4-0.7 s, up to a tenth of coding a batch;
+        # freed by reference counting still). Later coders are left to the collector.
+        gc.freeze()
+    return coder
 
 
 @lru_cache(maxsize=1)

@@ -53,6 +53,20 @@ class SentenceCoder:
         self._objects: dict[int, list[Token]] = {}  # objects() by token index
         # tokens a pattern decided on: it gave an event, or its wording codes nothing
         self.decided: set[int] = set()
+        self._nearby: dict[int, set[str]] = {}  # _near() by token index
+        self._kids: dict[int, tuple[Token, ...]] = {}  # kids() by token index
+
+    def kids(self, tok: Token) -> tuple[Token, ...]:
+        """``tok.children``, made once a token (spaCy makes new token objects at each walk,
+        and roles and patterns walk the same tokens' children again and again)."""
+        found = self._kids.get(tok.i)
+        if found is None:
+            found = self._kids[tok.i] = tuple(tok.children)
+        return found
+
+    def lemmas_and_forms(self) -> tuple[list[str], list[str]]:
+        """The sentence's lowercase lemmas and its lowercase forms, token by token."""
+        return [lemma for _, lemma in self._forms], [form for form, _ in self._forms]
 
     # --- actors reachable from a token ------------------------------------------------------
     def actors_at(self, tok: Token, conj: bool = True) -> list[tuple[Actor, bool]]:
@@ -70,7 +84,7 @@ class SentenceCoder:
             frontier = [
                 c
                 for t in frontier
-                for c in t.children
+                for c in self.kids(t)
                 if c.dep_ not in _SKIP_DEPS and not self._classifier(c)
             ]
             if not frontier:
@@ -130,9 +144,9 @@ class SentenceCoder:
 
     # --- grammatical roles --------------------------------------------------------------------
     def subjects(self, tok: Token, depth: int = 0) -> list[Token]:
-        kids = list(tok.children)
+        kids = self.kids(tok)
         if any(c.dep_ in ("nsubjpass", "auxpass") for c in kids):
-            return [p for c in kids if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+            return [p for c in kids if c.dep_ == "agent" for p in self.kids(c) if p.dep_ == "pobj"]
         subj = [c for c in kids if c.dep_ in ("nsubj", "csubj")]
         if subj or depth > 4:
             return subj
@@ -140,7 +154,7 @@ class SentenceCoder:
         if tok.dep_ == "xcomp" or self.purpose(tok):
             # "urged B to X", "called on B to X": B is the one asked to act; else the
             # controlling subject ("X summoned the envoy to complain": X complains)
-            obj = [c for c in head.children if c.dep_ == "dobj"]
+            obj = [c for c in self.kids(head) if c.dep_ == "dobj"]
             obj = obj or self.prep_objects(head, "on") or self.prep_objects(head, "upon")
             if obj and head.lemma_ in self.patterns.modality.request_heads:
                 return obj
@@ -150,7 +164,7 @@ class SentenceCoder:
         if tok.dep_ in ("relcl", "acl") and self._is_actor(head):
             return [head]
         if tok.dep_ in ("acl", "xcomp") and head.pos_ == "NOUN":
-            poss = [c for c in head.children if c.dep_ == "poss"]  # "Russia's failure to X"
+            poss = [c for c in self.kids(head) if c.dep_ == "poss"]  # "Russia's failure to X"
             if poss or tok.tag_ != "VBG" or head.dep_ != "dobj":
                 return poss
             # "X issued a statement calling on Y", "X approved a resolution condemning Y":
@@ -158,14 +172,13 @@ class SentenceCoder:
             return self.subjects(head.head, depth + 1)
         return []
 
-    @staticmethod
-    def purpose(tok: Token) -> bool:
+    def purpose(self, tok: Token) -> bool:
         """Is ``tok`` the verb of a subjectless purpose clause ("... to complain about X")?"""
         return (
             tok.dep_ == "advcl"
             and tok.pos_ == "VERB"
-            and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
-            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in self.kids(tok))
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in self.kids(tok))
         )
 
     def controller_objects(self, tok: Token) -> list[Token]:
@@ -180,7 +193,7 @@ class SentenceCoder:
         return any(
             t.i in self.actors
             or (t.lower_ in PRONOUNS and t.pos_ == "PRON")
-            or any(c.i in self.actors for c in t.children if c.dep_ in ("amod", "compound"))
+            or any(c.i in self.actors for c in self.kids(t) if c.dep_ in ("amod", "compound"))
             for t in (tok, *tok.conjuncts)
         )
 
@@ -193,15 +206,15 @@ class SentenceCoder:
         return list(found)
 
     def _find_objects(self, tok: Token) -> list[Token]:
-        kids = list(tok.children)
+        kids = self.kids(tok)
         if any(c.dep_ == "auxpass" for c in kids):
             return [c for c in kids if c.dep_ == "nsubjpass"]
         objs = [c for c in kids if c.dep_ in ("dobj", "dative")]
         if not objs and tok.pos_ == "VERB":
             # "condemned and sanctioned Iran": the shared object hangs on the last verb
             for conj in (c for c in kids if c.dep_ == "conj" and c.pos_ == "VERB"):
-                if not any(g.dep_ in ("nsubj", "nsubjpass") for g in conj.children):
-                    objs = [g for g in conj.children if g.dep_ in ("dobj", "dative")]
+                if not any(g.dep_ in ("nsubj", "nsubjpass") for g in self.kids(conj)):
+                    objs = [g for g in self.kids(conj) if g.dep_ in ("dobj", "dative")]
                     break
         return objs
 
@@ -217,14 +230,13 @@ class SentenceCoder:
         light = self.light_head(tok) if pos == "NOUN" else None
         return light or tok
 
-    @staticmethod
-    def prep_objects(tok: Token, prep: str) -> list[Token]:
+    def prep_objects(self, tok: Token, prep: str) -> list[Token]:
         out = []
-        for c in tok.children:
+        for c in self.kids(tok):
             if c.lower_ == prep and (
                 c.dep_ in ("prep", "agent") or (c.dep_ == "dative" and c.pos_ == "ADP")
             ):
-                out += [p for p in c.children if p.dep_ in ("pobj", "pcomp")]
+                out += [p for p in self.kids(c) if p.dep_ in ("pobj", "pcomp")]
         return out
 
     def role_tokens(self, tok: Token, role: str) -> list[Token]:
@@ -242,7 +254,7 @@ class SentenceCoder:
             elif head.startswith("prep:"):  # "went on strike against X": prep:on.prep:against
                 bases = self.prep_objects(tok, head[5:])
             else:
-                bases = [c for c in tok.children if c.dep_ == head]
+                bases = [c for c in self.kids(tok) if c.dep_ == head]
             return [t for b in bases for t in self.role_tokens(b, rest)]
         if role == "subj":
             return self.subjects(tok)
@@ -254,7 +266,7 @@ class SentenceCoder:
             return self.cause_agents(tok)
         if role.startswith("prep:"):
             return self.prep_objects(tok, role[5:])
-        return [c for c in tok.children if c.dep_ == role]
+        return [c for c in self.kids(tok) if c.dep_ == role]
 
     _AGENT_ROLES = ("poss", "prep:from", "prep:by", "compound", "amod")
 
@@ -277,9 +289,9 @@ class SentenceCoder:
         if verb.dep_ == "advcl" and verb.tag_ == "VBG":
             clause = verb.head
             causes = [o for o in self.objects(clause) if not self._is_actor(o)]
-            causes += [c for c in clause.children if c.dep_ == "nsubj"]
+            causes += [c for c in self.kids(clause) if c.dep_ == "nsubj"]
         else:
-            causes = [c for c in verb.children if c.dep_ == "nsubj"]
+            causes = [c for c in self.kids(verb) if c.dep_ == "nsubj"]
         for cause in causes:
             if self._is_actor(cause):
                 return [cause]
@@ -298,14 +310,14 @@ class SentenceCoder:
         """The first actor after ``tok`` in its phrase (its subtree without clauses): the
         target of a pattern that names no role, as PETRARCH reads it. In the passive, the
         subject; a possessive pronoun ("welcomed their talks with X") is not a target."""
-        passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
+        passive = [c for c in self.kids(tok) if c.dep_ == "nsubjpass"]
         if passive:
             return passive
         out, stack = [], [tok]
         while stack:
             t = stack.pop()
             out.append(t)
-            stack += [c for c in t.children if c.dep_ not in _CLAUSES and c.i > tok.i]
+            stack += [c for c in self.kids(t) if c.dep_ not in _CLAUSES and c.i > tok.i]
         return [
             t
             for t in sorted(out, key=lambda t: t.i)[1:]
@@ -349,10 +361,9 @@ class SentenceCoder:
         """Targets when a pattern's own roles find no actor: the class's fallback roles
         (roles.yaml), then, for a purpose clause of a class that addresses someone, the
         controlling verb's object ("summoned the envoy to complain")."""
-        roles = self.patterns.roles
-        extra = [r for r in roles.fallback_for(p.code) if r not in p.target]
+        extra, controller = self.patterns.fallbacks(p)
         found = self.role_actors(tok, extra, root)
-        if not found and roles.addresses_controller(p.code):
+        if not found and controller:
             found = [a for t in self.controller_objects(tok) for a in self.actors_at(t)]
         return [a for a in found if not self._is_generic(a[0])]
 
@@ -395,9 +406,9 @@ class SentenceCoder:
         reporting = self.patterns.modality.reporting_heads
         current = tok
         for _ in range(8):
-            for prep in (c for c in current.children if c.lower_ == "according"):
-                for to in (c for c in prep.children if c.lower_ == "to"):
-                    found = [a for p in to.children for a, _ in self.actors_at(p)]
+            for prep in (c for c in self.kids(current) if c.lower_ == "according"):
+                for to in (c for c in self.kids(prep) if c.lower_ == "to"):
+                    found = [a for p in self.kids(to) for a, _ in self.actors_at(p)]
                     if found:
                         return found[0]
             if current is not tok and current.lemma_.lower() in reporting:
@@ -417,20 +428,27 @@ class SentenceCoder:
         if p.requires_light and self.light_head(tok) is None:
             return None
         if p.requires_prep and not any(
-            c.dep_ in ("prep", "agent") and c.lower_ in p.requires_prep for c in tok.children
+            c.dep_ in ("prep", "agent") and c.lower_ in p.requires_prep for c in self.kids(tok)
         ):
             return None
         if p.object is not None:
             objs = self.objects(tok) if p.pos == "VERB" else self.prep_objects(tok, "of")
             if not any(o.lemma_.lower() in p.object or "*" in p.object for o in objs):
                 return None  # "*": any direct object
-        if p.with_word is not None:
-            near = [t for c in tok.children for t in _within(c, 2)]
-            if not any(t.lower_ in p.with_word or t.lemma_ in p.with_word for t in near):
-                return None
+        if p.with_word is not None and self._near(tok).isdisjoint(p.with_word):
+            return None
         if phrase is None:
             return PhraseMatch()
         return match(self._forms, tok.i, phrase.before, phrase.after, limit=tok.right_edge.i + 1)
+
+    def _near(self, tok: Token) -> set[str]:
+        """The forms and lemmas of the tokens up to three levels below ``tok`` (computed once
+        a token: a pattern's ``with_word`` looks among them)."""
+        near = self._nearby.get(tok.i)
+        if near is None:
+            below = [t for c in self.kids(tok) for t in _within(c, 2)]
+            near = self._nearby[tok.i] = {t.lower_ for t in below} | {t.lemma_ for t in below}
+        return near
 
     def _object_is_event(self, tok: Token) -> bool:
         """ "X fired rockets": the noun carries the event, the light verb does not."""
@@ -478,8 +496,10 @@ class SentenceCoder:
         yield from senses.refine(self, list(self.pattern_events()))
 
     def pattern_events(self) -> Iterator[RawEvent]:
-        for tok in self.doc:
-            yield from self._events_at(tok)
+        may = self.patterns.may_trigger
+        for i, (form, lemma) in enumerate(self._forms):
+            if may(lemma, form):  # most words have no pattern at all
+                yield from self._events_at(self.doc[i])
 
     def _events_at(self, tok: Token) -> Iterator[RawEvent]:
         """The events triggered by ``tok``: the first pattern whose roles find a full dyad (or

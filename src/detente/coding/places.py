@@ -68,7 +68,10 @@ class Locator:
         doc, out = s.doc, []
         taken: set[int] = set()
         spans: list[tuple[int, int, bool]] = []
-        if doc.has_annotation("ENT_IOB"):
+        # what the sentence's document has, asked once (each ask scans its tokens)
+        ann = (doc.has_annotation("ENT_IOB"), doc.has_annotation("TAG"))
+        parsed = doc.has_annotation("DEP")
+        if ann[0]:
             spans += [(e.start, e.end, True) for e in doc.ents if e.label_ in _NER_PLACES]
         i = s.lo
         while i < s.hi:
@@ -80,7 +83,7 @@ class Locator:
                 i += 1
                 continue
             for n in range(min(4, s.hi - i), 0, -1):
-                if self._plausible(doc, i, i + n, s, countries):
+                if self._plausible(doc, i, i + n, s, countries, ann, parsed):
                     spans.append((i, i + n, False))
                     i += n - 1
                     break
@@ -92,19 +95,26 @@ class Locator:
             place = self._resolve(doc[start:end].text, s, start, end, countries)
             if place is None:
                 continue
-            is_place = self._locative(doc, start, end) or (actor is None and from_ner)
-            is_place = is_place or (actor is None and not _subject(doc[end - 1]))
+            is_place = self._locative(doc, start, end, parsed) or (actor is None and from_ner)
+            is_place = is_place or (actor is None and not (parsed and _subject(doc[end - 1])))
             out.append(self._mention(s, start, end, place, is_place))
             taken |= set(range(start, end))
         for a, b, actor in s.actors:  # "in Israeli territory": a demonym before a territory noun
             if b < s.hi and a not in taken and doc[b].lower_ in self.gaz.territory_nouns:
                 country = self.gaz.country(actor.country)
-                if country is not None and self._locative(doc, b, b + 1):
+                if country is not None and self._locative(doc, b, b + 1, parsed):
                     out.append(self._mention(s, a, b + 1, country, True))
         return sorted(out, key=lambda m: m.start)
 
     def _plausible(
-        self, doc: Doc, start: int, end: int, s: SentenceView, countries: Counter[str]
+        self,
+        doc: Doc,
+        start: int,
+        end: int,
+        s: SentenceView,
+        countries: Counter[str],
+        ann: tuple[bool, bool],
+        parsed: bool,
     ) -> bool:
         """Is a capitalised n-gram a gazetteer place here? NER calling it a person or an
         organisation ("Khan Younis" as PERSON) is overruled by a locative preposition or by a
@@ -115,19 +125,24 @@ class Locator:
         if fold(span.text) in self.gaz.not_places:
             # a country named as an actor is a place only after "in/at/near ..." ("in Israel")
             actor = next((x for a, b, x in s.actors if a == start and b == end), None)
-            if actor is None or actor.kind != "state" or not self._locative(doc, start, end):
+            if (
+                actor is None
+                or actor.kind != "state"
+                or not self._locative(doc, start, end, parsed)
+            ):
                 return False
         candidates = self.gaz.lookup(span.text)
         if not candidates:
             return False
-        if doc.has_annotation("TAG"):
+        ner, tagged = ann
+        if tagged:
             if any(t.pos_ != "PROPN" for t in span):
                 return False
         elif end - start == 1 and span[0].is_sent_start:
             return any(a <= start < b for a, b, _ in s.actors)
-        if doc.has_annotation("ENT_IOB") and any(t.ent_type_ in _NOT_PLACE_ENTS for t in span):
+        if ner and any(t.ent_type_ in _NOT_PLACE_ENTS for t in span):
             in_context = any(p.country in countries for p, _ in candidates)
-            return in_context or self._locative(doc, start, end)
+            return in_context or self._locative(doc, start, end, parsed)
         return True
 
     def _resolve(
@@ -142,8 +157,8 @@ class Locator:
                 return self.gaz.best(same, countries) or self.gaz.country(actor.country)
         return self.gaz.best(candidates, countries)
 
-    def _locative(self, doc: Doc, start: int, end: int) -> bool:
-        if not doc.has_annotation("DEP"):
+    def _locative(self, doc: Doc, start: int, end: int, parsed: bool) -> bool:
+        if not parsed:
             prev = doc[start - 1] if start > 0 else None
             if prev is not None and prev.lower_ == "the" and start > 1:
                 prev = doc[start - 2]
@@ -176,7 +191,8 @@ class Locator:
 
 
 def _subject(tok: Token) -> bool:
-    return tok.dep_ in ("nsubj", "nsubjpass", "poss") if tok.doc.has_annotation("DEP") else False
+    """Is ``tok`` (of a parsed sentence) a subject or a possessor?"""
+    return tok.dep_ in ("nsubj", "nsubjpass", "poss")
 
 
 class ArticlePlaces:

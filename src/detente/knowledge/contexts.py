@@ -7,7 +7,7 @@ event's code. ``load_contexts`` reads and validates the table; ``ContextRules`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Annotated
 
 from pydantic import StringConstraints
@@ -38,6 +38,10 @@ class ContextRules:
                 self.words[parts[0]] = contexts
             else:
                 self.phrases[parts] = contexts
+        # phrases by their first word: a sentence is checked only where one may start
+        self._starts: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
+        for phrase, contexts in self.phrases.items():
+            self._starts.setdefault(phrase[0], []).append((phrase, contexts))
         self.order = {c: i for i, c in enumerate(order)}
 
     def contexts_for(self, doc_or_lemmas: Doc | Span | Iterable[str]) -> list[str]:
@@ -50,14 +54,18 @@ class ContextRules:
             ]
         else:
             seqs = [[w.lower() for w in doc_or_lemmas]]
+        return self.contexts_of(seqs)
+
+    def contexts_of(self, seqs: Iterable[Sequence[str]]) -> list[str]:
+        """Contexts named by sequences of lowercase words (a sentence's lemmas, its forms)."""
         found: set[str] = set()
+        words, starts = self.words, self._starts
         for seq in seqs:
-            for word in seq:
-                found.update(self.words.get(word, ()))
-            for phrase, contexts in self.phrases.items():
-                n = len(phrase)
-                if any(tuple(seq[i : i + n]) == phrase for i in range(len(seq) - n + 1)):
-                    found.update(contexts)
+            for i, word in enumerate(seq):
+                found.update(words.get(word, ()))
+                for phrase, contexts in starts.get(word, ()):
+                    if tuple(seq[i : i + len(phrase)]) == phrase:
+                        found.update(contexts)
         return sorted(found, key=lambda c: self.order.get(c, len(self.order)))
 
 

@@ -356,6 +356,7 @@ class PatternSet:
         # slow to read on the hot path)
         self.phrases: dict[int, Phrase | None] = {id(p): p.phrase for p in self.patterns}
         self.shortlists = {key: _Shortlist(ps, self.phrases) for key, ps in self.index.items()}
+        self._fallbacks: dict[int, tuple[list[str], bool]] = {}  # by pattern identity
         # lowercase surface forms of every trigger lemma: the pre-parse sentence filter, and
         # the way back to a lemma the lemmatizer missed ("cordoned" lemmatized "cordone")
         self.surface_forms: set[str] = set()
@@ -365,6 +366,20 @@ class PatternSet:
             self.surface_forms |= forms
             for form in forms:
                 self.form_lemmas.setdefault(form, []).append(lemma)
+
+    def may_trigger(self, lemma: str, form: str) -> bool:
+        """Can a token of this lemma and lowercase form have any pattern (``candidates``)?"""
+        return lemma in self.lemmas or form in self.lemmas or form in self.form_lemmas
+
+    def fallbacks(self, p: Pattern) -> tuple[list[str], bool]:
+        """The fallback target roles of ``p``'s class that are not its own target roles, and
+        whether its class addresses the controlling verb's object (``Roles``), once each."""
+        found = self._fallbacks.get(id(p))
+        if found is None:
+            extra = [r for r in self.roles.fallback_for(p.code or "") if r not in p.target]
+            found = (extra, self.roles.addresses_controller(p.code or ""))
+            self._fallbacks[id(p)] = found
+        return found
 
     def candidates(
         self, lemma: str, pos: str, form: str | None = None, words: set[str] | None = None
