@@ -347,6 +347,8 @@ def _glue(doc: Doc, prev: Piece, nxt: Piece) -> bool:
     if tuple(w.lower() for w in between) in _AFFILIATION:
         return prev.type == "sector" and nxt.type in {"org", "alias"}
     if len(between) in (1, 2) and between[0].lower() in _OF and between[-1] in (between[0], "the"):
+        if prev.type == "anaphor":  # "the Government of Hungary": a body of that country
+            return nxt.type == "country"
         return prev.type in {"sector", "person"} and nxt.type in _OWNERS | {"entity"}
     return False
 

@@ -543,17 +543,17 @@ class SentenceCoder:
                 if not sources and p.pos == "NOUN" and not self.require_dyad:
                     # no agent of its own: the agent of its cause ("leading to the X of Y")
                     sources = self.role_actors(tok, ["cause"], root)
-            src_codes = {a.code for a, _ in sources}
+            src_codes = _Selves(sources)
             if "target" in found.slots:
                 targets = self.slot_actors(tok, found.slots["target"])
             else:
                 targets = self.role_actors(tok, p.target, root)
                 # the source itself ("pledged its support") leaves the target to find
-                targets = [t for t in targets if t[0].code not in src_codes]
+                targets = [t for t in targets if t not in src_codes]
                 if not self.require_dyad and all(self._is_generic(a) for a, _ in targets):
                     extra = self.fallback_targets(tok, p, root)
-                    targets = [t for t in extra if t[0].code not in src_codes] or targets
-            targets = [t for t in targets if t[0].code not in src_codes]
+                    targets = [t for t in extra if t not in src_codes] or targets
+            targets = [t for t in targets if t not in src_codes]
             if p.between and not targets and len(sources) >= 2:
                 # "Turkish and Greek troops clashed", "Israel and Egypt met"
                 pairs = [(a, b) for i, a in enumerate(sources) for b in sources[i + 1 :]]
@@ -631,6 +631,24 @@ class SentenceCoder:
             cand.trigger, pattern, cand.sources, cand.targets, modality,
             attribution=self.attribution(pred), learned=probability,
         )  # fmt: skip
+
+
+class _Selves:
+    """The sources of an event, for telling a target that is one of them ("pledged its
+    support": its is the source) from another actor of the same code ("Prime Minister X
+    expressed condolences to the Government": two mentions of one country's government)."""
+
+    def __init__(self, sources: list[tuple[Actor, bool]]) -> None:
+        self.codes = {a.code for a, _ in sources}
+        self.names = {(a.code, (a.name or a.text).lower()) for a, _ in sources}
+
+    def __contains__(self, item: tuple[Actor, bool]) -> bool:
+        actor, inferred = item
+        if actor.code not in self.codes:
+            return False
+        if inferred or (actor.kind == "state" and not actor.sector):
+            return True  # a pronoun or alias for it, or its bare country ("Israel")
+        return (actor.code, (actor.name or actor.text).lower()) in self.names
 
 
 def _within(tok: Token, depth: int) -> list[Token]:
