@@ -526,6 +526,10 @@ class Store:
             self._q("ROLLBACK")
             raise
 
+    def execute_in_transaction(self, statements: list[str]) -> None:
+        """Statements of the store package (``synthetic.fill``'s batches) in one transaction."""
+        self._in_transaction(statements)
+
     def rebuild_series(self) -> None:
         """Recount the series tables from the events (one transaction)."""
         self._in_transaction(series.rebuild())
