@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import pandas as pd
 import typer
 
-from detente.cli.app import app
-from detente.cli.options import FROM_OPTIONS, event_filter_options
+from detente.cli.options import FROM_OPTIONS, By, BySeries, ByWeek, filtered_command
 from detente.cli.progress import progress_bar
 from detente.cli.store import Db, _err, _open, _print
 from detente.settings import Settings
-from detente.store.db import DEFAULT_DB, EventFilter
+from detente.store.db import DEFAULT_DB, EventFilter, Store
 
 LEVELS = ("pairs", "country_pairs", "countries", "actors")
 Level = Annotated[
@@ -30,17 +30,28 @@ def _steps():
     )
 
 
+def _read_series(db: str, read: Callable[[Store], pd.DataFrame]) -> pd.DataFrame:
+    """``read(store)`` under a spinner; a ValueError (a filter the series cannot answer) is a
+    bad parameter."""
+    with _open(db) as store, _steps() as bar:
+        if bar:
+            bar(step="reading the series")
+        try:
+            return read(store)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+
+
 def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
     for col in cols:
         frame[col] = pd.to_datetime(frame[col]).dt.strftime("%Y-%m-%d")
     return frame
 
 
-@app.command("series")
-@event_filter_options()
+@filtered_command("series")
 def series_cmd(
     db: Db = DEFAULT_DB,
-    by: Annotated[str, typer.Option(help="day, week, month or year.")] = "month",
+    by: By = "month",
     level: Level = "pairs",
     flt: EventFilter = FROM_OPTIONS,
 ) -> None:
@@ -48,17 +59,9 @@ def series_cmd(
     Goldstein, conflict share; per actor pair, country pair, country or actor."""
     from detente.analytics.queries import series
 
-    if by not in ("day", "week", "month", "year"):
-        raise typer.BadParameter("must be day, week, month or year", param_hint="--by")
     if level not in LEVELS:
         raise typer.BadParameter(f"must be one of {', '.join(LEVELS)}", param_hint="--level")
-    with _open(db) as store, _steps() as bar:
-        if bar:
-            bar(step="reading the series")
-        try:
-            frame = series(store, level, by, flt)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from exc
+    frame = _read_series(db, lambda store: series(store, level, by, flt))
     empty = [c for c in frame if c.startswith("plover_") and not frame[c].any()]
     frame = frame.drop(columns=empty)  # the PLOVER types never counted here
     frame["mean_goldstein"] = frame["mean_goldstein"].round(2)
@@ -71,13 +74,8 @@ def series_cmd(
     _print(_dates(frame, "period").rename(columns=short))
 
 
-@app.command("alerts")
-@event_filter_options()
-def alerts_cmd(
-    db: Db = DEFAULT_DB,
-    by: Annotated[str, typer.Option(help="week or month.")] = "week",
-    flt: EventFilter = FROM_OPTIONS,
-) -> None:
+@filtered_command("alerts")
+def alerts_cmd(db: Db = DEFAULT_DB, by: ByWeek = "week", flt: EventFilter = FROM_OPTIONS) -> None:
     """Dyads and countries whose events or conflict share shift against the 4- and 52-week
     baselines, new actors, and breaks in a dyad's Goldstein series; each with the command
     listing its events. --since: report every complete period from then (default: the last)."""
@@ -85,8 +83,6 @@ def alerts_cmd(
 
     from detente.analytics.queries import alerts
 
-    if by not in ("week", "month"):
-        raise typer.BadParameter("must be week or month", param_hint="--by")
     if flt.country or flt.dyad or flt.until:
         raise typer.BadParameter("alerts take --since, --event and --all-modalities only")
     since = flt.since
@@ -105,11 +101,10 @@ def alerts_cmd(
     _print(_dates(shown, "period"))
 
 
-@app.command("changepoints")
-@event_filter_options()
+@filtered_command("changepoints")
 def changepoints_cmd(
     db: Db = DEFAULT_DB,
-    by: Annotated[str, typer.Option(help="day, week or month.")] = "week",
+    by: BySeries = "week",
     level: Level = "country_pairs",
     flt: EventFilter = FROM_OPTIONS,
 ) -> None:
@@ -120,16 +115,11 @@ def changepoints_cmd(
 
     if not flt.dyad:
         raise typer.BadParameter("give the dyad: --dyad SOURCE,TARGET", param_hint="--dyad")
-    if by not in ("day", "week", "month"):
-        raise typer.BadParameter("must be day, week or month", param_hint="--by")
-    with _open(db) as store, _steps() as bar:
-        if bar:
-            bar(step="reading the series")
-        try:
-            frame = changepoints(
-                store, flt.dyad, by=by, level=level, flt=replace(flt, dyad=None),
-                settings=Settings.from_env(),
-            )  # fmt: skip
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from exc
+    frame = _read_series(
+        db,
+        lambda store: changepoints(
+            store, flt.dyad, by=by, level=level, flt=replace(flt, dyad=None),
+            settings=Settings.from_env(),
+        ),
+    )  # fmt: skip
     _print(_dates(frame, "start", "end"))

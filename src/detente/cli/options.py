@@ -67,6 +67,23 @@ NoFollow = Annotated[
 ]
 Rows = Annotated[int, typer.Option("--limit", help="At most this many rows.")]
 
+
+def _periods(*names: str) -> Any:
+    """A ``--by`` option taking one of ``names`` (any other is a usage error)."""
+    words = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+
+    def check(value: str) -> str:
+        if value not in names:
+            raise typer.BadParameter(f"must be {words}")
+        return value
+
+    return Annotated[str, typer.Option(help=f"{words}.", callback=check)]
+
+
+By = _periods("day", "week", "month", "year")  # a summary's period
+ByWeek = _periods("week", "month")  # alerts' period
+BySeries = _periods("day", "week", "month")  # a change-point series' period
+
 Since = Annotated[str | None, typer.Option(help="Events published on or after YYYY-MM-DD.")]
 Until = Annotated[str | None, typer.Option(help="Events published on or before YYYY-MM-DD.")]
 Country = Annotated[
@@ -86,6 +103,16 @@ def day_option(value: str | None, param_hint: str = "--published") -> date | Non
 
 FROM_OPTIONS = EventFilter()  # the default of ``flt``: replaced by the filter of the options
 _FILTER = {"since": Since, "until": Until, "country": Country, "dyad": Dyad, "event": EventType}
+
+
+def filtered_command(name: str, *, modalities: bool = True) -> Callable[[Callable], Callable]:
+    """Register command ``name``, its event filter options declared (``event_filter_options``)."""
+    from detente.cli.app import app
+
+    def decorate(command: Callable) -> Callable:
+        return app.command(name)(event_filter_options(modalities=modalities)(command))
+
+    return decorate
 
 
 def event_filter_options(*, modalities: bool = True) -> Callable[[Callable], Callable]:

@@ -18,6 +18,7 @@ from detente.cli.app import app
 from detente.cli.display import when
 from detente.cli.options import (
     FROM_OPTIONS,
+    By,
     Inputs,
     NoFollow,
     RequireDyad,
@@ -25,7 +26,7 @@ from detente.cli.options import (
     Samples,
     TyperProfile,
     day_option,
-    event_filter_options,
+    filtered_command,
 )
 from detente.cli.progress import progress_bar
 from detente.errors import DetenteError
@@ -271,8 +272,7 @@ def _ingest_progress(console: Console):
     )
 
 
-@app.command("export")
-@event_filter_options()
+@filtered_command("export")
 def export_cmd(
     fmt: Annotated[
         str,
@@ -304,13 +304,8 @@ def export_cmd(
         _err().print(f"{n} {what} written to {out}")
 
 
-@app.command("events")
-@event_filter_options()
-def events_cmd(
-    db: Db = DEFAULT_DB,
-    flt: EventFilter = FROM_OPTIONS,
-    limit: Rows = 50,
-) -> None:
+@filtered_command("events")
+def events_cmd(db: Db = DEFAULT_DB, flt: EventFilter = FROM_OPTIONS, limit: Rows = 50) -> None:
     """List stored events."""
     from detente.store.queries import events
 
@@ -338,8 +333,7 @@ def events_cmd(
     _print(frame)
 
 
-@app.command("stories")
-@event_filter_options()
+@filtered_command("stories")
 def stories_cmd(
     db: Db = DEFAULT_DB,
     flt: EventFilter = FROM_OPTIONS,
@@ -405,31 +399,19 @@ def _fold(db: str) -> None:
     err.print(f"{sketched} articles sketched, {n} mentions folded")
 
 
-@app.command("dyads")
-@event_filter_options()
-def dyads_cmd(
-    db: Db = DEFAULT_DB,
-    by: Annotated[str, typer.Option(help="day, week, month or year.")] = "month",
-    flt: EventFilter = FROM_OPTIONS,
-) -> None:
+@filtered_command("dyads")
+def dyads_cmd(db: Db = DEFAULT_DB, by: By = "month", flt: EventFilter = FROM_OPTIONS) -> None:
     """Dyad summary: events per source→target pair and period, by QuadClass and PLOVER type."""
     from detente.store.queries import dyads
 
-    if by not in ("day", "week", "month", "year"):
-        raise typer.BadParameter("must be day, week, month or year", param_hint="--by")
     with _open(db) as store:
         frame = dyads(store, by, flt)
     frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
     _print(frame)
 
 
-@app.command("claims")
-@event_filter_options(modalities=False)
-def claims_cmd(
-    db: Db = DEFAULT_DB,
-    flt: EventFilter = FROM_OPTIONS,
-    limit: Rows = 50,
-) -> None:
+@filtered_command("claims", modalities=False)
+def claims_cmd(db: Db = DEFAULT_DB, flt: EventFilter = FROM_OPTIONS, limit: Rows = 50) -> None:
     """List stored claims: who says what, how hedged, about which event."""
     from detente.store.queries import claims
 
@@ -438,13 +420,8 @@ def claims_cmd(
     _print(_linked_columns(frame, {"cue": "cue", "stance": "stance", "about": "about"}))
 
 
-@app.command("counts")
-@event_filter_options(modalities=False)
-def counts_cmd(
-    db: Db = DEFAULT_DB,
-    flt: EventFilter = FROM_OPTIONS,
-    limit: Rows = 50,
-) -> None:
+@filtered_command("counts", modalities=False)
+def counts_cmd(db: Db = DEFAULT_DB, flt: EventFilter = FROM_OPTIONS, limit: Rows = 50) -> None:
     """List stored counts of people killed, wounded, abducted, arrested, displaced or missing."""
     from detente.store.queries import counts
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -101,26 +101,36 @@ class Reprints:
         return failed
 
 
+def _day(value) -> date | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+def _place(r: dict, prefix: str = "") -> dict:
+    """The city (GeoNames id), division and country of a frame row (columns ``prefix`` +
+    geonameid, admin1, country), missing values as None."""
+    geonameid, admin1, country = (r[prefix + c] for c in ("geonameid", "admin1", "country"))
+    return {
+        "geonameid": None if pd.isna(geonameid) else int(geonameid),
+        "admin1": None if pd.isna(admin1) else admin1,
+        "country": None if pd.isna(country) else country,
+    }
+
+
 def _mentions(frame: pd.DataFrame) -> list[Mention]:
-    out = []
-    for r in frame.to_dict("records"):
-        day = r["day"]
-        out.append(
-            Mention(
-                id=r["id"],
-                root=r["root"] or "",
-                modality=r["modality"] or "",
-                reciprocal=bool(r["reciprocal"]),
-                source_key=r["source_key"],
-                target_key=r["target_key"],
-                day=None if pd.isna(day) else pd.Timestamp(day).date(),
-                text=r["text"],
-                geonameid=None if pd.isna(r["geonameid"]) else int(r["geonameid"]),
-                admin1=None if pd.isna(r["admin1"]) else r["admin1"],
-                country=None if pd.isna(r["country"]) else r["country"],
-            )
+    return [
+        Mention(
+            id=r["id"],
+            root=r["root"] or "",
+            modality=r["modality"] or "",
+            reciprocal=bool(r["reciprocal"]),
+            source_key=r["source_key"],
+            target_key=r["target_key"],
+            day=_day(r["day"]),
+            text=r["text"],
+            **_place(r),
         )
-    return out
+        for r in frame.to_dict("records")
+    ]
 
 
 def _blocks(mentions: list[Mention], days: int) -> dict[str, list]:
@@ -138,21 +148,16 @@ def _blocks(mentions: list[Mention], days: int) -> dict[str, list]:
 
 
 def _stories(frame: pd.DataFrame) -> list[Story]:
-    out = []
-    for r in frame.to_dict("records"):
-        day = r["event_date"]
-        out.append(
-            Story(
-                id=r["id"],
-                block=(r["cameo_root"], r["modality"], r["source_key"], r["target_key"]),
-                day=None if pd.isna(day) else pd.Timestamp(day).date(),
-                texts=list(r["texts"] if r["texts"] is not None else []),
-                geonameid=None if pd.isna(r["place_geonameid"]) else int(r["place_geonameid"]),
-                admin1=None if pd.isna(r["place_admin1"]) else r["place_admin1"],
-                country=None if pd.isna(r["place_country"]) else r["place_country"],
-            )
+    return [
+        Story(
+            id=r["id"],
+            block=(r["cameo_root"], r["modality"], r["source_key"], r["target_key"]),
+            day=_day(r["event_date"]),
+            texts=list(r["texts"] if r["texts"] is not None else []),
+            **_place(r, "place_"),
         )
-    return out
+        for r in frame.to_dict("records")
+    ]
 
 
 def _row(s: Story) -> dict:
