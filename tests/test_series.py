@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pandas as pd
 import pytest
 from synthetic import event, week_articles
@@ -12,7 +13,8 @@ from synthetic import event, week_articles
 from detente.records import Article
 from detente.store import queries
 from detente.store.db import EventFilter, open_store
-from detente.store.series import EVENT_KEYS, LEVELS, MEASURES
+from detente.store.migrations import MIGRATIONS
+from detente.store.series import EVENT_KEYS, KEYS_V8, LEVELS, MEASURES, rebuild
 from detente.store.series_read import read_grain
 
 
@@ -149,3 +151,59 @@ def test_undated_articles_are_stored_and_counted_without_a_period(tmp_path):
     pairs = s.series("country_pairs", "day", EventFilter())
     assert pairs["events"].sum() == 1 and pairs["period"].isna().all()
     s.close()
+
+
+def _reports(*tags: str):
+    """The same RUS→UKR strike in one article per tag, all of one day (folding makes them one
+    event)."""
+    out = []
+    for tag in tags:
+        a = Article(id=tag, published=date(2023, 3, 1), text=f"strike {tag}")
+        out.append((a, [event(a, 0, "190", ["RUSMIL"], ["UKRGOV"])]))
+    return out
+
+
+def _equal(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    assert a.keys() == b.keys()
+    for table in a:
+        pd.testing.assert_frame_equal(a[table], b[table], check_dtype=False)
+
+
+def test_a_mention_folded_into_another_leaves_the_lead_rows_and_the_migration_agrees(tmp_path):
+    from detente.run.stories import fold_pending
+    from detente.settings import Settings
+
+    path = tmp_path / "fold.duckdb"
+    with open_store(path) as s:
+        s.store_articles([(a, e, a.id, None) for a, e in _reports("first", "second")])
+        assert fold_pending(s, Settings()) == 2
+        s.compact_series()
+        kept = _tables(s)
+        for flt, n in ((EventFilter(folded=True), 1), (EventFilter(), 2)):
+            assert queries.series(s, "country_pairs", "day", flt)["events"].sum() == n
+            assert queries.dyads(s, "month", flt)["events"].sum() == n
+            dyad = EventFilter(dyad=("RUS", "UKR"), folded=flt.folded)  # counted from events
+            assert queries.dyads(s, "month", dyad)["events"].sum() == n
+        _equal(kept, _recount(s))
+    # the same rows in a version 8 store: no lead key, no window key, no index on story_id
+    v8 = tmp_path / "v8.duckdb"
+    con = duckdb.connect(str(v8))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied TIMESTAMP)")
+    for number, statements in enumerate(MIGRATIONS[:8], start=1):
+        for sql in statements:
+            con.execute(sql)
+        con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [number])
+    con.execute(f"ATTACH '{path}' AS new (READ_ONLY)")
+    for table in ("articles", "article_sources", "events", "event_actors"):
+        con.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    con.execute("INSERT INTO stories SELECT * EXCLUDE (window_key) FROM new.stories")
+    con.execute("DETACH new")
+    for sql in rebuild(KEYS_V8):
+        con.execute(sql)
+    con.close()
+    with open_store(v8) as s:
+        _equal(_tables(s), kept)  # migration 9 moved the folded mention off the lead rows
+        s.store_articles([(a, e, a.id, None) for a, e in _reports("third")])
+        assert fold_pending(s, Settings()) == 1
+        assert s._q("SELECT count(*), max(num_articles) FROM stories")[0] == (1, 3)
+        assert queries.series(s, "countries", "day", EventFilter(folded=True))["events"].sum() == 2

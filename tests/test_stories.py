@@ -15,6 +15,7 @@ import pytest
 
 from detente.records import Article
 from detente.run.batch import ingest
+from detente.run.stories import fold_pending
 from detente.settings import Settings
 from detente.store import export, queries
 from detente.store.db import open_store
@@ -193,6 +194,72 @@ def test_two_reports_fold_into_one_event_and_another_city_stays_apart(store, cod
     assert all(len(r) == 16 for r in lines)
     strike_id = str(row["GlobalEventID"])
     assert sum(r[0] == strike_id for r in lines) == 2
+
+
+def _series(store) -> dict:
+    """Every series level by day, of mentions and of folded events (all modalities)."""
+    out = {}
+    for level in ("pairs", "country_pairs", "countries", "actors"):
+        for folded in (False, True):
+            flt = queries.make_filter(modalities=None, folded=folded)
+            out[level, folded] = queries.series(store, level, "day", flt).to_dict("records")
+    return out
+
+
+def _recounted(store) -> dict:
+    store.rebuild_series()
+    return _series(store)
+
+
+def test_series_count_folded_events_once_and_deletes_keep_them_exact(store, coder):
+    articles = [
+        _article(DNIPRO_1, "Kyiv Daily"),
+        _article(DNIPRO_2, "Danube Times"),
+        _article(ODESA, "Black Sea Herald"),
+    ]
+    ingest(articles, store, coder)
+    every = queries.make_filter(modalities=None)
+    mentions = store.events(every)
+    leads = mentions[mentions["story_id"] == mentions["id"]]
+    assert len(leads) < len(mentions)  # the Dnipro strike is one event of two mentions
+    kept = _series(store)
+    pairs = {f: sum(r["events"] for r in kept["country_pairs", f]) for f in (False, True)}
+    joined = mentions[(mentions["story_id"] != mentions["id"]) & (mentions["dyad"] == "full")]
+    assert pairs[False] - pairs[True] == len(joined) > 0  # a joined mention is no new event
+    assert len(leads) == len(queries.stories(store, every, limit=None))
+    assert len(store.events(queries.make_filter(modalities=None, folded=True))) == len(leads)
+    assert kept == _recounted(store)  # what ingest kept is what a recount gives
+    strike = mentions.groupby("story_id")["article_id"].agg(set)
+    strike = strike[strike.map(len) == 2].index[0]
+    first = mentions.set_index("id").loc[strike, "article_id"]
+    other = ({articles[0].id, articles[1].id} - {first}).pop()
+    # the first mention's article goes: the strike's other mention stands alone, unfolded
+    store.delete_articles([first])
+    assert store._q("SELECT count(*) FROM stories WHERE id = ?", [strike])[0][0] == 0
+    loose = store.events(every)
+    assert loose[loose["article_id"] == other]["story_id"].isna().any()
+    assert _series(store) == _recounted(store)
+    fold_pending(store, Settings())  # folded again: one event of one article
+    again = queries.stories(store, every, limit=None)
+    assert store.events(every)["story_id"].notna().all()
+    assert _series(store) == _recounted(store)
+    mine = again[again["id"].isin(store.events(every).query("article_id == @other")["id"])]
+    assert set(mine["num_articles"]) == {1}
+
+
+def test_deleting_a_later_report_refreshes_its_event(store, coder):
+    articles = [_article(DNIPRO_1, "Kyiv Daily"), _article(DNIPRO_2, "Danube Times")]
+    ingest(articles, store, coder)
+    every = queries.make_filter(modalities=None)
+    mentions = store.events(every)
+    strike = mentions.groupby("story_id")["article_id"].agg(set)
+    strike = strike[strike.map(len) == 2].index[0]
+    first = mentions.set_index("id").loc[strike, "article_id"]
+    later = ({a.id for a in articles} - {first}).pop()
+    store.delete_articles([later])
+    row = queries.stories(store, every, limit=None).set_index("id").loc[strike]
+    assert (row["num_articles"], row["num_sources"], row["num_mentions"]) == (1, 1, 1)
+    assert _series(store) == _recounted(store)
 
 
 def test_reingesting_adds_no_mentions(store, coder):

@@ -51,6 +51,13 @@ AllModalities = Annotated[
     bool,
     typer.Option("--all-modalities", help="Include negated/future/... events, not only asserted."),
 ]
+Folded = Annotated[
+    bool,
+    typer.Option(
+        "--folded",
+        help="Count each folded event once (its first mention), not every mention of it.",
+    ),
+]
 Samples = Annotated[
     bool, typer.Option("--samples", help="The bundled illustrative sample articles.")
 ]
@@ -117,11 +124,13 @@ def filtered_command(name: str, *, modalities: bool = True) -> Callable[[Callabl
 
 def event_filter_options(*, modalities: bool = True) -> Callable[[Callable], Callable]:
     """For a command with a parameter ``flt: EventFilter = FROM_OPTIONS``: declare --since,
-    --until, --country, --dyad, --event (and --all-modalities when ``modalities``; else every
-    modality is kept) in its place, and call the command with the filter they make."""
+    --until, --country, --dyad, --event (and --all-modalities and --folded when
+    ``modalities``; else every modality and mention is kept) in its place, and call the
+    command with the filter they make."""
     options: dict[str, Any] = dict(_FILTER)
     if modalities:
         options["all_modalities"] = AllModalities
+        options["folded"] = Folded
 
     def decorate(command: Callable) -> Callable:
         signature = inspect.signature(command, eval_str=True)
@@ -132,7 +141,7 @@ def event_filter_options(*, modalities: bool = True) -> Callable[[Callable], Cal
                 name,
                 inspect.Parameter.POSITIONAL_OR_KEYWORD,
                 annotation=kind,
-                default=False if name == "all_modalities" else None,
+                default=False if name in ("all_modalities", "folded") else None,
             )
             for name, kind in options.items()
         ]
@@ -149,10 +158,13 @@ def event_filter_options(*, modalities: bool = True) -> Callable[[Callable], Cal
     return decorate
 
 
-def _make_filter(all_modalities: bool = True, **chosen: str | None) -> EventFilter:
+def _make_filter(
+    all_modalities: bool = True, folded: bool = False, **chosen: str | None
+) -> EventFilter:
     from detente.store.queries import make_filter
 
     try:
-        return make_filter(**chosen, modalities=None if all_modalities else ("asserted",))
+        modalities = None if all_modalities else ("asserted",)
+        return make_filter(**chosen, modalities=modalities, folded=folded)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc

@@ -26,9 +26,10 @@ from detente.claims import code_and_analyse
 from detente.errors import DetenteError
 from detente.ingest.sources import Failure, Found, SourceOptions, read_inputs
 from detente.records import MODALITIES, Article, ArticleAnalysis, Event
-from detente.run.stories import Reprints, fold_pending
+from detente.run.stories import Folder, Reprints, fold_pending
 from detente.settings import Settings
 from detente.store.db import Store, StoreError, ToStore
+from detente.store.stories import count_pending
 
 
 @dataclass
@@ -153,9 +154,11 @@ def _run(
         """One transaction for the lot: each article all-or-nothing, one commit; then its
         mentions are folded and the reprints that waited for the batch (``ids``) recorded."""
         sketches = reprints.sketches([x[0].id for x in ready])
-        results = store.store_articles(ready, summary.run_id, sketches) if ready else []
+        folder = Folder(store, settings)
+        results = store.store_articles(ready, summary.run_id, sketches, folder) if ready else []
         stored = {x[0].id for x, r in zip(ready, results, strict=True) if r == "stored"}
-        if stored:
+        summary.folded += folder.folded
+        if stored and count_pending(store):  # mentions stored before, never folded
             summary.folded += fold_pending(store, settings)
         for item, reason in reprints.settle(ids, stored):
             summary.reprints -= 1

@@ -30,7 +30,7 @@ from detente.store.stories import (
     save_folding,
     unsketched_articles,
 )
-from detente.stories.fold import Mention, Story, fold
+from detente.stories.fold import Folding, Mention, Story, fold
 from detente.stories.reprints import Sketch, best_match, sketch
 
 FOLD_CHUNK = 5000  # mentions folded per store transaction
@@ -133,17 +133,19 @@ def _mentions(frame: pd.DataFrame) -> list[Mention]:
     ]
 
 
-def _blocks(mentions: list[Mention], days: int) -> dict[str, list]:
-    """One row per block and day (or undated) of ``mentions``, with the window around it: the
-    stored stories to fold them into are those of their block within the window."""
-    windows = {(m.block(), m.day) for m in mentions}
+def _windows(mentions: list[Mention], days: int) -> dict[str, list]:
+    """One row per block and day within ``days`` of a mention of that block (or undated): the
+    stored stories to fold ``mentions`` into are those of these blocks and days."""
+    windows = set()
+    for m in mentions:
+        span = [None] if m.day is None else [m.day + timedelta(d) for d in range(-days, days + 1)]
+        windows.update((m.block(), day) for day in span)
     cols: dict[str, list] = {c: [] for c in ("root", "modality", "source_key", "target_key")}
-    cols["lo"], cols["hi"] = [], []
-    for block, day in windows:
+    cols["day"] = []
+    for block, day in sorted(windows, key=lambda w: (w[0], w[1] or date.min)):
         for col, v in zip(cols, block, strict=False):
             cols[col].append(v)
-        cols["lo"].append(None if day is None else day - timedelta(days=days))
-        cols["hi"].append(None if day is None else day + timedelta(days=days))
+        cols["day"].append(day)
     return cols
 
 
@@ -169,28 +171,48 @@ def _row(s: Story) -> dict:
     return dict(zip(STORY_FIELDS, values, strict=True))
 
 
+def _fold(store: Store, settings: Settings, mentions: list[Mention]) -> Folding:
+    known = _stories(fold_candidates(store, _windows(mentions, settings.fold_days)))
+    return fold(mentions, known, settings)
+
+
+def _written(folding: Folding) -> tuple[dict[str, str], list[dict], list[dict]]:
+    writes = folding.to_write()
+    new = [_row(s) for s in writes if s.new]
+    return folding.assigned, new, [_row(s) for s in writes if not s.new]
+
+
+@dataclass
+class Folder:
+    """Folds each batch before the store inserts it (``Store.store_articles(fold=...)``):
+    its mentions join the stored stories of their blocks and days, or each other; ``folded``
+    counts them."""
+
+    store: Store
+    settings: Settings
+    folded: int = 0
+
+    def __call__(self, frame: pd.DataFrame) -> tuple[dict[str, str], list[dict], list[dict]]:
+        mentions = _mentions(frame)
+        self.folded += len(mentions)
+        return _written(_fold(self.store, self.settings, mentions))
+
+
 def fold_pending(
     store: Store,
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
     chunk: int = FOLD_CHUNK,
 ) -> int:
-    """Fold every mention not folded yet; returns how many were folded. ``progress(done,
-    total)`` after each chunk."""
+    """Fold every mention not folded yet (stored before folding existed, through
+    ``Store.store_article``, or unlinked by ``Store.delete_articles``); returns how many were
+    folded. ``progress(done, total)`` after each chunk."""
     total, done = count_pending(store), 0
     while done < total:
         mentions = _mentions(pending_mentions(store, chunk))
         if not mentions:
             break
-        known = _stories(fold_candidates(store, _blocks(mentions, settings.fold_days)))
-        folding = fold(mentions, known, settings)
-        writes = folding.to_write()
-        save_folding(
-            store,
-            folding.assigned,
-            [_row(s) for s in writes if s.new],
-            [_row(s) for s in writes if not s.new],
-        )
+        save_folding(store, *_written(_fold(store, settings, mentions)))
         done += len(mentions)
         if progress is not None:
             progress(done, total)

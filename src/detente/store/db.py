@@ -15,7 +15,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -37,6 +37,9 @@ StoreResult = Literal["stored", "skipped", "duplicate"]
 ToStore = tuple[Article, list[Event], str | None, ArticleAnalysis | None]
 # An article's reprint signature and LSH band keys (``stories.reprints.Sketch`` as plain values)
 Sketches = dict[str, tuple[tuple[int, ...], tuple[int, ...]]]
+# Folding a batch before it is stored: its mentions (``stories.mentions_of``'s frame) →
+# (mention id → story id, new stories, changed stories), as ``stories.write_folding`` takes them
+Folder = Callable[[pd.DataFrame], tuple[dict[str, str], list[dict], list[dict]]]
 _WS = re.compile(r"\s+")
 
 
@@ -60,6 +63,7 @@ class EventFilter:
     event: str | None = None  # PLOVER event type or CAMEO code prefix
     modalities: tuple[str, ...] | None = None
     require_dyad: bool = False  # only events with both a source and a target
+    folded: bool = False  # each folded event once (its first mention), not every mention
 
     def _dates(self, column: str) -> tuple[list[str], list[Any]]:
         """``TRUE`` and the since/until bounds on ``column``."""
@@ -88,6 +92,8 @@ class EventFilter:
             params += [self.event.upper(), self.event]
         if self.require_dyad:
             sql.append("e.dyad = 'full'")
+        if self.folded:
+            sql.append("coalesce(e.story_id = e.id, e.story_id IS NULL)")
         if self.modalities:
             sql.append(f"e.modality IN ({', '.join('?' * len(self.modalities))})")
             params += list(self.modalities)
@@ -349,12 +355,22 @@ class Store:
         ``keys``, earliest stored first."""
         if not keys:
             return []
+        from detente.store.stories import marks
+
+        ids = [
+            r[0]
+            for r in self._q(
+                f"SELECT DISTINCT article_id FROM article_bands WHERE key IN {marks(keys)}",
+                list(keys),
+            )
+        ]
+        if not ids:
+            return []
         return self._q(
             "SELECT m.article_id, m.signature FROM article_minhash m"
-            " JOIN articles ar ON ar.id = m.article_id WHERE m.article_id IN"
-            " (SELECT DISTINCT article_id FROM article_bands WHERE key IN (SELECT unnest(?)))"
-            " ORDER BY ar.stored_at, ar.id",
-            [list(keys)],
+            f" JOIN (SELECT * FROM articles WHERE id IN {marks(ids)}) ar ON ar.id = m.article_id"
+            f" WHERE m.article_id IN {marks(ids)} ORDER BY ar.stored_at, ar.id",
+            [*ids, *ids],
         )
 
     def known_many(self, articles: list[Article]) -> list[str | None]:
@@ -411,36 +427,45 @@ class Store:
         return self.store_articles([(article, events, item, analysis)], run_id)[0]
 
     def store_articles(
-        self, items: list[ToStore], run_id: int | None = None, sketches: Sketches | None = None
+        self,
+        items: list[ToStore],
+        run_id: int | None = None,
+        sketches: Sketches | None = None,
+        fold: Folder | None = None,
     ) -> list[StoreResult]:
         """Store several articles in one transaction (one commit, one insert per table), with
-        the reprint sketches of those in ``sketches`` (by article id).
+        the reprint sketches of those in ``sketches`` (by article id); with ``fold``, their
+        mentions are folded before they are inserted (each stored with its story, the stories
+        written in the same transaction), so no stored row is updated to link them.
 
         Each article is all-or-nothing either way; if the batch fails, it is rolled back and
         its articles are stored one by one, so one bad article cannot sink the others.
         """
         self._q("BEGIN TRANSACTION")
         try:
-            results = self._store_batch(items, run_id, sketches or {})
+            results = self._store_batch(items, run_id, sketches or {}, fold)
             self._q("COMMIT")
         except duckdb.Error:
             self._q("ROLLBACK")
             if len(items) == 1:
                 raise
-            return [self.store_articles([x], run_id, sketches)[0] for x in items]
+            return [self.store_articles([x], run_id, sketches, fold)[0] for x in items]
         except BaseException:
             self._q("ROLLBACK")
             raise
         return results
 
     def _store_batch(
-        self, items: list[ToStore], run_id: int | None, sketches: Sketches
+        self, items: list[ToStore], run_id: int | None, sketches: Sketches, fold: Folder | None
     ) -> list[StoreResult]:
+        from detente.store.stories import marks
+
         hashes = [text_hash(x[0].text) for x in items]
+        ids = [x[0].id for x in items]
         rows = self._q(
-            "SELECT id, text_hash FROM articles WHERE id IN (SELECT unnest(?))"
-            " OR text_hash IN (SELECT unnest(?))",
-            [[x[0].id for x in items], hashes],
+            f"SELECT id, text_hash FROM articles WHERE id IN {marks(ids)}", ids
+        ) + self._q(
+            f"SELECT id, text_hash FROM articles WHERE text_hash IN {marks(hashes)}", hashes
         )
         by_id = {i: i for i, _ in rows}
         by_hash = {h: i for i, h in rows}
@@ -460,6 +485,19 @@ class Store:
                 self.add_source(existing, article, item)
             results.append("skipped" if existing == article.id else "duplicate")
         tables = dict(batch.tables())
+        folding = None
+        if "events" in tables:
+            import pyarrow as pa
+
+            events = tables["events"]
+            story: list[str | None] = [None] * events.num_rows
+            if fold is not None and "event_actors" in tables:
+                from detente.store.stories import mentions_of
+
+                with self._registered(_new_events=events, _new_actors=tables["event_actors"]):
+                    folding = fold(mentions_of(self, "_new_events", "_new_actors"))
+                story = [folding[0].get(i) for i in events.column("id").to_pylist()]
+            tables["events"] = events.append_column("story_id", pa.array(story, pa.string()))
         for table, arrow in tables.items():
             with self._registered(_detente_rows=arrow):
                 self._q(f"INSERT INTO {table} BY NAME SELECT * FROM _detente_rows")
@@ -467,7 +505,11 @@ class Store:
             with self._registered(_new_events=tables["events"], _new_actors=tables["event_actors"]):
                 for sql in series.delta_inserts("_new_events", "_new_actors"):
                     self._q(sql)
-            self._touched.update(tables["events"].column("published").to_pylist())
+            self.touched(tables["events"].column("published").to_pylist())
+        if folding is not None:
+            from detente.store.stories import write_folding
+
+            write_folding(self, *folding, linked=True)
         return results
 
     @contextlib.contextmanager
@@ -484,8 +526,12 @@ class Store:
 
     def delete_articles(self, ids: list[str]) -> int:
         """Remove articles with everything stored with them, and their counts from the series
-        tables, in one transaction; returns the number of articles removed. Folded events
-        (``stories``) that their mentions joined are not folded again."""
+        tables, in one transaction; returns the number of articles removed. A folded event
+        keeps its other mentions (its counts refreshed); one whose first mention goes is
+        dissolved: its other mentions are unlinked, each counted as an event of its own until
+        they are folded again (``run.stories.fold_pending``, as every ingest does)."""
+        from detente.store.stories import refresh
+
         self._q("BEGIN TRANSACTION")
         try:
             self._q(
@@ -499,13 +545,18 @@ class Store:
             )
             for sql in series.delta_inserts("_gone_events", "_gone_actors", sign=-1):
                 self._q(sql)
-            self._touched.update(
-                r[0] for r in self._q("SELECT DISTINCT published FROM _gone_events")
+            self.touched(r[0] for r in self._q("SELECT DISTINCT published FROM _gone_events"))
+            # the stories that lose a mention: dissolved if it was their first, else refreshed
+            stories = self._q(
+                "SELECT DISTINCT story_id, story_id IN (SELECT id FROM _gone_events) FROM"
+                " _gone_events WHERE story_id IS NOT NULL"
             )
             self._q("DELETE FROM event_actors WHERE event_id IN (SELECT id FROM _gone_events)")
             for table in ("events", "sentences", "claims", "counts", "article_sources",
                           "article_minhash", "article_bands"):  # fmt: skip
                 self._q(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids])
+            self._unfold([s for s, first in stories if first])
+            refresh(self, [s for s, first in stories if not first])
             n = self._q("DELETE FROM articles WHERE id IN (SELECT unnest(?)) RETURNING id", [ids])
             self._q("DROP TABLE _gone_events")
             self._q("DROP TABLE _gone_actors")
@@ -514,6 +565,35 @@ class Store:
             self._q("ROLLBACK")
             raise
         return len(n)
+
+    def _unfold(self, story_ids: list[str]) -> None:
+        """Dissolve stories: their remaining mentions are unlinked (each its own ``lead`` in
+        the series until folded again) and the story rows removed."""
+        from detente.store.stories import marks
+
+        if not story_ids:
+            return
+        self._q(
+            "CREATE OR REPLACE TEMP TABLE _loose_events AS SELECT * FROM events"
+            f" WHERE story_id IN {marks(story_ids)}",
+            story_ids,
+        )
+        self._q(
+            "CREATE OR REPLACE TEMP TABLE _loose_actors AS SELECT * FROM event_actors"
+            " WHERE event_id IN (SELECT id FROM _loose_events)"
+        )
+        for sql in series.delta_inserts("_loose_events", "_loose_actors", sign=-1):
+            self._q(sql)
+        self._q("UPDATE _loose_events SET story_id = NULL")
+        for sql in series.delta_inserts("_loose_events", "_loose_actors"):
+            self._q(sql)
+        self.touched(r[0] for r in self._q("SELECT DISTINCT published FROM _loose_events"))
+        self._q(
+            f"UPDATE events SET story_id = NULL WHERE story_id IN {marks(story_ids)}", story_ids
+        )
+        self._q(f"DELETE FROM stories WHERE id IN {marks(story_ids)}", story_ids)
+        self._q("DROP TABLE _loose_events")
+        self._q("DROP TABLE _loose_actors")
 
     # --- series (pre-aggregated counts, store/series.py) --------------------------------
     def _in_transaction(self, statements: list[str]) -> None:
@@ -529,6 +609,10 @@ class Store:
     def execute_in_transaction(self, statements: list[str]) -> None:
         """Statements of the store package (``synthetic.fill``'s batches) in one transaction."""
         self._in_transaction(statements)
+
+    def touched(self, days: Iterable[date | None]) -> None:
+        """Publication days whose series rows changed (``compact_series`` folds them)."""
+        self._touched.update(days)
 
     def rebuild_series(self) -> None:
         """Recount the series tables from the events (one transaction)."""

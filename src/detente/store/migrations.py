@@ -7,6 +7,7 @@ migration; append a new one. Only ``store.py`` executes these.
 from __future__ import annotations
 
 from detente.store import series
+from detente.store.stories import WINDOW_KEY
 
 ACTOR_FIELDS = ("code", "name", "country", "sector", "kind")
 
@@ -232,5 +233,16 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 8: pre-aggregated counts per pair, country pair, country and actor by day, week and month
     # (store/series.py), kept by ingest in the transaction of the events they count
-    [*series.create_tables(), *series.rebuild()],
+    [*series.create_tables(series.KEYS_V8), *series.rebuild(series.KEYS_V8)],
+    # 9: folding made cheap and counted: mentions found by story (index), stories by a hash of
+    # their block and date (``window_key``, indexed by 10), and the series tables keyed by ``lead``
+    # (the mention is its folded event's first one, or not folded yet: series.add_lead)
+    [
+        "CREATE INDEX events_story ON events (story_id)",
+        "ALTER TABLE stories ADD COLUMN window_key UBIGINT",
+        f"UPDATE stories SET window_key = {WINDOW_KEY}",
+        *series.add_lead(),
+    ],
+    # 10: the index of window_key (DuckDB indexes no column updated in the same transaction)
+    ["CREATE INDEX stories_window ON stories (window_key)"],
 ]

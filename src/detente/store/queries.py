@@ -19,8 +19,10 @@ def make_filter(
     event: str | None = None,
     modalities: tuple[str, ...] | None = ("asserted",),
     require_dyad: bool = False,
+    folded: bool = False,
 ) -> EventFilter:
-    """An ``EventFilter`` from loose values: ISO date strings, "A,B" dyads."""
+    """An ``EventFilter`` from loose values: ISO date strings, "A,B" dyads. ``folded``: each
+    folded event counted (or listed) once, by its first mention, instead of every mention."""
     if isinstance(dyad, str):
         parts = [p.strip() for p in dyad.split(",")]
         if len(parts) != 2 or not all(parts):
@@ -34,6 +36,7 @@ def make_filter(
         event=event or None,
         modalities=tuple(modalities) if modalities else None,
         require_dyad=require_dyad,
+        folded=folded,
     )
 
 

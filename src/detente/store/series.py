@@ -9,15 +9,18 @@ Four tables (migration 8), one per level, each with the same measures at three g
 - ``series_countries``: countries (an event counts once per country among its actors);
 - ``series_actors``: actor codes (once per code, either role), with the actor's country.
 
-Each row is keyed by grain, period (start day), the level's keys, modality and ``full_dyad``
-(both sides known), and holds ``events``, ``statements`` (CAMEO root 01), the four QuadClass
-counts (``verbal_coop`` without statements), one ``plover_<type>`` count per PLOVER event type
+Each row is keyed by grain, period (start day), the level's keys, modality, ``full_dyad``
+(both sides known) and ``lead`` (the mention is its folded event's first one, or not folded
+yet: the rows with ``lead`` count folded events, all rows count mentions), and holds
+``events``, ``statements`` (CAMEO root 01), the four QuadClass counts (``verbal_coop`` without
+statements), one ``plover_<type>`` count per PLOVER event type
 (``plover_unlisted`` for a type not in ``PLOVER_TYPES``), ``goldstein_sum`` and ``goldstein_n``
 (events with a Goldstein value). Rows are deltas: ingest appends the counts of the events it
 stores in the same transaction (``delta_inserts``), a delete appends negative ones, and
 ``compact`` (at the end of an ingest run) folds rows with the same key; every reader sums, so the
-tables are exact at every commit. Migration 8 creates and fills the tables with these statements:
-a change to the tables needs a new migration.
+tables are exact at every commit. Migration 8 creates and fills the tables with these statements
+(``KEYS_V8``), migration 9 adds ``lead`` (``add_lead``): a change to the tables needs a new
+migration.
 Only the store executes these statements.
 """
 
@@ -26,7 +29,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 GRAINS = ("day", "week", "month")
-EVENT_KEYS = ("modality", "full_dyad")
+# ``lead``: the mention stands for its folded event (it is the story's first mention, or not
+# folded yet), so summing the rows with ``lead`` counts each folded event once (migration 9)
+EVENT_KEYS = ("modality", "full_dyad", "lead")
+KEYS_V8 = ("modality", "full_dyad")  # the keys of migration 8
 # the PLOVER event types of codes/plover.yaml (tests/test_series.py checks they agree)
 PLOVER_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
@@ -52,7 +58,7 @@ UNIT_MEASURES: dict[str, str] = {
     "goldstein_n": _flag("goldstein IS NOT NULL"),
 }
 MEASURES = tuple(UNIT_MEASURES)
-_EVENT_COLS = "e.id, e.published, e.modality, e.full_dyad"
+_EVENT_COLS = "e.id, e.published, e.modality, e.full_dyad, e.lead"
 _EVENT_VALUES = "any_value(e.cameo_root) AS cameo_root, any_value(e.quad_class) AS quad_class,"
 _EVENT_VALUES += " any_value(e.plover_event) AS plover_event, any_value(e.goldstein) AS goldstein"
 
@@ -99,16 +105,16 @@ LEVELS: dict[str, Level] = {
         f" GROUP BY {_EVENT_COLS}, a.code",
     ),
 }
-_KEY_TYPES = {"full_dyad": "BOOLEAN"}
+_KEY_TYPES = {"full_dyad": "BOOLEAN", "lead": "BOOLEAN"}
 
 
-def create_tables() -> list[str]:
-    """The CREATE TABLE statements of the four series tables."""
+def create_tables(keys: tuple[str, ...] = EVENT_KEYS) -> list[str]:
+    """The CREATE TABLE statements of the four series tables (event keys ``keys``)."""
     out = []
     for level in LEVELS.values():
         cols = ["grain VARCHAR NOT NULL", "period DATE"]
         cols += [f"{k} VARCHAR" for k in level.keys]
-        cols += [f"{k} {_KEY_TYPES.get(k, 'VARCHAR')}" for k in EVENT_KEYS]
+        cols += [f"{k} {_KEY_TYPES.get(k, 'VARCHAR')}" for k in keys]
         cols += [f"{m} {'DOUBLE' if m == 'goldstein_sum' else 'BIGINT'}" for m in MEASURES]
         out.append(f"CREATE TABLE {level.table} ({', '.join(cols)})")
     return out
@@ -119,6 +125,7 @@ def units_sql(level: str, events: str, actors: str) -> str:
     ``level``, for the events of relation ``events`` and their actors in ``actors``."""
     return (
         "WITH e AS (SELECT id, published, modality, coalesce(dyad = 'full', FALSE) AS full_dyad,"
+        " coalesce(story_id = id, story_id IS NULL) AS lead,"
         f" cameo_root, quad_class, plover_event, goldstein FROM {events}),"
         f" u AS ({LEVELS[level].units.format(actors=actors)})"
     )
@@ -134,22 +141,26 @@ def _sums(sign: int = 1) -> str:
     return ", ".join(f"{factor}sum({name}) AS {name}" for name in MEASURES)
 
 
-def delta_inserts(events: str, actors: str, sign: int = 1) -> list[str]:
+def delta_inserts(
+    events: str, actors: str, sign: int = 1, event_keys: tuple[str, ...] = EVENT_KEYS
+) -> list[str]:
     """INSERTs adding (``sign`` 1) or removing (-1) the counts of the events of relation
     ``events`` (actors in ``actors``) to every series table, at every grain."""
     if sign not in (1, -1):
         raise ValueError(sign)
     return [
-        f"INSERT INTO {level.table} BY NAME {counts_sql(name, events, actors, sign)}"
+        f"INSERT INTO {level.table} BY NAME {counts_sql(name, events, actors, sign, event_keys)}"
         for name, level in LEVELS.items()
     ]
 
 
-def counts_sql(level: str, events: str, actors: str, sign: int = 1) -> str:
+def counts_sql(
+    level: str, events: str, actors: str, sign: int = 1, event_keys: tuple[str, ...] = EVENT_KEYS
+) -> str:
     """The rows of ``level``'s series table (every grain, one row per key) counting the events
     of relation ``events`` (actors in ``actors``); what ``delta_inserts`` adds, and what a
     dataset's series views compute (``store/dataset.py``)."""
-    keys = ", ".join((*LEVELS[level].keys, *EVENT_KEYS))
+    keys = ", ".join((*LEVELS[level].keys, *event_keys))
     day = (
         f"SELECT CAST(published AS DATE) AS period, {keys}, {_sums(sign)} FROM"
         f" (SELECT published, {keys}, {unit_measures()} FROM u) GROUP BY ALL"
@@ -162,10 +173,22 @@ def counts_sql(level: str, events: str, actors: str, sign: int = 1) -> str:
     return f"{units_sql(level, events, actors)}, d AS ({day}) {' UNION ALL '.join(rolled)}"
 
 
-def rebuild() -> list[str]:
+def rebuild(event_keys: tuple[str, ...] = EVENT_KEYS) -> list[str]:
     """Statements that recount every series table from the events table."""
     out = [f"DELETE FROM {level.table}" for level in LEVELS.values()]
-    return out + delta_inserts("events", "event_actors")
+    return out + delta_inserts("events", "event_actors", event_keys=event_keys)
+
+
+def add_lead() -> list[str]:
+    """Migration 9: the ``lead`` key, true for every row counted so far, then the mentions
+    folded into another mention's event moved to ``lead`` false."""
+    moved = "(SELECT * FROM events WHERE story_id IS NOT NULL AND story_id <> id)"
+    out = [
+        f"ALTER TABLE {level.table} ADD COLUMN lead BOOLEAN DEFAULT TRUE"
+        for level in LEVELS.values()
+    ]
+    out += delta_inserts(f"(SELECT * REPLACE (NULL AS story_id) FROM {moved})", "event_actors", -1)
+    return out + delta_inserts(moved, "event_actors")
 
 
 # the rows of the periods touched: parameters days, weeks, months (lists) and undated (bool)

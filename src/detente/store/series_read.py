@@ -113,6 +113,8 @@ def rows_sql(level: str, by: str, flt: EventFilter) -> tuple[str, list[Any]]:
             params += list(flt.modalities)
         if flt.require_dyad:
             where.append("full_dyad")
+        if flt.folded:
+            where.append("lead")
         where += units
         sql = (
             f"WITH r AS (SELECT CAST(date_trunc(?, period) AS DATE) AS period, {keys},"

@@ -24,10 +24,56 @@ STORY_FIELDS = (
 )  # fmt: skip
 
 
+# a story's block and date as one indexed number (migration 9): the stories a mention may join
+# are found by the keys of its block on each day of its window
+def window_key(alias: str = "", root: str = "cameo_root", day: str = "event_date") -> str:
+    """The SQL of the key, from the columns of a story (or of a window: ``root``, ``day``)."""
+    cols = (root, "modality", "source_key", "target_key")
+    return (
+        "hash("
+        + ", ".join(f"CAST({alias}{c} AS VARCHAR)" for c in cols)
+        + f", CAST({alias}{day} AS DATE))"
+    )
+
+
+WINDOW_KEY = window_key()
+
+
 def _register(store: Store, name: str, frame: pd.DataFrame | dict[str, list]) -> None:
     import pyarrow as pa
 
     store.con.register(name, pa.table(frame) if isinstance(frame, dict) else frame)
+
+
+def marks(values: list) -> str:
+    """``(?, ?, ...)`` for ``values``: an IN list of parameters, which DuckDB answers from an
+    index where the column has one (``IN (SELECT unnest(?))`` scans the table)."""
+    return "(" + ", ".join("?" * len(values)) + ")" if values else "(NULL)"
+
+
+_MENTION_COLS = (
+    " SELECT p.id, p.cameo_root AS root, p.modality, coalesce(p.reciprocal, false)"
+    " AS reciprocal, coalesce(ks.k, '') AS source_key, coalesce(kt.k, '') AS target_key,"
+    " coalesce(p.event_date, p.published) AS day, coalesce(p.sentence_text, '') AS text,"
+    " CASE WHEN p.location_feature = 'city' THEN p.location_geonameid END AS geonameid,"
+    " CASE WHEN p.location_feature IN ('city', 'admin') AND p.location_admin1 IS NOT NULL"
+    " THEN p.location_country || '.' || p.location_admin1 END AS admin1,"
+    " CASE WHEN p.location_feature IN ('city', 'admin', 'country')"
+    " THEN p.location_country END AS country"
+    " FROM p LEFT JOIN k ks ON ks.event_id = p.id AND ks.role = 'source'"
+    " LEFT JOIN k kt ON kt.event_id = p.id AND kt.role = 'target'"
+    " ORDER BY day NULLS LAST, p.article_id, p.sentence_index, p.id"
+)
+
+
+def _mentions_sql(events: str, actors: str) -> str:
+    """What folding needs of the mentions of relation ``events`` (actors in ``actors``)."""
+    return (
+        f"WITH p AS (SELECT * FROM {events}),"
+        " k AS (SELECT a.event_id, a.role, array_to_string(list_sort(list_distinct("
+        f" list(coalesce(a.country, a.code)))), ',') AS k FROM {actors} a"
+        " JOIN p ON p.id = a.event_id GROUP BY ALL)" + _MENTION_COLS
+    )
 
 
 def pending_mentions(store: Store, limit: int | None = None) -> pd.DataFrame:
@@ -36,23 +82,7 @@ def pending_mentions(store: Store, limit: int | None = None) -> pd.DataFrame:
     countries, or codes for actors of no country, distinct and sorted), ``day`` (event date,
     else publication date), ``text`` (the sentence) and the place (``geonameid`` for a city,
     ``admin1`` as ``country.admin1`` for a city or a division, ``country``)."""
-    sql = (
-        "WITH p AS (SELECT * FROM events WHERE story_id IS NULL),"
-        " k AS (SELECT a.event_id, a.role, array_to_string(list_sort(list_distinct("
-        " list(coalesce(a.country, a.code)))), ',') AS k FROM event_actors a"
-        " JOIN p ON p.id = a.event_id GROUP BY ALL)"
-        " SELECT p.id, p.cameo_root AS root, p.modality, coalesce(p.reciprocal, false)"
-        " AS reciprocal, coalesce(ks.k, '') AS source_key, coalesce(kt.k, '') AS target_key,"
-        " coalesce(p.event_date, p.published) AS day, coalesce(p.sentence_text, '') AS text,"
-        " CASE WHEN p.location_feature = 'city' THEN p.location_geonameid END AS geonameid,"
-        " CASE WHEN p.location_feature IN ('city', 'admin') AND p.location_admin1 IS NOT NULL"
-        " THEN p.location_country || '.' || p.location_admin1 END AS admin1,"
-        " CASE WHEN p.location_feature IN ('city', 'admin', 'country')"
-        " THEN p.location_country END AS country"
-        " FROM p LEFT JOIN k ks ON ks.event_id = p.id AND ks.role = 'source'"
-        " LEFT JOIN k kt ON kt.event_id = p.id AND kt.role = 'target'"
-        " ORDER BY day NULLS LAST, p.article_id, p.sentence_index, p.id"
-    )
+    sql = _mentions_sql("events WHERE story_id IS NULL", "event_actors")
     params: list[Any] = []
     if limit is not None:
         sql += " LIMIT ?"
@@ -60,72 +90,126 @@ def pending_mentions(store: Store, limit: int | None = None) -> pd.DataFrame:
     return store._df(sql, params)
 
 
+def mentions_of(store: Store, events: str, actors: str) -> pd.DataFrame:
+    """``pending_mentions``' columns for the events of registered relations (a batch about to
+    be stored: ``Store.store_articles`` folds it before inserting it)."""
+    return store._df(_mentions_sql(events, actors))
+
+
 def count_pending(store: Store) -> int:
     return store._q("SELECT count(*) FROM events WHERE story_id IS NULL")[0][0]
 
 
-def fold_candidates(store: Store, blocks: dict[str, list]) -> pd.DataFrame:
-    """Stored stories of the given blocks (columns ``root``, ``modality``, ``source_key``,
-    ``target_key``, ``lo``, ``hi``: a date range, both null for undated mentions) whose date
-    falls in the range; columns ``STORY_FIELDS``."""
-    if not blocks.get("root"):
+def fold_candidates(store: Store, windows: dict[str, list]) -> pd.DataFrame:
+    """Stored stories of the given blocks and days (columns ``root``, ``modality``,
+    ``source_key``, ``target_key``, ``day``: one row per day of each mention's window, ``day``
+    null for undated mentions); columns ``STORY_FIELDS``. Found by ``window_key`` (indexed),
+    not by scanning the stories."""
+    if not windows.get("root"):
         return pd.DataFrame(columns=list(STORY_FIELDS))
-    _register(store, "_detente_blocks", blocks)
+    _register(store, "_detente_windows", windows)
     try:
-        return store._df(
-            f"SELECT DISTINCT {', '.join('s.' + f for f in STORY_FIELDS)} FROM stories s"
-            " JOIN _detente_blocks b ON s.cameo_root = b.root"
-            " AND s.modality IS NOT DISTINCT FROM b.modality"
-            " AND s.source_key = b.source_key AND s.target_key = b.target_key"
-            " AND ((s.event_date BETWEEN b.lo AND b.hi)"
-            " OR (s.event_date IS NULL AND b.lo IS NULL))"
-        )
+        key = window_key(root="root", day="day")
+        keys = [r[0] for r in store._q(f"SELECT DISTINCT {key} FROM _detente_windows")]
     finally:
-        store.con.unregister("_detente_blocks")
+        store.con.unregister("_detente_windows")
+    return store._df(
+        f"SELECT {', '.join(STORY_FIELDS)} FROM stories WHERE window_key IN {marks(keys)}", keys
+    )
 
 
 def save_folding(
     store: Store, assigned: dict[str, str], new: list[dict[str, Any]], changed: list[dict]
 ) -> None:
-    """In one transaction: insert the ``new`` stories (``STORY_FIELDS``; the rest from their
-    first mention), update the ``changed`` ones' kept sentences and place, link the mentions
-    of ``assigned`` (mention id → story id) and refresh the counts of every story touched."""
+    """In one transaction: ``write_folding`` of mentions stored already (linked here)."""
     store._q("BEGIN TRANSACTION")
     try:
-        if new:
-            _register(store, "_detente_new", _columns(new))
-            picked = ", ".join("n." + f for f in STORY_FIELDS)
-            store._q(
-                f"INSERT INTO stories ({', '.join(STORY_FIELDS)}, cameo_code, plover_event,"
-                f" quad_class, goldstein, reciprocal) SELECT {picked},"
-                " e.cameo_code, e.plover_event, e.quad_class, e.goldstein, e.reciprocal"
-                " FROM _detente_new n JOIN events e ON e.id = n.id"
-            )
-            store.con.unregister("_detente_new")
-        if changed:
-            _register(store, "_detente_changed", _columns(changed))
-            store._q(
-                "UPDATE stories SET texts = c.texts, place_geonameid = c.place_geonameid,"
-                " place_admin1 = c.place_admin1, place_country = c.place_country"
-                " FROM _detente_changed c WHERE stories.id = c.id"
-            )
-            store.con.unregister("_detente_changed")
-        if assigned:
-            _register(
-                store,
-                "_detente_assigned",
-                {"id": list(assigned), "story_id": list(assigned.values())},
-            )
-            store._q(
-                "UPDATE events SET story_id = a.story_id FROM _detente_assigned a"
-                " WHERE events.id = a.id"
-            )
-            store.con.unregister("_detente_assigned")
-        refresh(store, sorted(set(assigned.values()) | {s["id"] for s in changed}))
+        write_folding(store, assigned, new, changed)
         store._q("COMMIT")
     except BaseException:
         store._q("ROLLBACK")
         raise
+
+
+def write_folding(
+    store: Store,
+    assigned: dict[str, str],
+    new: list[dict[str, Any]],
+    changed: list[dict],
+    *,
+    linked: bool = False,
+) -> None:
+    """Insert the ``new`` stories (``STORY_FIELDS``; the rest from their first mention), update
+    the ``changed`` ones' kept sentences and place, link the mentions of ``assigned`` (mention
+    id → story id) unless they were stored ``linked`` already, and refresh the counts of every
+    story touched. A stored mention that joins another mention's story leaves the ``lead``
+    rows of the series for the others. Within the caller's transaction."""
+    if new:
+        ids = [n["id"] for n in new]
+        _register(store, "_detente_new", _columns(new))
+        picked = ", ".join("n." + f for f in STORY_FIELDS)
+        store._q(
+            f"INSERT INTO stories ({', '.join(STORY_FIELDS)}, cameo_code, plover_event,"
+            f" quad_class, goldstein, reciprocal, window_key) SELECT {picked},"
+            " e.cameo_code, e.plover_event, e.quad_class, e.goldstein, e.reciprocal,"
+            f" {window_key('n.')}"
+            f" FROM _detente_new n JOIN (SELECT * FROM events WHERE id IN {marks(ids)}) e"
+            " ON e.id = n.id",
+            ids,
+        )
+        store.con.unregister("_detente_new")
+    if changed:
+        ids = [c["id"] for c in changed]
+        _register(store, "_detente_changed", _columns(changed))
+        store._q(
+            "UPDATE stories SET texts = c.texts, place_geonameid = c.place_geonameid,"
+            " place_admin1 = c.place_admin1, place_country = c.place_country"
+            f" FROM _detente_changed c WHERE stories.id = c.id AND stories.id IN {marks(ids)}",
+            ids,
+        )
+        store.con.unregister("_detente_changed")
+    if assigned and not linked:
+        _link(store, assigned)
+    refresh(store, sorted(set(assigned.values()) | {s["id"] for s in changed}))
+
+
+def _link(store: Store, assigned: dict[str, str]) -> None:
+    """Set the story of stored mentions; those joining another mention's story move from the
+    series' ``lead`` rows to the others."""
+    from detente.store import series
+
+    ids = list(assigned)
+    moved = [m for m, story in assigned.items() if m != story]
+    if moved:
+        store._q(
+            f"CREATE OR REPLACE TEMP TABLE _detente_moved AS SELECT * FROM events"
+            f" WHERE id IN {marks(moved)}",
+            moved,
+        )
+        store._q(
+            "CREATE OR REPLACE TEMP TABLE _detente_moved_actors AS SELECT * FROM event_actors"
+            " WHERE event_id IN (SELECT id FROM _detente_moved)"
+        )
+        for sql in series.delta_inserts("_detente_moved", "_detente_moved_actors", -1):
+            store._q(sql)
+    _register(store, "_detente_assigned", {"id": ids, "story_id": list(assigned.values())})
+    store._q(
+        "UPDATE events SET story_id = a.story_id FROM _detente_assigned a"
+        f" WHERE events.id = a.id AND events.id IN {marks(ids)}",
+        ids,
+    )
+    store.con.unregister("_detente_assigned")
+    if moved:
+        store._q(
+            "UPDATE _detente_moved SET story_id = e.story_id FROM events e"
+            f" WHERE e.id = _detente_moved.id AND e.id IN {marks(moved)}",
+            moved,
+        )
+        for sql in series.delta_inserts("_detente_moved", "_detente_moved_actors"):
+            store._q(sql)
+        store.touched(r[0] for r in store._q("SELECT DISTINCT published FROM _detente_moved"))
+        store._q("DROP TABLE _detente_moved")
+        store._q("DROP TABLE _detente_moved_actors")
 
 
 def _columns(rows: list[dict[str, Any]]) -> dict[str, list]:
@@ -138,31 +222,51 @@ def _columns(rows: list[dict[str, Any]]) -> dict[str, list]:
 
 
 def refresh(store: Store, ids: list[str]) -> None:
-    """Recompute the counts, first-seen date, date added and URL of stories ``ids``."""
+    """Recompute the counts, first-seen date, date added and URL of stories ``ids`` (their
+    mentions, articles and stories looked up by index, not by scanning the tables)."""
     if not ids:
         return
-    store._q(
-        "WITH m AS (SELECT story_id, article_id, count(*) AS n FROM events"
-        " WHERE story_id IN (SELECT unnest(?)) GROUP BY ALL),"
-        " d AS (SELECT m.story_id, m.n, ar.stored_at,"
-        " m.article_id || '|' || coalesce(s.url, ar.url, '') || '|'"
-        " || coalesce(s.source, ar.source, '') AS doc,"
-        " coalesce(s.source, s.url, ar.source, ar.url, s.item, m.article_id) AS src,"
-        " coalesce(s.published, ar.published) AS published,"
-        " coalesce(s.url, ar.url, s.source, ar.source) AS url, coalesce(s.added, ar.stored_at)"
-        " AS added FROM m JOIN articles ar ON ar.id = m.article_id"
-        " LEFT JOIN article_sources s ON s.article_id = m.article_id),"
-        " agg AS (SELECT story_id, sum(n) AS mentions, count(DISTINCT doc) AS docs,"
-        " count(DISTINCT src) AS sources, min(published) AS first_seen,"
-        " min(stored_at) AS date_added FROM d GROUP BY story_id),"
-        " first AS (SELECT e.id, coalesce(ar.url, ar.source) AS url FROM events e"
-        " JOIN articles ar ON ar.id = e.article_id WHERE e.id IN (SELECT unnest(?)))"
-        " UPDATE stories SET num_mentions = agg.mentions, num_articles = agg.docs,"
-        " num_sources = agg.sources, first_seen = agg.first_seen,"
-        " date_added = agg.date_added, source_url = first.url FROM agg"
-        " LEFT JOIN first ON first.id = agg.story_id WHERE stories.id = agg.story_id",
-        [list(ids), list(ids)],
+    m = store._q(
+        f"SELECT story_id, article_id, count(*) AS n FROM events WHERE story_id IN {marks(ids)}"
+        " GROUP BY ALL",
+        list(ids),
     )
+    if not m:
+        return
+    articles = sorted({r[1] for r in m})
+    _register(
+        store,
+        "_detente_m",
+        {"story_id": [r[0] for r in m], "article_id": [r[1] for r in m], "n": [r[2] for r in m]},
+    )
+    try:
+        store._q(
+            "WITH m AS (SELECT * FROM _detente_m),"
+            f" ar AS (SELECT * FROM articles WHERE id IN {marks(articles)}),"
+            " s AS (SELECT * FROM article_sources WHERE article_id IN (SELECT article_id FROM m)),"
+            " d AS (SELECT m.story_id, m.n, ar.stored_at,"
+            " m.article_id || '|' || coalesce(s.url, ar.url, '') || '|'"
+            " || coalesce(s.source, ar.source, '') AS doc,"
+            " coalesce(s.source, s.url, ar.source, ar.url, s.item, m.article_id) AS src,"
+            " coalesce(s.published, ar.published) AS published,"
+            " coalesce(s.url, ar.url, s.source, ar.source) AS url,"
+            " coalesce(s.added, ar.stored_at) AS added FROM m JOIN ar ON ar.id = m.article_id"
+            " LEFT JOIN s ON s.article_id = m.article_id),"
+            " agg AS (SELECT story_id, sum(n) AS mentions, count(DISTINCT doc) AS docs,"
+            " count(DISTINCT src) AS sources, min(published) AS first_seen,"
+            " min(stored_at) AS date_added FROM d GROUP BY story_id),"
+            " first AS (SELECT e.id, coalesce(ar.url, ar.source) AS url"
+            f" FROM (SELECT * FROM events WHERE id IN {marks(ids)}) e"
+            " JOIN ar ON ar.id = e.article_id)"
+            " UPDATE stories SET num_mentions = agg.mentions, num_articles = agg.docs,"
+            " num_sources = agg.sources, first_seen = agg.first_seen,"
+            " date_added = agg.date_added, source_url = first.url FROM agg"
+            " LEFT JOIN first ON first.id = agg.story_id WHERE stories.id = agg.story_id"
+            f" AND stories.id IN {marks(ids)}",
+            [*articles, *ids, *ids],
+        )
+    finally:
+        store.con.unregister("_detente_m")
 
 
 def refresh_article(store: Store, article_id: str) -> None:
