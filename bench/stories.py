@@ -87,13 +87,15 @@ def reprints(coder) -> None:
     print(
         f"reprints: {len(samples)} samples + {len(copies)} copies (comma, credit line, new"
         f" headline) ingested in {both:.2f} s ({originals:.2f} s for the samples alone):"
-        f" {summary.stored} stored, {summary.reprints} reprints, {summary.duplicates} exact"
-        f" copies"
+        f" {summary.stored} stored, {summary.reprints} reprints,"
+        f" {summary.duplicates + summary.skipped} exact copies"
     )
+    overhead = both - originals
     print(
-        f"  coding the {len(near)} near copies would take {saved:.2f} s; screening and"
-        f" recording them cost {both - originals:.2f} s: {saved - (both - originals):.2f} s saved"
-        f" ({saved / max(both, 1e-9):.0%} of the ingest)"
+        f"  coding the {len(near)} near copies (not coded: reprints) would take {saved:.2f} s;"
+        f" screening and recording all {len(copies)} copies took {overhead:.2f} s:"
+        f" {saved - overhead:.2f} s saved ({(saved - overhead) / (both + saved - overhead):.0%}"
+        " of the ingest without reprint groups)"
     )
 
 

@@ -3,6 +3,7 @@ coarsest grain; ``Store.dyads`` from them equals the count from events."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import duckdb
@@ -104,6 +105,14 @@ def test_dyads_from_the_tables_equal_the_count_from_events(store):
             fast = store.dyads(by, flt)
             slow = _from_events(store, by, flt)
             pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
+            # each period's busiest pairs: the first rows of the period in the whole summary
+            top = store.dyads(by, flt, top=1)
+            pd.testing.assert_frame_equal(
+                top, fast.groupby("period").head(1).reset_index(drop=True), check_dtype=False
+            )
+            pd.testing.assert_frame_equal(
+                top, store.dyads(by, replace(flt, dyad=("", "")), top=1), check_dtype=False
+            )
 
 
 def test_the_coarsest_grain_the_bounds_allow():

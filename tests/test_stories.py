@@ -72,6 +72,22 @@ def flood_group() -> list[Article]:
     ]
 
 
+def strike_reports() -> list[Article]:
+    """Two outlets' reports of the Dnipro strike and a report of another strike in Odesa."""
+    return [
+        _article(DNIPRO_1, "Kyiv Daily"),
+        _article(DNIPRO_2, "Danube Times"),
+        _article(ODESA, "Black Sea Herald"),
+    ]
+
+
+def _two_article_event(mentions) -> tuple[str, str]:
+    """The id of the folded event two articles report, and its first mention's article."""
+    articles = mentions.groupby("story_id")["article_id"].agg(set)
+    story = articles[articles.map(len) == 2].index[0]
+    return story, mentions.set_index("id").loc[story, "article_id"]
+
+
 # --- no model -------------------------------------------------------------------------------
 
 
@@ -167,11 +183,7 @@ def test_reprints_form_one_group_coded_once(store, coder):
 
 
 def test_two_reports_fold_into_one_event_and_another_city_stays_apart(store, coder):
-    articles = [
-        _article(DNIPRO_1, "Kyiv Daily"),
-        _article(DNIPRO_2, "Danube Times"),
-        _article(ODESA, "Black Sea Herald"),
-    ]
+    articles = strike_reports()
     ingest(articles, store, coder)
     mentions = store.events(queries.make_filter(modalities=None))
     stories = queries.stories(store, queries.make_filter(modalities=None))
@@ -212,11 +224,7 @@ def _recounted(store) -> dict:
 
 
 def test_series_count_folded_events_once_and_deletes_keep_them_exact(store, coder):
-    articles = [
-        _article(DNIPRO_1, "Kyiv Daily"),
-        _article(DNIPRO_2, "Danube Times"),
-        _article(ODESA, "Black Sea Herald"),
-    ]
+    articles = strike_reports()
     ingest(articles, store, coder)
     every = queries.make_filter(modalities=None)
     mentions = store.events(every)
@@ -229,9 +237,7 @@ def test_series_count_folded_events_once_and_deletes_keep_them_exact(store, code
     assert len(leads) == len(queries.stories(store, every, limit=None))
     assert len(store.events(queries.make_filter(modalities=None, folded=True))) == len(leads)
     assert kept == _recounted(store)  # what ingest kept is what a recount gives
-    strike = mentions.groupby("story_id")["article_id"].agg(set)
-    strike = strike[strike.map(len) == 2].index[0]
-    first = mentions.set_index("id").loc[strike, "article_id"]
+    strike, first = _two_article_event(mentions)
     other = ({articles[0].id, articles[1].id} - {first}).pop()
     # the first mention's article goes: the strike's other mention stands alone, unfolded
     store.delete_articles([first])
@@ -248,13 +254,10 @@ def test_series_count_folded_events_once_and_deletes_keep_them_exact(store, code
 
 
 def test_deleting_a_later_report_refreshes_its_event(store, coder):
-    articles = [_article(DNIPRO_1, "Kyiv Daily"), _article(DNIPRO_2, "Danube Times")]
+    articles = strike_reports()[:2]
     ingest(articles, store, coder)
     every = queries.make_filter(modalities=None)
-    mentions = store.events(every)
-    strike = mentions.groupby("story_id")["article_id"].agg(set)
-    strike = strike[strike.map(len) == 2].index[0]
-    first = mentions.set_index("id").loc[strike, "article_id"]
+    strike, first = _two_article_event(store.events(every))
     later = ({a.id for a in articles} - {first}).pop()
     store.delete_articles([later])
     row = queries.stories(store, every, limit=None).set_index("id").loc[strike]

@@ -400,12 +400,19 @@ def _fold(db: str) -> None:
 
 
 @filtered_command("dyads")
-def dyads_cmd(db: Db = DEFAULT_DB, by: By = "month", flt: EventFilter = FROM_OPTIONS) -> None:
+def dyads_cmd(
+    db: Db = DEFAULT_DB,
+    by: By = "month",
+    flt: EventFilter = FROM_OPTIONS,
+    top: Annotated[
+        int | None, typer.Option("--top", min=1, help="Only each period's N busiest pairs.")
+    ] = None,
+) -> None:
     """Dyad summary: events per source→target pair and period, by QuadClass and PLOVER type."""
     from detente.store.queries import dyads
 
     with _open(db) as store:
-        frame = dyads(store, by, flt)
+        frame = dyads(store, by, flt, top=top)
     frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
     _print(frame)
 

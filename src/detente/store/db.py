@@ -771,17 +771,28 @@ class Store:
             params,
         )
 
-    def dyads(self, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:
+    def dyads(
+        self, by: str = "month", flt: EventFilter | None = None, top: int | None = None
+    ) -> pd.DataFrame:
         """Source→target pairs per period: counts per QuadClass, PLOVER types, mean Goldstein.
         Plain statements (CAMEO root 01) are counted apart (``statements``), not in
         ``verbal_coop``, so that they do not drown the other verbal cooperation. Read from the
         series tables, unless the filter names a country or dyad (those select events by any
-        of their actors) or an event type: such summaries are counted from the events."""
+        of their actors) or an event type: such summaries are counted from the events. With
+        ``top``, only the ``top`` pairs of each period with most events."""
         if by not in ("day", "week", "month", "year"):
             raise ValueError(f"by must be day, week, month or year, not {by!r}")
+        if top is not None and top < 1:
+            raise ValueError(f"top must be at least 1, not {top}")
         flt = flt or EventFilter()
         if flt.country is None and flt.dyad is None:  # no filter on the event's other actors
-            return series_read.dyads(self.con, by, flt)
+            return series_read.dyads(self.con, by, flt, top)
+        frame = self._dyads_from_events(by, flt)
+        if top is None:
+            return frame
+        return frame.groupby("period", dropna=False, sort=False).head(top).reset_index(drop=True)
+
+    def _dyads_from_events(self, by: str, flt: EventFilter) -> pd.DataFrame:
         where, params = flt.where()
         return self._df(
             "WITH pairs AS (SELECT DISTINCT CAST(date_trunc(?, e.published) AS DATE) AS period,"

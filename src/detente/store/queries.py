@@ -47,9 +47,13 @@ def events(
     return store.events(flt or make_filter(), limit, offset)
 
 
-def dyads(store: Store, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:
-    """Source→target summary per period: events per QuadClass, PLOVER types, mean Goldstein."""
-    return store.dyads(by, flt or make_filter())
+def dyads(
+    store: Store, by: str = "month", flt: EventFilter | None = None, *, top: int | None = None
+) -> pd.DataFrame:
+    """Source→target summary per period: events per QuadClass, PLOVER types, mean Goldstein;
+    with ``top``, only each period's ``top`` pairs with most events (a dashboard's view: its
+    cost follows the pairs kept, where the whole summary's follows every pair and period)."""
+    return store.dyads(by, flt or make_filter(), top)
 
 
 def series(

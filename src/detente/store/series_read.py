@@ -165,17 +165,27 @@ def _plover_string() -> str:
     )
 
 
-def dyads(con: duckdb.DuckDBPyConnection, by: str, flt: EventFilter) -> pd.DataFrame:
-    """``Store.dyads`` from ``series_pairs``: the same columns and rows as counted from events."""
+def dyads(
+    con: duckdb.DuckDBPyConnection, by: str, flt: EventFilter, top: int | None = None
+) -> pd.DataFrame:
+    """``Store.dyads`` from ``series_pairs``: the same columns and rows as counted from events
+    (with ``top``, only each period's ``top`` pairs with most events)."""
     head, params = rows_sql("pairs", by, flt)
     quads = ("verbal_coop", "material_coop", "verbal_conflict", "material_conflict")
     plover = [f"plover_{p.lower()}" for p in PLOVER_TYPES] + ["plover_unlisted"]
+    kept = ", t AS (SELECT * FROM s)"
+    if top is not None:
+        kept = (
+            ", t AS (SELECT * FROM s QUALIFY row_number() OVER (PARTITION BY period"
+            " ORDER BY events DESC, source, target) <= ?)"
+        )
+        params = [*params, int(top)]
     sql = (
         f"{head}, s AS (SELECT period, source, target, {_sums('events', 'statements', *quads)},"
         " round(sum(goldstein_sum) / nullif(sum(goldstein_n), 0), 2) AS mean_goldstein,"
-        f" {_sums(*plover)} FROM r GROUP BY period, source, target HAVING sum(events) > 0)"
+        f" {_sums(*plover)} FROM r GROUP BY period, source, target HAVING sum(events) > 0){kept}"
         f" SELECT period, source, target, events, statements, {', '.join(quads)},"
-        f" mean_goldstein, {_plover_string()} AS plover FROM s"
+        f" mean_goldstein, {_plover_string()} AS plover FROM t"
         " ORDER BY period NULLS LAST, events DESC, source, target"
     )
     return con.execute(sql, params).df()
