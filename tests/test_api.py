@@ -433,6 +433,37 @@ def test_urllib_client(server):
     assert err.value.code == 422
 
 
+def test_a_writer_gets_the_file_while_reads_keep_coming(server, db):
+    """Reads share one connection while they come; a writer that finds the file held says so
+    (PATH.want): new reads wait for it and the server lets go of the file once the reads under
+    way end, so the writer gets in within its wait however many reads keep coming (without
+    PATH.want it waited 7 to 54 s here)."""
+    import threading
+
+    from detente.store.db import writer_holding, writer_waiting
+
+    stop, answers = threading.Event(), []
+
+    def reads() -> None:
+        while not stop.is_set():
+            answers.append(server.request("GET", "/events?limit=50")[0])
+
+    threads = [threading.Thread(target=reads) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(3):
+            with open_store(db, wait=15) as store, store.writing():
+                assert writer_holding(db)  # the lock names this process while it writes
+                assert not writer_waiting(db) and not Path(f"{db}.want").exists()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert not writer_waiting(db) and not writer_holding(db)
+    assert answers and set(answers) == {200}
+
+
 def test_the_store_stays_writable_while_serving(server, db, coder):
     """The server opens the store read-only for each request, so an ingest can write (last in
     this file: it adds an article to the store the other tests read)."""

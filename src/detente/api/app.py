@@ -83,7 +83,7 @@ def create_app(
         try:
             yield
         finally:
-            service.stop_workers()
+            service.close()
 
     app = FastAPIOffline(
         title="detente", version=__version__, description=DESCRIPTION, lifespan=lifespan

@@ -15,7 +15,7 @@ from typing import Any
 from detente.errors import DetenteError
 from detente.records import Article, ArticleAnalysis, Event
 from detente.settings import Settings
-from detente.store.db import Store, StoreBusy, open_store
+from detente.store.db import Store, StoreBusy
 
 READ_WAIT = 10.0  # seconds a read waits for an ingest batch to let go of the store file
 # events (of the modalities asked), claims and counts, the reason it failed, seconds coding
@@ -65,6 +65,7 @@ class Service:
         self.store_path = str(store_path) if store_path is not None else None
         self._store = store
         self._store_lock = threading.Lock()
+        self._reader: Any = None  # reader.Reader, made on the first read of store_path
         self.settings = settings or Settings.from_env()
         self._coder_factory = coder_factory
         self._coder: Any = None
@@ -95,7 +96,8 @@ class Service:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Store]:
-        """The store, read-only, for one request."""
+        """The store, read-only, for one request (``reader.Reader``: a connection shared while
+        requests come, let go of when they stop or an ingest writes)."""
         if self._store is not None:
             with self._store_lock:
                 yield self._store
@@ -109,17 +111,25 @@ class Service:
             raise ApiError(503, f"no store at {self.store_path}: run `detente ingest` first")
         try:
             if dataset:  # a Parquet dataset (ingest --engine dask): views over its files
-                store = open_dataset(self.store_path)
-            else:
-                store = open_store(self.store_path, read_only=True, wait=self.read_wait)
+                with contextlib.closing(open_dataset(self.store_path)) as store:
+                    yield store
+                return
+            if self._reader is None:
+                from detente.api.reader import Reader
+
+                self._reader = Reader(self.store_path, self.read_wait)
+            with self._reader.reading() as store:
+                yield store
         except StoreBusy as exc:
             raise ApiError(503, str(exc), {"Retry-After": "5"}) from exc
         except DetenteError as exc:
             raise ApiError(503, str(exc)) from exc
-        try:
-            yield store
-        finally:
-            store.close()
+
+    def close(self) -> None:
+        """Let go of the store file and stop the coding processes."""
+        if self._reader is not None:
+            self._reader.close()
+        self.stop_workers()
 
     def start_workers(self) -> None:
         if self.code_workers > 0 and self.pool is None:

@@ -152,21 +152,61 @@ def _connect(
     (``on_wait`` is told once, when the wait begins)."""
     deadline = time.monotonic() + wait
     told, pause = False, _POLL
-    while True:
-        try:
-            return duckdb.connect(path, read_only=read_only)
-        except duckdb.Error as exc:
-            if not _is_lock_error(exc):
-                raise StoreError(f"{path}: cannot open the store ({exc})") from exc
-            if time.monotonic() >= deadline:
-                raise StoreBusy(
-                    f"{path}: store in use by another process (waited {wait:g} s): {exc}"
-                ) from exc
-            if on_wait is not None and not told:
-                on_wait(f"{path}: store in use by another process; waiting up to {wait:g} s")
-                told = True
-            time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
-            pause = min(pause * 2, 1.0)
+    wanting: Path | None = None
+    try:
+        while True:
+            try:
+                return duckdb.connect(path, read_only=read_only)
+            except duckdb.Error as exc:
+                if not _is_lock_error(exc):
+                    raise StoreError(f"{path}: cannot open the store ({exc})") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"{path}: store in use by another process (waited {wait:g} s): {exc}"
+                    ) from exc
+                if on_wait is not None and not told:
+                    on_wait(f"{path}: store in use by another process; waiting up to {wait:g} s")
+                    told = True
+                if not read_only and wanting is None:
+                    wanting = _want(path)
+                time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+                pause = min(pause * 2, 1.0)
+    finally:
+        if wanting is not None:
+            with contextlib.suppress(OSError):
+                wanting.unlink()
+
+
+def _want(path: str) -> Path | None:
+    """Say that a writer waits for the file (``PATH.want``, its PID): a reader that keeps the
+    file open between its queries (``detente serve``) lets go of it (``writer_waiting``)."""
+    want = Path(f"{path}.want")
+    try:
+        want.write_text(str(os.getpid()), encoding="utf-8")
+    except OSError:
+        return None
+    return want
+
+
+WANT_STALE = 300.0  # seconds after which a left-over PATH.want (its writer killed) is ignored
+
+
+def writer_waiting(path: str | Path) -> bool:
+    """Does a writer wait for the store file (a fresh ``PATH.want``)? Read from the file only:
+    nothing is locked here."""
+    with contextlib.suppress(OSError):
+        return time.time() - Path(f"{path}.want").stat().st_mtime < WANT_STALE
+    return False
+
+
+def writer_holding(path: str | Path) -> bool:
+    """Does an ingest hold the store's writer lock (``PATH.lock`` names its PID while it
+    writes)? Read, never locked: a lock taken here, even for a moment, could make a starting
+    ingest fail as busy."""
+    try:
+        return bool(Path(f"{path}.lock").read_text(encoding="utf-8").strip())
+    except OSError:
+        return False
 
 
 def open_store(
@@ -229,7 +269,7 @@ class Store:
 
     def own_files(self) -> tuple[str, ...]:
         """The resolved store path: it, and every file named after it (``.wal``, ``.lock``,
-        the ``.tmp`` folder), are the store's own files, never inputs."""
+        ``.want``, the ``.tmp`` folder), are the store's own files, never inputs."""
         return () if self.path == ":memory:" else (str(Path(self.path).resolve()),)
 
     @contextlib.contextmanager
