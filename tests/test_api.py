@@ -78,7 +78,7 @@ class Server:
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
-        con = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        con = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         try:
             con.request(method, path, body=body, headers=headers or {})
             resp = con.getresponse()
@@ -97,6 +97,13 @@ class Server:
             {"Content-Type": "application/json", **headers},
         )  # fmt: skip
         return status, json.loads(body)
+
+    def coder_ready(self) -> None:
+        """Wait until the server's coder is loaded (slow on a machine busy with other work)."""
+        deadline = time.monotonic() + 600
+        while self.get("/status")[1]["coder"] != "loaded":
+            assert self.proc.poll() is None and time.monotonic() < deadline, self.log.read_text()
+            time.sleep(0.5)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -399,6 +406,7 @@ def test_a_server_on_another_address_needs_the_token(db, tmp_path):
         status, body = s.post("/code", {"text": SHELLING}, Authorization=f"Basic {token}")
         assert status == 401
         assert s.get("/events", limit=1)[0] == 200
+        s.coder_ready()
         status, body = s.post("/code", {"text": SHELLING}, Authorization=f"Bearer {token}")
         assert status == 200 and body["events"]
     finally:
