@@ -59,7 +59,7 @@ class Server:
              "--no-dashboard", *args],
             stdout=self.out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "300"},
         )  # fmt: skip
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # a machine busy with other work starts it slowly
         while True:
             try:
                 if self.get("/status")[0] == 200:
