@@ -46,6 +46,18 @@ def _one_default_coder(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
     monkeypatch.setattr(pipeline, "load_coder", load)
 
 
+def ingest_samples(folder: Path) -> str:
+    """A new store file in ``folder`` holding the bundled samples, ingested by the CLI."""
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    path = str(folder / "samples.duckdb")
+    result = CliRunner().invoke(app, ["ingest", "--samples", "--db", path])
+    assert result.exit_code == 0, result.output
+    return path
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():

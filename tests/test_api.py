@@ -25,11 +25,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
+from conftest import ingest_samples
 
 from detente import Event, code
 from detente.api import create_app, is_loopback
-from detente.cli import app
 from detente.records import MODALITIES
 from detente.settings import Settings
 from detente.store import queries
@@ -116,10 +115,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, coder) -> str:
-    path = str(tmp_path_factory.mktemp("api") / "samples.duckdb")
-    result = CliRunner().invoke(app, ["ingest", "--samples", "--db", path])
-    assert result.exit_code == 0, result.output
-    return path
+    return ingest_samples(tmp_path_factory.mktemp("api"))
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import ingest_samples
 from typer.testing import CliRunner
 
 from detente import code
@@ -72,10 +73,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, coder) -> str:
-    path = str(tmp_path_factory.mktemp("web") / "samples.duckdb")
-    result = CliRunner().invoke(app, ["ingest", "--samples", "--db", path])
-    assert result.exit_code == 0, result.output
-    return path
+    return ingest_samples(tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture(scope="module")
