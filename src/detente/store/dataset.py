@@ -366,8 +366,7 @@ class DatasetIndex:
 
         con = self.store
         added = {"events": 0, "asserted": 0, "claims": 0, "counts": 0}
-        con._q("BEGIN TRANSACTION")
-        try:
+        with con.transaction():
             if kept:
                 con.con.register("_ix_kept", pa.table({
                     "shard": [k[0] for k in kept], "ordinal": [k[1] for k in kept],
@@ -407,10 +406,6 @@ class DatasetIndex:
                 }))  # fmt: skip
                 con._q("INSERT OR IGNORE INTO dataset_seen BY NAME SELECT * FROM _ix_seen")
                 con.con.unregister("_ix_seen")
-            con._q("COMMIT")
-        except BaseException:
-            con._q("ROLLBACK")
-            raise
         if sketches:
             from detente.store.stories import add_sketches
 

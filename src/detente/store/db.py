@@ -553,6 +553,18 @@ class Store:
         return results
 
     @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction for the block: committed when it ends, rolled back if it raises
+        (whatever it raises: an interrupted write leaves nothing half-stored)."""
+        self._q("BEGIN TRANSACTION")
+        try:
+            yield
+            self._q("COMMIT")
+        except BaseException:
+            self._q("ROLLBACK")
+            raise
+
+    @contextlib.contextmanager
     def _registered(self, **relations: Any):
         """Python objects (pyarrow tables) visible to SQL under the given names for a while."""
         for name, obj in relations.items():
@@ -572,8 +584,7 @@ class Store:
         they are folded again (``run.stories.fold_pending``, as every ingest does)."""
         from detente.store.stories import refresh
 
-        self._q("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             self._q(
                 "CREATE OR REPLACE TEMP TABLE _gone_events AS SELECT * FROM events"
                 " WHERE article_id IN (SELECT unnest(?))",
@@ -600,10 +611,6 @@ class Store:
             n = self._q("DELETE FROM articles WHERE id IN (SELECT unnest(?)) RETURNING id", [ids])
             self._q("DROP TABLE _gone_events")
             self._q("DROP TABLE _gone_actors")
-            self._q("COMMIT")
-        except BaseException:
-            self._q("ROLLBACK")
-            raise
         return len(n)
 
     def _unfold(self, story_ids: list[str]) -> None:
@@ -637,14 +644,9 @@ class Store:
 
     # --- series (pre-aggregated counts, store/series.py) --------------------------------
     def _in_transaction(self, statements: list[str]) -> None:
-        self._q("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             for sql in statements:
                 self._q(sql)
-            self._q("COMMIT")
-        except BaseException:
-            self._q("ROLLBACK")
-            raise
 
     def execute_in_transaction(self, statements: list[str]) -> None:
         """Statements of the store package (``synthetic.fill``'s batches) in one transaction."""
@@ -670,15 +672,10 @@ class Store:
         weeks = sorted({series_read.period_start(d, "week") for d in days})
         months = sorted({d.replace(day=1) for d in days})
         params = [days, weeks, months, None in self._touched]
-        self._q("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             for level in series.LEVELS:
                 for n, sql in enumerate(series.compact(level, series.TOUCHED)):
                     self._q(sql, params if n < 2 else [])
-            self._q("COMMIT")
-        except BaseException:
-            self._q("ROLLBACK")
-            raise
         self._touched.clear()
 
     def series(self, level: str, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:

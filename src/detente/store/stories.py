@@ -122,13 +122,8 @@ def save_folding(
     store: Store, assigned: dict[str, str], new: list[dict[str, Any]], changed: list[dict]
 ) -> None:
     """In one transaction: ``write_folding`` of mentions stored already (linked here)."""
-    store._q("BEGIN TRANSACTION")
-    try:
+    with store.transaction():
         write_folding(store, assigned, new, changed)
-        store._q("COMMIT")
-    except BaseException:
-        store._q("ROLLBACK")
-        raise
 
 
 def write_folding(
@@ -369,8 +364,7 @@ def add_sketches(
     ids = list(sketches)
     signatures = pa.array([list(sketches[i][0]) for i in ids], type=pa.list_(pa.uint32()))
     keys = [(k, i) for i in ids for k in sketches[i][1]]
-    store._q("BEGIN TRANSACTION")
-    try:
+    with store.transaction():
         _register(store, "_detente_minhash", {"article_id": ids, "signature": signatures})
         store._q("INSERT INTO article_minhash BY NAME SELECT * FROM _detente_minhash")
         store.con.unregister("_detente_minhash")
@@ -381,7 +375,3 @@ def add_sketches(
         _register(store, "_detente_bands", bands)
         store._q("INSERT INTO article_bands BY NAME SELECT * FROM _detente_bands")
         store.con.unregister("_detente_bands")
-        store._q("COMMIT")
-    except BaseException:
-        store._q("ROLLBACK")
-        raise
