@@ -494,7 +494,7 @@ def compose(doc: Doc, mention: Mention, offset: int, day: date | None = None) ->
         sector = place.sector
         kind = {"people": "people"}.get(place.type, "person" if person else "state")
         if sector_p is not None and sector_p.kind in ("people", "person"):
-            kind = "person" if person else "people"
+            kind = "person" if person else sector_p.kind  # "his Bolivian counterpart": one
         name = person.name if person else place.name
         code = place.country + (sector or "")
     else:

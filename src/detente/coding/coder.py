@@ -393,9 +393,13 @@ class Coder:
                 # people of no known country are the people of the place it happened; so are
                 # people given the other side's country when it happened elsewhere ("Russian
                 # missiles struck Kharkiv, killing four civilians": Ukrainian civilians)
-                for side, other in (("source", "target"), ("target", "source")):
+                # the target first, then the source against the target as it now stands:
+                # "Russian forces shelled Kharkiv, killing three civilians" (civilians given
+                # RUS by the sentence) must not make the forces Ukrainian
+                for side, other in (("target", "source"), ("source", "target")):
                     actors = getattr(event, side)
-                    others = {a.country for a in getattr(event, other) if a.country}
+                    others = {a.country for a in update.get(other, getattr(event, other))}
+                    others.discard(None)
                     if any(_people_elsewhere(a, place.country, others) for a in actors):
                         update[side] = [_with_country(a, place.country, others) for a in actors]
         if self.lexicon is not None:
@@ -475,7 +479,12 @@ class Coder:
 
     def _pronouns(self, sents: list[_Sent], s: _Sent):
         """Resolver for pronouns in sentence ``s``: a subject earlier in the sentence, else the
-        subject (or first actor) of the previous sentences."""
+        subject (or first actor) of the previous sentences. ``avoid`` holds the tokens an
+        object pronoun cannot stand for: its own clause's subject ("X called Y and urged
+        him": not X); such a pronoun then takes the nearest other actor before it in the
+        sentence (Y). A pronoun resolved within its sentence is given its antecedent's words
+        and span ("Russia said it had expelled ...": Russia), which name the actor; one
+        resolved to an earlier sentence keeps its own."""
 
         def fits(actor: Actor, tok: Token) -> bool:
             if tok.lower_ in _PERSONAL:
@@ -494,25 +503,62 @@ class Coder:
                 for c in s.doc[i].children
             )
 
-        def resolve(tok: Token) -> list[Actor]:
+        def owner_bound(m, avoid: frozenset[int]) -> bool:
+            """Is ``m`` the object of a clause whose subject an object pronoun is bound away
+            from? Its possessive then stands for that subject, not for the pronoun ("X phoned
+            his counterpart and urged him": him is the counterpart)."""
+            if not avoid:
+                return False
+            head = s.doc[m.end - 1]
+            while head.dep_ in ("pobj", "prep") and head.head is not head:
+                head = head.head
+            if head.dep_ not in ("dobj", "dative"):
+                return False
+            return any(c.dep_ == "nsubj" and c.i in avoid for c in head.head.children)
+
+        def owner_state(tok: Token) -> Actor | None:
+            """The country named in an earlier subject that is a person or people ("Turkey's
+            president says it will ...": Turkey), for "it"/"its"."""
+            for m in s.mentions:
+                if m.end > tok.i or m.actor is None or m.actor.kind not in ("person", "people"):
+                    continue
+                if not _is_subject(s.doc, m):
+                    continue
+                for p in m.pieces:
+                    if p.type == "country" and p.country == m.actor.country:
+                        span = s.doc[p.start : p.end]
+                        start = s.offset + span.start_char
+                        return Actor(
+                            text=span.text, start=start, end=start + len(span.text),
+                            name=p.name, code=p.country, country=p.country, kind="state",
+                        )  # fmt: skip
+            return None
+
+        def resolve(tok: Token, avoid: frozenset[int] = frozenset()) -> list[Actor]:
             here = [
                 m
                 for m in s.mentions
                 if m.actor
                 and m.end <= tok.i
                 and fits(m.actor, tok)
-                and not possessed_by_same(m, tok)
+                and not (possessed_by_same(m, tok) and not owner_bound(m, avoid))
+                and not any(i in avoid for i in range(m.start, m.end))
             ]
             subj = [m for m in here if _is_subject(s.doc, m)]
-            pick = subj[-1] if subj else None
-            if pick is None:
-                for prev in reversed(sents[max(0, s.index - 2) : s.index]):
-                    cands = [m for m in prev.mentions if m.actor and fits(m.actor, tok)]
-                    if prev.parsed:
-                        cands = [m for m in cands if _is_subject(prev.doc, m)] or cands
-                    if cands:
-                        pick = cands[0]
-                        break
+            pick = subj[-1] if subj else (here[-1] if here and avoid else None)
+            if pick is not None and pick.actor is not None:
+                return [pick.actor]  # its antecedent names it in this sentence
+            if tok.lower_ in ("it", "its"):
+                state = owner_state(tok)
+                if state is not None:
+                    return [state]
+            for prev in reversed(sents[max(0, s.index - 2) : s.index]):
+                cands = [m for m in prev.mentions if m.actor and fits(m.actor, tok)]
+                if prev.parsed:
+                    cands = [m for m in cands if _is_subject(prev.doc, m)] or cands
+                if cands:
+                    pick = cands[0]
+                    break
             if pick is None or pick.actor is None:
                 return []
             start = s.offset + tok.idx

@@ -24,7 +24,9 @@ _SKIP_DEPS = {"relcl", "advcl", "ccomp", "xcomp", "acl", "punct", "cc", "det", "
 
 _PEOPLE_MODS = {"det", "nummod", "amod", "quantmod", "compound", "predet"}
 
-PronounResolver = Callable[[Token], list[Actor]]
+# a pronoun token and the tokens it cannot stand for (its own clause's subject) -> its actors
+PronounResolver = Callable[[Token, frozenset[int]], list[Actor]]
+_OBJECT_PRONOUNS = {"him", "her", "them", "it"}
 
 
 class SentenceCoder:
@@ -48,6 +50,9 @@ class SentenceCoder:
         self.require_dyad = require_dyad
         # the generic actors made for this sentence, by identity (kept alive: ids stay unique)
         self._generic: dict[int, Actor] = {}
+        # object pronouns resolved away from their clause's subject, by identity: another
+        # actor than the subject even when of its code ("X called Y to congratulate him")
+        self._distinct: dict[int, Actor] = {}
         self._forms = [(t.lower_, t.lemma_.lower()) for t in doc]  # (lowercase, lemma)
         self.words = {w for pair in self._forms for w in pair}  # every form and lemma
         self._objects: dict[int, list[Token]] = {}  # objects() by token index
@@ -78,7 +83,12 @@ class SentenceCoder:
                 if t.i in self.actors:
                     found += self.actors[t.i]
                 elif t.lower_ in PRONOUNS and t.pos_ == "PRON":
-                    found += [(a, True) for a in self.pronoun(t)]
+                    avoid = self.bound(t)
+                    resolved = self.pronoun(t, avoid)
+                    if avoid:  # bound away from its clause's subject: another actor
+                        resolved = [a.model_copy() for a in resolved]
+                        self._distinct.update((id(a), a) for a in resolved)
+                    found += [(a, True) for a in resolved]
             if found:
                 break
             frontier = [
@@ -98,6 +108,20 @@ class SentenceCoder:
                         found += self.actors_at(c, conj=False)
                 found += self._shared_head(t)
         return _dedupe(found)
+
+    def bound(self, pron: Token) -> frozenset[int]:
+        """The tokens an object pronoun cannot stand for: the subject of its own clause (as
+        the patterns read it: "X called Y and urged him" is not X, "X asked Y to help him"
+        not Y). Empty for a subject or possessive pronoun."""
+        if pron.lower_ not in _OBJECT_PRONOUNS or pron.dep_ not in ("dobj", "dative", "pobj"):
+            return frozenset()
+        verb = pron.head
+        if pron.dep_ == "pobj" and verb.dep_ in ("prep", "dative"):
+            verb = verb.head
+        if verb.pos_ not in ("VERB", "AUX"):
+            return frozenset()
+        subjects = self.subjects(verb)
+        return frozenset(u.i for t in subjects for c in (t, *t.conjuncts) for u in c.subtree)
 
     def _classifier(self, tok: Token) -> bool:
         """Is ``tok`` a lowercase adjective classifying a thing that is no actor ("more military
@@ -155,7 +179,9 @@ class SentenceCoder:
             # "urged B to X", "called on B to X": B is the one asked to act; else the
             # controlling subject ("X summoned the envoy to complain": X complains)
             obj = [c for c in self.kids(head) if c.dep_ == "dobj"]
-            obj = obj or self.prep_objects(head, "on") or self.prep_objects(head, "upon")
+            if head.lemma_ in self.patterns.roles.request_by_prep:
+                obj = []  # "called the minister to congratulate him": the caller does
+            obj = obj or self.called_on(head)
             if obj and head.lemma_ in self.patterns.modality.request_heads:
                 return obj
             return self.subjects(head, depth + 1)
@@ -171,6 +197,17 @@ class SentenceCoder:
             # the document speaks for whoever issued it
             return self.subjects(head.head, depth + 1)
         return []
+
+    def called_on(self, verb: Token) -> list[Token]:
+        """The one a verb calls on: "called on / upon B" with the preposition right after
+        the verb ("called the envoy on Monday" calls on no one)."""
+        return [
+            p
+            for c in self.kids(verb)
+            if c.dep_ == "prep" and c.lower_ in ("on", "upon") and c.i == verb.i + 1
+            for p in self.kids(c)
+            if p.dep_ == "pobj"
+        ]
 
     def purpose(self, tok: Token) -> bool:
         """Is ``tok`` the verb of a subjectless purpose clause ("... to complain about X")?"""
@@ -543,7 +580,7 @@ class SentenceCoder:
                 if not sources and p.pos == "NOUN" and not self.require_dyad:
                     # no agent of its own: the agent of its cause ("leading to the X of Y")
                     sources = self.role_actors(tok, ["cause"], root)
-            src_codes = _Selves(sources)
+            src_codes = _Selves(sources, self._distinct)
             if "target" in found.slots:
                 targets = self.slot_actors(tok, found.slots["target"])
             else:
@@ -638,7 +675,10 @@ class _Selves:
     support": its is the source) from another actor of the same code ("Prime Minister X
     expressed condolences to the Government": two mentions of one country's government)."""
 
-    def __init__(self, sources: list[tuple[Actor, bool]]) -> None:
+    def __init__(
+        self, sources: list[tuple[Actor, bool]], distinct: dict[int, Actor] | None = None
+    ) -> None:
+        self.distinct = distinct or {}  # pronouns bound away from the subject: by identity
         self.codes = {a.code for a, _ in sources}
         self.names = {(a.code, (a.name or a.text).lower()) for a, _ in sources}
 
@@ -646,7 +686,9 @@ class _Selves:
         actor, inferred = item
         if actor.code not in self.codes:
             return False
-        if inferred or (actor.kind == "state" and not actor.sector):
+        if (inferred and id(actor) not in self.distinct) or (
+            actor.kind == "state" and not actor.sector
+        ):
             return True  # a pronoun or alias for it, or its bare country ("Israel")
         return (actor.code, (actor.name or actor.text).lower()) in self.names
 

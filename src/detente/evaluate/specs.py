@@ -1,7 +1,8 @@
 """Gold-standard event specs and matching (used by the tests, later by ``detente evaluate``).
 
 A spec names what a human coder expects: CAMEO code prefixes ("04", "112"), and for source and
-target any subset of country / sector / name / kind / code, or ``any_of`` several such subsets.
+target any subset of country / sector / name / kind / code / text, or ``any_of`` several such
+subsets.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class ActorSpec(BaseModel):
     kind: str | None = None
     code: str | None = None
     unresolved: bool | None = None  # true: an actor the knowledge base does not know
+    text: str | None = None  # the words that name it in the sentence (case-insensitive)
     any_of: list[ActorSpec] | None = None
 
     def matches(self, actor: Actor) -> bool:
@@ -33,6 +35,8 @@ class ActorSpec(BaseModel):
             want = getattr(self, field)
             if want is not None and getattr(actor, field) != want:
                 return False
+        if self.text is not None and actor.text.casefold() != self.text.casefold():
+            return False
         return self.name is None or (actor.name or "").casefold() == self.name.casefold()
 
 

@@ -144,6 +144,9 @@ class Roles(KnowledgeFile):
     # verbs through which an eventive noun is caused ("leading to the summoning of Y"): the
     # noun's source is the agent of the cause (role ``cause``)
     causal_heads: set[str] = Field(default_factory=set)
+    # request verbs that ask someone only through a preposition ("called on B to X"): their
+    # direct object is someone phoned or summoned ("called B to congratulate him")
+    request_by_prep: set[str] = Field(default_factory=set)
     # word forms marking a go-between ("Qatar mediated"): never one of "both sides"
     mediator_words: set[str] = Field(default_factory=set)
     # "VERB" / "NOUN" -> target roles of a predicate no pattern typed (a candidate of the
