@@ -1,5 +1,5 @@
-"""Golden sentence → event cases (tests/golden/events.yaml, cameo_roots.yaml, defaults.yaml),
-written for detente."""
+"""Golden sentence → event cases (tests/golden/events.yaml, cameo_roots.yaml, defaults.yaml,
+senses.yaml), written for detente."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = yaml.safe_load((GOLDEN / "events.yaml").read_text(encoding="utf-8"))["cases"]
 ROOT_CASES = yaml.safe_load((GOLDEN / "cameo_roots.yaml").read_text(encoding="utf-8"))["cases"]
 DEFAULT_CASES = yaml.safe_load((GOLDEN / "defaults.yaml").read_text(encoding="utf-8"))["cases"]
-ALL_CASES = CASES + ROOT_CASES + DEFAULT_CASES
+SENSE_CASES = yaml.safe_load((GOLDEN / "senses.yaml").read_text(encoding="utf-8"))["cases"]
+ALL_CASES = CASES + ROOT_CASES + DEFAULT_CASES + SENSE_CASES
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[c["id"] for c in ALL_CASES])

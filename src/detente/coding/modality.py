@@ -17,7 +17,7 @@ _UP = {"xcomp", "ccomp", "acl", "conj", "pcomp", "pobj", "prep", "advcl", "dobj"
 def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = frozenset()) -> str:
     """The modality of the event whose predicate is ``tok``. Tokens in ``named`` (words the
     matched pattern itself names, e.g. "did not" in a pattern for "not clash") are no cues."""
-    current = tok
+    current = previous = tok
     through_conj = False
     via_purpose = False  # "called Y to congratulate him": the call's own sense is no cue
     stop_after = False
@@ -47,6 +47,8 @@ def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = froze
                 return "requested"
             if lemma in cues.intent_heads:
                 return "future"
+            if lemma in cues.deliberation_heads and _weighed(previous):
+                return "hypothetical"
             if lemma in cues.transparent_heads:
                 stop_after = True
         dep = current.dep_
@@ -62,8 +64,20 @@ def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = froze
             return "asserted"
         through_conj = dep == "conj"
         via_purpose = dep == "advcl"
-        current = current.head
+        previous, current = current, current.head
     return "asserted"
+
+
+def _weighed(tok: Token) -> bool:
+    """Is ``tok``, reached from a deliberation verb, the option weighed: a verbal complement
+    ("considering sending"), or a noun of possibility with one ("the possibility of sending")?
+    A noun object ("considers the attack a provocation") is not an option."""
+    if tok.pos_ in ("VERB", "AUX"):
+        return tok.dep_ in ("xcomp", "ccomp", "dobj", "pcomp")
+    return tok.dep_ == "dobj" and tok.lemma_.lower() in _OPTION_NOUNS
+
+
+_OPTION_NOUNS = {"possibility", "option", "prospect", "idea", "proposal", "plan"}
 
 
 def _purpose(tok: Token) -> bool:

@@ -2,13 +2,13 @@
 senses excluded by the actors' sectors, statements covered by an embedded event
 (``statements.py``), demands and appeals from obligation wording (``demands.py``), promises
 and threats from commitment wording (``commitments.py``), rejections from its negation
-(``refusals.py``)."""
+(``refusals.py``), options considered from deliberation wording (``deliberations.py``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from detente.coding import commitments, demands, refusals, statements
+from detente.coding import commitments, deliberations, demands, refusals, statements
 
 if TYPE_CHECKING:
     from detente.coding.events import SentenceCoder
@@ -47,5 +47,6 @@ def _unnamed_doer(coder: SentenceCoder, raw: RawEvent) -> bool:
 def refine(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
     """The sentence's events from its pattern events."""
     raws = [r for r in raws if _fits(coder, r)]
-    raws = statements.without_covered(demands.derive(coder, raws))
+    raws = deliberations.derive(coder, demands.derive(coder, raws))
+    raws = statements.without_covered(raws, coder.patterns.modality.responsibility_heads)
     return refusals.derive(coder, commitments.derive(coder, raws))

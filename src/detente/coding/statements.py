@@ -30,11 +30,49 @@ def governs(head: Token, tok: Token) -> bool:
     return False
 
 
-def without_covered(raws: list[RawEvent]) -> list[RawEvent]:
-    """``raws`` without the reporting statements whose complement codes an event."""
+# the roots of acts of force whose doer claiming them claims responsibility (015)
+_FORCE_ROOTS = {"14", "15", "17", "18", "19", "20"}
+RESPONSIBILITY = "015"
+
+
+def without_covered(raws: list[RawEvent], claiming: set[str] = frozenset()) -> list[RawEvent]:
+    """``raws`` without the reporting statements whose complement codes an event. A statement
+    on a verb of ``claiming`` ("claimed", "admitted") over an asserted act of force by the
+    speaker itself ("X claimed it had attacked Y") becomes X's claim of responsibility (015)
+    for it instead, with the act's targets."""
     others = [r for r in raws if not r.pattern.reporting]
-    return [
-        r
-        for r in raws
-        if not r.pattern.reporting or not any(governs(r.trigger, o.trigger) for o in others)
-    ]
+    out = []
+    for r in raws:
+        if not r.pattern.reporting:
+            out.append(r)
+            continue
+        covered = [o for o in others if governs(r.trigger, o.trigger)]
+        if not covered:
+            out.append(r)
+            continue
+        owned = _own_act(r, covered) if r.trigger.lemma_.lower() in claiming else None
+        if owned is not None:
+            r.code, r.targets, r.about = RESPONSIBILITY, owned.targets, owned
+            out.append(r)
+    return out
+
+
+_STATE = {None, "GOV"}  # a state speaking for itself: the country, its government
+_STATE_FORCES = {None, "GOV", "MIL", "COP"}
+
+
+def _own_act(statement: RawEvent, covered: list[RawEvent]) -> RawEvent | None:
+    """The asserted act of force under ``statement`` done by its own speaker, if any: the
+    same actor, or a state's own forces ("Iran admitted its forces had shot down ...")."""
+    speakers = {a.code for a, _ in statement.sources}
+    states = {a.country for a, _ in statement.sources if a.country and a.sector in _STATE}
+    for o in covered:
+        code = o.code or o.pattern.code or ""
+        if o.modality != "asserted" or code[:2] not in _FORCE_ROOTS:
+            continue
+        if any(
+            a.code in speakers or (a.country in states and a.sector in _STATE_FORCES)
+            for a, _ in o.sources
+        ):
+            return o
+    return None

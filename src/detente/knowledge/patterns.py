@@ -125,6 +125,11 @@ class Modality(KnowledgeFile):
     request_heads: set[str]
     transparent_heads: set[str]
     reporting_heads: set[str] = Field(default_factory=set)
+    # verbs of weighing an option: an act in their verbal complement is hypothetical
+    # ("is considering sending troops"), and they code the option considered (014)
+    deliberation_heads: set[str] = Field(default_factory=set)
+    # reporting verbs that, over the speaker's own act of force, claim responsibility (015)
+    responsibility_heads: set[str] = Field(default_factory=set)
 
 
 class Roles(KnowledgeFile):
