@@ -495,6 +495,11 @@ def view_statements(dataset: str | Path) -> list[str]:
     for level, view in series.LEVELS.items():
         counted = f"({series.counts_sql(level, 'events', 'event_actors')}) p"
         out.append(f"CREATE OR REPLACE VIEW {view.table} AS {_typed(view.table, counted)}")
+    # no ranks kept: every period marked, so ranked reads sum the (computed) pair series
+    out.append(f"CREATE OR REPLACE VIEW series_pair_ranks AS {_empty('series_pair_ranks')}")
+    out.append(
+        "CREATE OR REPLACE VIEW series_dirty AS SELECT DISTINCT grain, period FROM series_pairs"
+    )
     return out
 
 

@@ -658,15 +658,19 @@ class Store:
 
     def rebuild_series(self) -> None:
         """Recount the series tables from the events (one transaction)."""
-        self._in_transaction(series.rebuild())
+        self._in_transaction([*series.rebuild(), *series.rank_again()])
 
     def compact_series(self, *, everything: bool = False) -> None:
         """Fold the delta rows of the series tables (one transaction; counts unchanged): the
-        rows of the periods this ``Store`` added to or removed from (all with ``everything``)."""
+        rows of the periods this ``Store`` added to or removed from (all with ``everything``);
+        then rank the pairs of the periods marked as changed (``series.rank_again``)."""
         if everything:
-            self._in_transaction([s for level in series.LEVELS for s in series.compact(level)])
+            compacted = [s for level in series.LEVELS for s in series.compact(level)]
+            self._in_transaction([*compacted, *series.rank_again()])
             return
         if not self._touched:
+            if self._q("SELECT count(*) FROM series_dirty")[0][0]:
+                self._in_transaction(series.rank_again())
             return
         days = sorted(d for d in self._touched if d is not None)
         weeks = sorted({series_read.period_start(d, "week") for d in days})
@@ -676,6 +680,8 @@ class Store:
             for level in series.LEVELS:
                 for n, sql in enumerate(series.compact(level, series.TOUCHED)):
                     self._q(sql, params if n < 2 else [])
+            for sql in series.rank_again():
+                self._q(sql)
         self._touched.clear()
 
     def series(self, level: str, by: str = "month", flt: EventFilter | None = None) -> pd.DataFrame:

@@ -233,7 +233,7 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 8: pre-aggregated counts per pair, country pair, country and actor by day, week and month
     # (store/series.py), kept by ingest in the transaction of the events they count
-    [*series.create_tables(series.KEYS_V8), *series.rebuild(series.KEYS_V8)],
+    [*series.create_tables(series.KEYS_V8), *series.rebuild(series.KEYS_V8, ranked=False)],
     # 9: folding made cheap and counted: mentions found by story (index), stories by a hash of
     # their block and date (``window_key``, indexed by 10), and the series tables keyed by ``lead``
     # (the mention is its folded event's first one, or not folded yet: series.add_lead)
@@ -245,4 +245,11 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 10: the index of window_key (DuckDB indexes no column updated in the same transaction)
     ["CREATE INDEX stories_window ON stories (window_key)"],
+    # 11: each period's busiest pairs, ranked (series.py ``series_pair_ranks``), and the marks
+    # of the periods to rank again
+    [
+        *series.create_ranks(),
+        "INSERT INTO series_dirty SELECT DISTINCT grain, period FROM series_pairs",
+        *series.rank_again(),
+    ],
 ]

@@ -142,16 +142,23 @@ def _sums(sign: int = 1) -> str:
 
 
 def delta_inserts(
-    events: str, actors: str, sign: int = 1, event_keys: tuple[str, ...] = EVENT_KEYS
+    events: str,
+    actors: str,
+    sign: int = 1,
+    event_keys: tuple[str, ...] = EVENT_KEYS,
+    *,
+    mark: bool = True,
 ) -> list[str]:
     """INSERTs adding (``sign`` 1) or removing (-1) the counts of the events of relation
-    ``events`` (actors in ``actors``) to every series table, at every grain."""
+    ``events`` (actors in ``actors``) to every series table, at every grain; with ``mark``
+    (every store since migration 11) their periods are marked for the ranks to be recounted."""
     if sign not in (1, -1):
         raise ValueError(sign)
-    return [
+    out = [
         f"INSERT INTO {level.table} BY NAME {counts_sql(name, events, actors, sign, event_keys)}"
         for name, level in LEVELS.items()
     ]
+    return [*out, mark_dirty(events)] if mark else out
 
 
 def counts_sql(
@@ -173,10 +180,12 @@ def counts_sql(
     return f"{units_sql(level, events, actors)}, d AS ({day}) {' UNION ALL '.join(rolled)}"
 
 
-def rebuild(event_keys: tuple[str, ...] = EVENT_KEYS) -> list[str]:
-    """Statements that recount every series table from the events table."""
+def rebuild(event_keys: tuple[str, ...] = EVENT_KEYS, *, ranked: bool = True) -> list[str]:
+    """Statements that recount every series table from the events table (and, with
+    ``ranked``, drop the ranks: every period with events is marked to be ranked again)."""
     out = [f"DELETE FROM {level.table}" for level in LEVELS.values()]
-    return out + delta_inserts("events", "event_actors", event_keys=event_keys)
+    out += ["DELETE FROM series_pair_ranks"] if ranked else []
+    return out + delta_inserts("events", "event_actors", event_keys=event_keys, mark=ranked)
 
 
 def add_lead() -> list[str]:
@@ -187,8 +196,9 @@ def add_lead() -> list[str]:
         f"ALTER TABLE {level.table} ADD COLUMN lead BOOLEAN DEFAULT TRUE"
         for level in LEVELS.values()
     ]
-    out += delta_inserts(f"(SELECT * REPLACE (NULL AS story_id) FROM {moved})", "event_actors", -1)
-    return out + delta_inserts(moved, "event_actors")
+    unfolded = f"(SELECT * REPLACE (NULL AS story_id) FROM {moved})"
+    out += delta_inserts(unfolded, "event_actors", -1, mark=False)
+    return out + delta_inserts(moved, "event_actors", mark=False)
 
 
 # the rows of the periods touched: parameters days, weeks, months (lists) and undated (bool)
@@ -211,3 +221,79 @@ def compact(level: str, where: str = "TRUE") -> list[str]:
         f"INSERT INTO {table} BY NAME SELECT * FROM _series_compact",
         "DROP TABLE _series_compact",
     ]
+
+
+# --- ranks: each period's busiest pairs (migration 11) -----------------------------------------
+# A summary of the busiest pairs of each period (``dyads --top N``, the dashboard's matrix) would
+# otherwise sum every pair of every period and sort them. ``series_pair_ranks`` keeps, for each
+# grain, period and scope (the modalities and mentions-or-folded-events read), the first
+# ``RANKED`` pairs by events (ties by source, then target, as readers order them) with their
+# summed measures. The periods ingest and deletes change are marked in ``series_dirty`` in the
+# transaction of their deltas; compaction ranks them again and clears the marks, and readers
+# count marked periods from ``series_pairs``, so ranked reads are exact at every commit.
+RANKED = 100
+RANK_SCOPES = {
+    "asserted": "modality = 'asserted'",
+    "asserted_folded": "modality = 'asserted' AND lead",
+    "all": "TRUE",
+    "all_folded": "lead",
+}
+
+
+def rank_scope(modalities: tuple[str, ...] | None, folded: bool) -> str | None:
+    """The scope of ``series_pair_ranks`` counting these events, or None (not kept)."""
+    if modalities not in (None, (), ("asserted",)):
+        return None
+    return ("asserted" if modalities else "all") + ("_folded" if folded else "")
+
+
+def create_ranks() -> list[str]:
+    """The ranks table and the marks of the periods to rank again."""
+    measures = [f"{m} {'DOUBLE' if m == 'goldstein_sum' else 'BIGINT'}" for m in MEASURES]
+    return [
+        "CREATE TABLE series_pair_ranks (grain VARCHAR NOT NULL, period DATE,"
+        " scope VARCHAR NOT NULL, rank BIGINT NOT NULL, source VARCHAR, target VARCHAR,"
+        f" {', '.join(measures)})",
+        "CREATE TABLE series_dirty (grain VARCHAR NOT NULL, period DATE)",
+    ]
+
+
+def mark_dirty(events: str) -> str:
+    """An INSERT marking the periods (every grain) of the events of ``events`` to be ranked
+    again (those marked already are left)."""
+    periods = " UNION ".join(
+        f"SELECT '{grain}' AS grain, CAST(date_trunc('{grain}', CAST(published AS DATE)) AS DATE)"
+        " AS period"
+        f" FROM {events}"
+        for grain in GRAINS
+    )
+    return (
+        f"INSERT INTO series_dirty SELECT * FROM ({periods})"
+        " EXCEPT SELECT grain, period FROM series_dirty"
+    )
+
+
+DIRTY = (
+    "EXISTS (SELECT 1 FROM series_dirty d WHERE d.grain = {t}.grain"
+    " AND d.period IS NOT DISTINCT FROM {t}.period)"
+)
+
+
+def rank_again() -> list[str]:
+    """Statements ranking the marked periods again from ``series_pairs`` (compacted or not:
+    they sum) and clearing the marks."""
+    sums = ", ".join(f"sum({m}) AS {m}" for m in MEASURES)
+    out = [
+        "CREATE OR REPLACE TEMP TABLE _series_marked AS SELECT * FROM series_pairs p"
+        f" WHERE {DIRTY.format(t='p')}",
+        f"DELETE FROM series_pair_ranks WHERE {DIRTY.format(t='series_pair_ranks')}",
+    ]
+    for scope, where in RANK_SCOPES.items():
+        out.append(
+            f"INSERT INTO series_pair_ranks BY NAME SELECT *, row_number() OVER (PARTITION BY"
+            " grain, period ORDER BY events DESC, source, target) AS rank FROM"
+            f" (SELECT grain, period, '{scope}' AS scope, source, target, {sums}"
+            f" FROM _series_marked WHERE {where} GROUP BY grain, period, source, target"
+            f" HAVING sum(events) > 0) QUALIFY rank <= {RANKED}"
+        )
+    return [*out, "DROP TABLE _series_marked", "DELETE FROM series_dirty"]
