@@ -658,7 +658,7 @@ class Store:
 
     def rebuild_series(self) -> None:
         """Recount the series tables from the events (one transaction)."""
-        self._in_transaction([*series.rebuild(), *series.rank_again()])
+        self._in_transaction(series.rebuild())
 
     def compact_series(self, *, everything: bool = False) -> None:
         """Fold the delta rows of the series tables (one transaction; counts unchanged): the
@@ -666,7 +666,7 @@ class Store:
         then rank the pairs of the periods marked as changed (``series.rank_again``)."""
         if everything:
             compacted = [s for level in series.LEVELS for s in series.compact(level)]
-            self._in_transaction([*compacted, *series.rank_again()])
+            self._in_transaction([*compacted, *series.rank_again(everything=True)])
             return
         if not self._touched:
             if self._q("SELECT count(*) FROM series_dirty")[0][0]:

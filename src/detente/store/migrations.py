@@ -249,7 +249,6 @@ MIGRATIONS: list[list[str]] = [
     # of the periods to rank again
     [
         *series.create_ranks(),
-        "INSERT INTO series_dirty SELECT DISTINCT grain, period FROM series_pairs",
-        *series.rank_again(),
+        *series.rank_again(everything=True),
     ],
 ]

@@ -182,10 +182,10 @@ def counts_sql(
 
 def rebuild(event_keys: tuple[str, ...] = EVENT_KEYS, *, ranked: bool = True) -> list[str]:
     """Statements that recount every series table from the events table (and, with
-    ``ranked``, drop the ranks: every period with events is marked to be ranked again)."""
+    ``ranked``, the ranks of every period: migration 11 on)."""
     out = [f"DELETE FROM {level.table}" for level in LEVELS.values()]
-    out += ["DELETE FROM series_pair_ranks"] if ranked else []
-    return out + delta_inserts("events", "event_actors", event_keys=event_keys, mark=ranked)
+    out += delta_inserts("events", "event_actors", event_keys=event_keys, mark=False)
+    return [*out, *rank_again(everything=True)] if ranked else out
 
 
 def add_lead() -> list[str]:
@@ -218,7 +218,8 @@ def compact(level: str, where: str = "TRUE") -> list[str]:
         f"CREATE OR REPLACE TEMP TABLE _series_compact AS SELECT {keys}, {_sums()}"
         f" FROM {table} WHERE {where} GROUP BY ALL HAVING sum(events) <> 0",
         f"DELETE FROM {table} WHERE {where}",
-        f"INSERT INTO {table} BY NAME SELECT * FROM _series_compact",
+        # in grain and period order: a read of one grain skips the others' row groups
+        f"INSERT INTO {table} BY NAME SELECT * FROM _series_compact ORDER BY grain, period",
         "DROP TABLE _series_compact",
     ]
 
@@ -279,21 +280,34 @@ DIRTY = (
 )
 
 
-def rank_again() -> list[str]:
+def rank_again(everything: bool = False) -> list[str]:
     """Statements ranking the marked periods again from ``series_pairs`` (compacted or not:
-    they sum) and clearing the marks."""
-    sums = ", ".join(f"sum({m}) AS {m}" for m in MEASURES)
-    out = [
-        "CREATE OR REPLACE TEMP TABLE _series_marked AS SELECT * FROM series_pairs p"
-        f" WHERE {DIRTY.format(t='p')}",
-        f"DELETE FROM series_pair_ranks WHERE {DIRTY.format(t='series_pair_ranks')}",
-    ]
-    for scope, where in RANK_SCOPES.items():
-        out.append(
-            f"INSERT INTO series_pair_ranks BY NAME SELECT *, row_number() OVER (PARTITION BY"
-            " grain, period ORDER BY events DESC, source, target) AS rank FROM"
-            f" (SELECT grain, period, '{scope}' AS scope, source, target, {sums}"
-            f" FROM _series_marked WHERE {where} GROUP BY grain, period, source, target"
-            f" HAVING sum(events) > 0) QUALIFY rank <= {RANKED}"
-        )
-    return [*out, "DROP TABLE _series_marked", "DELETE FROM series_dirty"]
+    they sum) and clearing the marks; with ``everything``, every period (a rebuild, migration
+    11). Each grain and scope is ranked on its pairs' event counts alone, and the measures are
+    summed for the pairs kept, so memory stays that of a narrow aggregate. The rows of marked
+    periods are copied once (few, after an ingest); every period is read in place."""
+    sums = ", ".join(f"sum(p.{m}) AS {m}" for m in MEASURES)
+    same = " AND ".join(f"p.{k} IS NOT DISTINCT FROM k.{k}" for k in ("period", "source", "target"))
+    if everything:
+        rows, out = "series_pairs", ["DELETE FROM series_pair_ranks"]
+    else:
+        rows = "_series_marked"
+        out = [
+            f"CREATE OR REPLACE TEMP TABLE {rows} AS SELECT * FROM series_pairs p"
+            f" WHERE {DIRTY.format(t='p')}",
+            f"DELETE FROM series_pair_ranks WHERE {DIRTY.format(t='series_pair_ranks')}",
+        ]
+    for grain in GRAINS:
+        for scope, where in RANK_SCOPES.items():
+            cond = f"p.grain = '{grain}' AND {where}"
+            out.append(
+                "INSERT INTO series_pair_ranks BY NAME WITH k AS (SELECT period, source, target,"
+                " row_number() OVER (PARTITION BY period ORDER BY sum(events) DESC, source,"
+                f" target) AS rank FROM {rows} p WHERE {cond} GROUP BY period, source, target"
+                f" HAVING sum(events) > 0 QUALIFY rank <= {RANKED})"
+                f" SELECT '{grain}' AS grain, k.period, '{scope}' AS scope, k.rank, k.source,"
+                f" k.target, {sums} FROM {rows} p JOIN k ON {same} WHERE {cond}"
+                " GROUP BY k.period, k.rank, k.source, k.target"
+            )
+    done = [] if everything else [f"DROP TABLE {rows}"]
+    return [*out, *done, "DELETE FROM series_dirty"]
