@@ -170,17 +170,20 @@ def _shifts(frame, keys, level, periods, start, windows, by, settings, flt) -> l
 
 def _breaks(frame, keys, periods, start, by, settings, flt) -> list[dict]:
     """Breaks in each dyad's mean Goldstein series (periods with enough events) that start in
-    a reported period."""
+    a reported period. Every segment has at least ``changepoint_min_size`` periods, so a dyad
+    with fewer periods from ``start`` on can have no reported break: it is not searched."""
     rows = []
     enough = frame[frame["events"] >= settings.changepoint_min_events].dropna(
         subset=["mean_goldstein"]
     )
-    for unit, group in enough.groupby(keys, sort=True):
-        if len(group) < settings.changepoint_min_periods:
-            continue
-        group = group.sort_values("period")
+    enough = enough.sort_values([*keys, "period"])
+    units = [enough[k] for k in keys]
+    size = enough.groupby(units)["period"].transform("size")
+    late = (enough["period"] >= start).groupby(units).transform("sum")
+    searched = (size >= settings.changepoint_min_periods) & (late >= settings.changepoint_min_size)
+    for unit, group in enough[searched].groupby(keys, sort=True):
         x = group["mean_goldstein"].to_numpy(dtype=float)
-        when = list(group["period"])
+        when = group["period"].tolist()
         segs = changepoint.segments(
             x, penalty=settings.changepoint_penalty, min_size=settings.changepoint_min_size
         )
