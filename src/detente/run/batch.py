@@ -28,7 +28,7 @@ from detente.ingest.sources import Failure, Found, SourceOptions, read_inputs
 from detente.records import MODALITIES, Article, ArticleAnalysis, Event
 from detente.run.stories import Folder, Reprints, fold_pending
 from detente.settings import Settings
-from detente.store.db import Store, StoreError, ToStore
+from detente.store.db import StageClock, Store, StoreError, ToStore
 from detente.store.stories import count_pending
 
 
@@ -47,6 +47,8 @@ class IngestSummary:
     counts: int = 0  # counts (killed, wounded, ...) stored by this run
     failures: list[Failure] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (item, warning): coded
+    # seconds per stage: code, screen (copies and reprints), store, fold, series (Store.clock)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def seen(self) -> int:
@@ -93,6 +95,7 @@ def ingest(
     per_batch = ingest_batch or settings.ingest_batch
     with store.writing():
         summary = IngestSummary(run_id=store.start_run(names))
+        before = dict(store.clock.seconds)
         _run(inputs, store, summary, coder, options, modalities, workers, per_batch, progress,
              settings)  # fmt: skip
         store.finish_run(
@@ -102,6 +105,7 @@ def ingest(
             summary.failed,
             summary.events,
         )
+        summary.seconds = store.clock.since(before)
     return summary
 
 
@@ -134,6 +138,12 @@ def _run(
 
     def screen(results: list) -> list[tuple[str, Article]]:
         """Record the failures, skip what is stored already, keep the rest; release."""
+        with store.clock("screen"):
+            chunk = screen_results(results)
+        store.release()
+        return chunk
+
+    def screen_results(results: list) -> list[tuple[str, Article]]:
         chunk = []
         for result in results:
             if isinstance(result, Failure):
@@ -147,7 +157,6 @@ def _run(
             else:
                 summary.warnings += [(result.item, w) for w in result.warnings]
                 chunk.append((result.item, result.article))
-        store.release()
         return chunk
 
     def save(ready: list[ToStore], ids: list[str]) -> None:
@@ -158,9 +167,12 @@ def _run(
         results = store.store_articles(ready, summary.run_id, sketches, folder) if ready else []
         stored = {x[0].id for x, r in zip(ready, results, strict=True) if r == "stored"}
         summary.folded += folder.folded
-        if stored and count_pending(store):  # mentions stored before, never folded
-            summary.folded += fold_pending(store, settings)
-        for item, reason in reprints.settle(ids, stored):
+        with store.clock("fold"):
+            if stored and count_pending(store):  # mentions stored before, never folded
+                summary.folded += fold_pending(store, settings)
+        with store.clock("screen"):
+            settled = reprints.settle(ids, stored)
+        for item, reason in settled:
             summary.reprints -= 1
             fail(item, "reprint", reason)
         store.release()
@@ -191,7 +203,7 @@ def _run(
         if pending and (chunk := screen(pending)):
             yield chunk
 
-    with _coding(coder, settings, modalities, workers) as code_stream:
+    with _coding(coder, settings, modalities, workers, store.clock) as code_stream:
         for chunk, coded in code_stream(batches()):
             items = {a.id: item for item, a in chunk}
             ready: list[ToStore] = []
@@ -220,13 +232,21 @@ def _results(inputs: list[str | Article], options: SourceOptions) -> Iterator:
 class _coding:
     """Context manager giving a function: list of article batches → iterator of ``Coded``."""
 
-    def __init__(self, coder, settings: Settings, modalities: tuple[str, ...], workers: int):
+    def __init__(
+        self,
+        coder,
+        settings: Settings,
+        modalities: tuple[str, ...],
+        workers: int,
+        clock: StageClock,
+    ):
         self.coder, self.settings, self.modalities, self.workers = (
             coder,
             settings,
             modalities,
             workers,
         )
+        self.clock = clock  # times the coding (the wait for the workers) as "code"
         self.pool = None
 
     def __enter__(self) -> Callable[[Iterator[Batch]], Iterator[tuple[Batch, list[Coded]]]]:
@@ -238,9 +258,13 @@ class _coding:
             from detente.coding.coder import load_coder
 
             self.coder = load_coder(self.settings)
-        return lambda batches: (
-            (b, code_batch(self.coder, [a for _, a in b], self.modalities)) for b in batches
-        )
+        return self._local
+
+    def _local(self, batches: Iterator[Batch]) -> Iterator[tuple[Batch, list[Coded]]]:
+        for b in batches:
+            with self.clock("code"):
+                coded = code_batch(self.coder, [a for _, a in b], self.modalities)
+            yield b, coded
 
     def _parallel(self, batches: Iterator[Batch]) -> Iterator[tuple[Batch, list[Coded]]]:
         """Keep 2 batches per worker in flight; the batches are read (and the store checked)
@@ -250,10 +274,14 @@ class _coding:
             window.append((b, self.pool.apply_async(_code_in_worker, ([a for _, a in b],))))
             if len(window) >= 2 * self.workers:
                 done, result = window.popleft()
-                yield done, result.get()
+                with self.clock("code"):  # waiting for the workers
+                    coded = result.get()
+                yield done, coded
         while window:
             done, result = window.popleft()
-            yield done, result.get()
+            with self.clock("code"):
+                coded = result.get()
+            yield done, coded
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:

@@ -137,6 +137,32 @@ _POLL = 0.05
 Waiting = Callable[[str], None]
 
 
+class StageClock:
+    """Seconds spent in each named stage of a run (``Store.clock``: code, screen, store, fold,
+    series, as ingest names them). A stage timed inside another is counted in its own stage
+    only, so the stages add up to the time timed."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._inner: list[float] = []  # per open stage: the seconds of the stages inside it
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        self._inner.append(0.0)
+        try:
+            yield
+        finally:
+            took = time.perf_counter() - start
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + took - self._inner.pop()
+            if self._inner:
+                self._inner[-1] += took
+
+    def since(self, before: dict[str, float]) -> dict[str, float]:
+        """The seconds of each stage added since ``before`` (an earlier ``dict(seconds)``)."""
+        return {k: v - before.get(k, 0.0) for k, v in self.seconds.items()}
+
+
 class StoreBusy(StoreError):
     """The store is in use: another process holds the file, or another ingest is writing."""
 
@@ -250,6 +276,7 @@ class Store:
         self.path = path
         self.read_only, self.wait, self.on_wait = read_only, wait, on_wait
         self._touched: set[date | None] = set()  # days whose series rows may need compacting
+        self.clock = StageClock()  # where a run's time goes (store, fold, series, ...)
         if con is None:
             self._con = _connect(path, read_only, wait, on_wait)
 
@@ -481,6 +508,16 @@ class Store:
         Each article is all-or-nothing either way; if the batch fails, it is rolled back and
         its articles are stored one by one, so one bad article cannot sink the others.
         """
+        with self.clock("store"):
+            return self._store_articles(items, run_id, sketches, fold)
+
+    def _store_articles(
+        self,
+        items: list[ToStore],
+        run_id: int | None,
+        sketches: Sketches | None,
+        fold: Folder | None,
+    ) -> list[StoreResult]:
         self._q("BEGIN TRANSACTION")
         try:
             results = self._store_batch(items, run_id, sketches or {}, fold)
@@ -534,7 +571,10 @@ class Store:
             if fold is not None and "event_actors" in tables:
                 from detente.store.stories import mentions_of
 
-                with self._registered(_new_events=events, _new_actors=tables["event_actors"]):
+                with (
+                    self.clock("fold"),
+                    self._registered(_new_events=events, _new_actors=tables["event_actors"]),
+                ):
                     folding = fold(mentions_of(self, "_new_events", "_new_actors"))
                 story = [folding[0].get(i) for i in events.column("id").to_pylist()]
             tables["events"] = events.append_column("story_id", pa.array(story, pa.string()))
@@ -542,14 +582,16 @@ class Store:
             with self._registered(_detente_rows=arrow):
                 self._q(f"INSERT INTO {table} BY NAME SELECT * FROM _detente_rows")
         if "events" in tables and "event_actors" in tables:
-            with self._registered(_new_events=tables["events"], _new_actors=tables["event_actors"]):
+            new = {"_new_events": tables["events"], "_new_actors": tables["event_actors"]}
+            with self.clock("series"), self._registered(**new):
                 for sql in series.delta_inserts("_new_events", "_new_actors"):
                     self._q(sql)
             self.touched(tables["events"].column("published").to_pylist())
         if folding is not None:
             from detente.store.stories import write_folding
 
-            write_folding(self, *folding, linked=True)
+            with self.clock("fold"):
+                write_folding(self, *folding, linked=True)
         return results
 
     @contextlib.contextmanager
@@ -664,6 +706,10 @@ class Store:
         """Fold the delta rows of the series tables (one transaction; counts unchanged): the
         rows of the periods this ``Store`` added to or removed from (all with ``everything``);
         then rank the pairs of the periods marked as changed (``series.rank_again``)."""
+        with self.clock("series"):
+            self._compact_series(everything)
+
+    def _compact_series(self, everything: bool) -> None:
         if everything:
             compacted = [s for level in series.LEVELS for s in series.compact(level)]
             self._in_transaction([*compacted, *series.rank_again(everything=True)])
