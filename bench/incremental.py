@@ -3,17 +3,18 @@ a store already holding ``--events`` synthetic events, stage by stage.
 
     python bench/incremental.py [--events 2000000] [--articles 200] [--db FILE] [--rounds 1]
 
-The big store is filled by ``detente.store.synthetic.fill`` (ten events an article, each
-article with its source row and a reprint sketch, as ingest keeps them) and every event made a
-folded event of its own (``fold_each``), so the store looks like one that ingest filled. The
-batch: the bundled samples, three other outlets' copies of each (an added comma, a credit line,
-a new headline: two are reprints, one an exact copy of the text) and ``--articles`` generated
-articles (``bench/ingest.py``'s), ingested by ``detente.run.batch.ingest`` with one coding
-process. Prints for each store the articles/s (every article seen: stored, reprint or copy) and
-the seconds of each stage of ``IngestSummary.seconds`` (code, screen: copies and reprints,
-store, fold, series), wall time; then the ratio big / empty of each. With ``--db FILE`` the
-filled store is kept in FILE (filled if it has no events) and each round ingests into a copy of
-it. Not a test: figures only; the machine's load average is printed with them.
+The big store is filled by ``detente.store.synthetic.fill`` (ten events an article, each article
+with its source row and a reprint sketch, as ingest keeps them) and every event made a folded event
+of its own (``fold_each``), so the store looks like one that ingest filled. The batch: the bundled
+samples, three other outlets' copies of each (an added comma, a credit line, a new headline: two
+are reprints, one an exact copy of the text) and ``--articles`` generated articles
+(``bench/ingest.py``'s), ingested by ``detente.run.batch.ingest`` with one coding process. Prints
+for each store the articles/s (every article seen: stored, reprint or copy) and the seconds of each
+stage of ``IngestSummary.seconds`` (code, screen: copies and reprints, store, fold, series), wall
+time, and the CPU time of the whole ingest (every thread of this process: it moves less than wall
+time on a shared machine); then the ratio big / empty of each. With ``--db FILE`` the filled store
+is kept in FILE (filled if it has no events) and each round ingests into a copy of it. Not a test:
+figures only; the machine's load average is printed with them.
 """
 
 from __future__ import annotations
@@ -73,10 +74,10 @@ def run(path: Path, inputs: list, coder, memory: str) -> dict:
     with open_store(path) as store:
         store.con.execute(f"SET memory_limit = '{memory}'")
         events = store.con.execute("SELECT count(*) FROM events").fetchone()[0]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         summary = ingest(inputs, store, coder)
-        wall = time.perf_counter() - start
-    return {"events_before": events, "wall": wall, "summary": summary}
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"events_before": events, "wall": wall, "cpu": cpu, "summary": summary}
 
 
 def show(name: str, r: dict) -> None:
@@ -85,7 +86,8 @@ def show(name: str, r: dict) -> None:
     print(
         f"{name} ({r['events_before']:,} events): {s.seen} articles ({s.stored} stored,"
         f" {s.reprints} reprints, {s.duplicates + s.skipped} copies; {s.events} events,"
-        f" {s.folded} folded) in {r['wall']:.2f} s = {s.seen / r['wall']:.1f} articles/s;"
+        f" {s.folded} folded) in {r['wall']:.2f} s ({r['cpu']:.2f} s CPU) ="
+        f" {s.seen / r['wall']:.1f} articles/s;"
         f" seconds: {stages}; other {r['wall'] - sum(s.seconds.values()):.2f}"
     )
 
@@ -122,7 +124,8 @@ def main() -> None:
                 for k in STAGES
             )
             print(
-                f"ratio big / empty: wall {big['wall'] / empty['wall']:.2f}; articles/s"
+                f"ratio big / empty: wall {big['wall'] / empty['wall']:.2f}, CPU"
+                f" {big['cpu'] / empty['cpu']:.2f}; articles/s"
                 f" {(b.seen / big['wall']) / (e.seen / empty['wall']):.2f}; {ratios}"
             )
             for p in (root / f"empty{n}.duckdb", root / f"big{n}.duckdb"):

@@ -378,10 +378,12 @@ class Store:
 
     # --- articles -----------------------------------------------------------------------
     def known(self, article: Article) -> str | None:
-        """The id of the stored article this one is (same id, or same normalised text)."""
+        """The id of the stored article this one is (same id, or same normalised text). Two
+        index lookups (``id = ? OR text_hash = ?`` scanned the articles)."""
         rows = self._q(
-            "SELECT id FROM articles WHERE id = ? OR text_hash = ? ORDER BY id = ? DESC LIMIT 1",
-            [article.id, text_hash(article.text), article.id],
+            "SELECT id, 0 AS k FROM articles WHERE id = ?"
+            " UNION ALL SELECT id, 1 FROM articles WHERE text_hash = ? ORDER BY k, id LIMIT 1",
+            [article.id, text_hash(article.text)],
         )
         return rows[0][0] if rows else None
 
@@ -397,7 +399,8 @@ class Store:
     ) -> bool:
         """Remember that ``article`` (a copy or a reprint of the stored article ``article_id``,
         ``similarity`` its estimated likeness) was also carried by its URL/source; the folded
-        events of the stored article count it."""
+        events of the stored article count it. The article's sources are found by index
+        (migration 12)."""
         exists = self._q(
             "SELECT count(*) FROM article_sources WHERE article_id = ? AND url IS NOT DISTINCT"
             " FROM ? AND source IS NOT DISTINCT FROM ?",
@@ -441,33 +444,55 @@ class Store:
         )
 
     def known_many(self, articles: list[Article]) -> list[str | None]:
-        """``known`` for several articles in one query (what is stored now)."""
+        """``known`` for several articles (what is stored now), by index: one lookup of the
+        ids, one of the text hashes."""
         hashes = [text_hash(a.text) for a in articles]
-        rows = self._q(
-            "SELECT id, text_hash FROM articles WHERE id IN (SELECT unnest(?))"
-            " OR text_hash IN (SELECT unnest(?))",
-            [[a.id for a in articles], hashes],
-        )
-        ids = {i for i, _ in rows}
-        by_hash = {h: i for i, h in rows}
+        ids = {i for i, _ in self._lookup("id", [a.id for a in articles])}
+        by_hash: dict[str, str] = {}
+        for i, h in sorted(self._lookup("text_hash", hashes), reverse=True):
+            by_hash[h] = i  # the least id of a hash, as ``known`` takes it
         return [
             a.id if a.id in ids else by_hash.get(h) for a, h in zip(articles, hashes, strict=True)
         ]
 
+    def _lookup(self, column: str, values: list[str]) -> list[tuple[str, str]]:
+        """(id, ``column``) of the articles whose ``column`` (``id`` or ``text_hash``, both
+        indexed) is one of ``values``, found by index."""
+        from detente.store.stories import marks
+
+        if not values:
+            return []
+        values = sorted(set(values))
+        return self._q(
+            f"SELECT id, {column} FROM articles WHERE {column} IN {marks(values)}", values
+        )
+
     def reprint_candidates_keyed(self, keys: list[int]) -> list[tuple[str, list[int], list[int]]]:
         """(article id, signature, its band keys among ``keys``) of the stored articles sharing
         a band key with ``keys``, in ``reprint_candidates`` order: what it gives for any subset
-        of ``keys`` is the rows whose keys meet that subset."""
+        of ``keys`` is the rows whose keys meet that subset. The bands, signatures and articles
+        are found by index (joining the whole tables scanned them)."""
+        from detente.store.stories import marks
+
         if not keys:
             return []
-        return self._q(
-            "WITH b AS (SELECT article_id, list(key) AS keys FROM article_bands"
-            " WHERE key IN (SELECT unnest(?)) GROUP BY article_id)"
-            " SELECT m.article_id, m.signature, b.keys FROM article_minhash m"
-            " JOIN b ON b.article_id = m.article_id JOIN articles ar ON ar.id = m.article_id"
-            " ORDER BY ar.stored_at, ar.id",
-            [list(keys)],
+        keys = sorted(set(keys))
+        bands = self._q(
+            f"SELECT article_id, list(key ORDER BY key) FROM article_bands WHERE key IN"
+            f" {marks(keys)} GROUP BY article_id",
+            keys,
         )
+        if not bands:
+            return []
+        ids = sorted(b[0] for b in bands)
+        keyed = dict(bands)
+        rows = self._q(
+            "SELECT m.article_id, m.signature FROM article_minhash m"
+            f" JOIN (SELECT * FROM articles WHERE id IN {marks(ids)}) ar ON ar.id = m.article_id"
+            f" WHERE m.article_id IN {marks(ids)} ORDER BY ar.stored_at, ar.id",
+            [*ids, *ids],
+        )
+        return [(i, signature, keyed[i]) for i, signature in rows]
 
     def remember_if_known(self, article: Article, item: str | None = None) -> bool:
         """Is this article stored already? If so, also remember its URL/source (if new)."""

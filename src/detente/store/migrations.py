@@ -251,4 +251,7 @@ MIGRATIONS: list[list[str]] = [
         *series.create_ranks(),
         *series.rank_again(everything=True),
     ],
+    # 12: an article's sources found by index (a new copy or reprint, a story's counts), not by
+    # scanning every source row
+    ["CREATE INDEX article_sources_article ON article_sources (article_id)"],
 ]

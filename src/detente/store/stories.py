@@ -217,28 +217,46 @@ def _columns(rows: list[dict[str, Any]]) -> dict[str, list]:
 
 
 def refresh(store: Store, ids: list[str]) -> None:
-    """Recompute the counts, first-seen date, date added and URL of stories ``ids`` (their
-    mentions, articles and stories looked up by index, not by scanning the tables)."""
+    """Recompute the counts, first-seen date, date added and URL of stories ``ids``. Their
+    mentions, first mentions, articles and article sources are each looked up by index on its
+    own (``IN`` lists of parameters) and joined here as small relations: joined to the tables
+    in one statement, DuckDB scanned the events and the sources rather than using the index."""
     if not ids:
         return
-    m = store._q(
+    ids = list(ids)
+    m = _small(
+        store,
         f"SELECT story_id, article_id, count(*) AS n FROM events WHERE story_id IN {marks(ids)}"
         " GROUP BY ALL",
-        list(ids),
+        ids,
     )
-    if not m:
+    if not m.num_rows:
         return
-    articles = sorted({r[1] for r in m})
-    _register(
-        store,
-        "_detente_m",
-        {"story_id": [r[0] for r in m], "article_id": [r[1] for r in m], "n": [r[2] for r in m]},
-    )
+    articles = sorted(set(m.column("article_id").to_pylist()))
+    relations = {
+        "_detente_m": m,
+        "_detente_ar": _small(
+            store,
+            "SELECT id, url, source, published, stored_at FROM articles"
+            f" WHERE id IN {marks(articles)}",
+            articles,
+        ),
+        "_detente_s": _small(
+            store,
+            "SELECT article_id, url, source, item, published, added FROM article_sources"
+            f" WHERE article_id IN {marks(articles)}",
+            articles,
+        ),
+        "_detente_first": _small(
+            store, f"SELECT id, article_id FROM events WHERE id IN {marks(ids)}", ids
+        ),
+    }
+    for name, table in relations.items():
+        store.con.register(name, table)
     try:
         store._q(
-            "WITH m AS (SELECT * FROM _detente_m),"
-            f" ar AS (SELECT * FROM articles WHERE id IN {marks(articles)}),"
-            " s AS (SELECT * FROM article_sources WHERE article_id IN (SELECT article_id FROM m)),"
+            "WITH m AS (SELECT * FROM _detente_m), ar AS (SELECT * FROM _detente_ar),"
+            " s AS (SELECT * FROM _detente_s),"
             " d AS (SELECT m.story_id, m.n, ar.stored_at,"
             " m.article_id || '|' || coalesce(s.url, ar.url, '') || '|'"
             " || coalesce(s.source, ar.source, '') AS doc,"
@@ -251,17 +269,23 @@ def refresh(store: Store, ids: list[str]) -> None:
             " count(DISTINCT src) AS sources, min(published) AS first_seen,"
             " min(stored_at) AS date_added FROM d GROUP BY story_id),"
             " first AS (SELECT e.id, coalesce(ar.url, ar.source) AS url"
-            f" FROM (SELECT * FROM events WHERE id IN {marks(ids)}) e"
-            " JOIN ar ON ar.id = e.article_id)"
+            " FROM _detente_first e JOIN ar ON ar.id = e.article_id)"
             " UPDATE stories SET num_mentions = agg.mentions, num_articles = agg.docs,"
             " num_sources = agg.sources, first_seen = agg.first_seen,"
             " date_added = agg.date_added, source_url = first.url FROM agg"
             " LEFT JOIN first ON first.id = agg.story_id WHERE stories.id = agg.story_id"
             f" AND stories.id IN {marks(ids)}",
-            [*articles, *ids, *ids],
+            ids,
         )
     finally:
-        store.con.unregister("_detente_m")
+        for name in relations:
+            store.con.unregister(name)
+
+
+def _small(store: Store, sql: str, params: list):
+    """The rows of a lookup by index, as a pyarrow table (with the store's column types) to be
+    joined to other small relations."""
+    return store.con.sql(sql, params=params).to_arrow_table()
 
 
 def refresh_article(store: Store, article_id: str) -> None:
@@ -337,20 +361,35 @@ def mention_rows(store: Store, flt: EventFilter) -> pd.DataFrame:
     )
 
 
+# the stored articles with no signature: an anti-join on the ids (``NOT IN (SELECT ...)`` joined
+# every row of both tables)
+_UNSKETCHED = " FROM articles a ANTI JOIN article_minhash m ON m.article_id = a.id"
+
+
+def _all_sketched(store: Store) -> bool:
+    """Has every stored article a signature? Signatures are kept only of stored articles (and
+    removed with them), so it is so when the two tables have as many rows: counted from the
+    tables' metadata, nothing scanned."""
+    n_articles, n_sketched = store._q(
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_minhash)"
+    )[0]
+    return n_articles == n_sketched
+
+
 def unsketched_articles(store: Store, limit: int) -> list[tuple[str, str]]:
     """(id, text) of stored articles with no reprint signature yet (stored before reprints
     were screened, or through ``Store.store_article``), oldest first."""
+    if _all_sketched(store):
+        return []
     return store._q(
-        "SELECT id, text FROM articles WHERE id NOT IN (SELECT article_id FROM article_minhash)"
-        " ORDER BY stored_at, id LIMIT ?",
-        [int(limit)],
+        f"SELECT a.id, a.text{_UNSKETCHED} ORDER BY a.stored_at, a.id LIMIT ?", [int(limit)]
     )
 
 
 def count_unsketched(store: Store) -> int:
-    return store._q(
-        "SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM article_minhash)"
-    )[0][0]
+    if _all_sketched(store):
+        return 0
+    return store._q(f"SELECT count(*){_UNSKETCHED}")[0][0]
 
 
 def add_sketches(
