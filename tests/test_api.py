@@ -141,6 +141,11 @@ def test_status_tells_the_store_and_the_limits(server, store):
     assert body["articles"] == 12 and body["events"] == store.counts()["events"]
     assert body["first"] == "2024-01-24" and body["token_required"] is False
     assert body["limits"]["max_body"] == Settings().max_body
+    # the store's totals, unfiltered, beside the filtered listings' own totals
+    assert body["asserted"] == len(queries.events(store)) == 107
+    assert body["stories"] == len(queries.stories(store, queries.make_filter(modalities=None)))
+    assert (body["claims"], body["counts"]) == (len(queries.claims(store)), len(queries.counts(
+        store))) == (37, 11)  # fmt: skip
 
 
 def test_events_are_the_stored_records_with_the_schema_of_detente_code(server, store):
@@ -225,6 +230,39 @@ def test_stories_dyads_series_and_alerts(server, store):
     status, alerts = server.get("/alerts", since="2024-01-01")
     assert status == 200 and alerts["total"] > 0
     assert {"period", "measure", "unit", "events_command"} <= set(alerts["items"][0])
+
+
+def test_the_mentions_of_a_folded_event(server, store):
+    """A story folded from two mentions lists both, each with its record and its documents;
+    every story's mentions add up to its num_mentions (no reprints among the samples)."""
+    every = queries.stories(store, queries.make_filter(modalities=None))
+    folded = every[every["num_mentions"] > 1]
+    assert len(folded) > 0
+    story = folded.iloc[0]
+    events = queries.events(store, queries.make_filter(modalities=None))
+    expected = events[events["story_id"] == story["id"]]
+    status, body = server.get(f"/stories/{story['id']}/mentions")
+    assert status == 200 and body["total"] == len(expected) == story["num_mentions"] == 2
+    assert _ids(body["items"]) == list(expected["id"])
+    assert story["id"] in _ids(body["items"])  # the story's id is its first mention's
+    for item, row in zip(body["items"], expected.itertuples(), strict=True):
+        assert Event.model_validate(item["event"]).model_dump(mode="json") == item["event"]
+        assert item["event"]["sentence"]["text"] == row.sentence_text
+        assert item["event"]["article"]["id"] == row.article_id
+        stored = store.article(row.article_id)
+        assert [(d["source"], d["title"]) for d in item["documents"]] == [
+            (stored["source"], stored["title"])
+        ]
+    status, one = server.get(f"/stories/{story['id']}/mentions", limit=1, offset=1)
+    assert status == 200 and _ids(one["items"]) == _ids(body["items"])[1:]
+    status, headers, csv = server.request("GET", f"/stories/{story['id']}/mentions?format=csv")
+    assert status == 200 and 'filename="mentions.csv"' in headers["content-disposition"]
+    assert len(csv.decode().strip().splitlines()) == 1 + 2
+    lone = every[every["num_mentions"] == 1].iloc[0]
+    assert server.get(f"/stories/{lone['id']}/mentions")[1]["total"] == 1
+    joined = next(i for i in expected["id"] if i != story["id"])  # folded into another's
+    status, body = server.get(f"/stories/{joined}/mentions")
+    assert status == 404 and "no folded event" in body["detail"]
 
 
 def test_claims_and_counts(server, store):
@@ -313,6 +351,8 @@ def test_code_reads_html(server):
         ("GET", "/stories?min_articles=0", None, 422, "min_articles"),
         ("GET", "/claims?all_modalities=true", None, 400, "unknown query parameter"),
         ("GET", "/articles/no-such-article", None, 404, "no article with id"),
+        ("GET", "/stories/no-such-story/mentions", None, 404, "no folded event"),
+        ("GET", "/stories/x/mentions?since=2024-01-01", None, 400, "unknown query parameter"),
         ("GET", "/nowhere", None, 404, "no such path"),
         ("DELETE", "/events", None, 405, "not allowed"),
         ("POST", "/code", {"text": 5}, 422, "body field 'text'"),
@@ -383,8 +423,9 @@ def test_the_docs_work_offline(server):
     assert status == 200 and not re.search(r"(src|href)=\"https?://", page.decode())
     _, spec = server.get("/openapi.json")
     paths = set(spec["paths"])
-    assert {"/code", "/events", "/stories", "/dyads", "/series", "/alerts", "/claims",
-            "/counts", "/articles/{article_id}", "/status"} <= paths  # fmt: skip
+    assert {"/code", "/events", "/stories", "/stories/{story_id}/mentions", "/dyads", "/series",
+            "/alerts", "/claims", "/counts", "/articles/{article_id}",
+            "/status"} <= paths  # fmt: skip
 
 
 def test_a_server_on_another_address_needs_the_token(db, tmp_path):

@@ -191,6 +191,39 @@ def get_stories(
     return page("stories", pg.fmt, total, pg.limit, pg.offset, frame_items(frame), frame)
 
 
+@router.get(
+    "/stories/{story_id}/mentions",
+    summary="The mentions of one folded event, each with the documents that carried it",
+    description=(
+        "Every mention folded into the folded event `story_id` (an `id` of `GET /stories`), in"
+        " publication order: `id` (the mention's event id), `event` (its record, as `GET"
+        " /events` gives it) and `documents` (the stored article and every copy or reprint of"
+        " it: `url`, `source`, `title`, `published`). 404 if no folded event has that id."
+    ),
+)
+def get_story_mentions(request: Request, story_id: str, pg: Page) -> Response:
+    with service(request).reading() as store:
+        frame = queries.mentions(store, story_id, pg.limit, pg.offset)
+        if frame is None:
+            raise ApiError(
+                404, f"no folded event with id {story_id!r} in the store (ids: GET /stories)"
+            )
+        total = queries.mention_total(store, story_id)
+        wanted = pg.fmt in ("json", "jsonl") and len(frame)
+        docs = queries.documents(store, list(frame["article_id"])) if wanted else None
+    if pg.fmt not in ("json", "jsonl"):
+        return page("mentions", pg.fmt, total, pg.limit, pg.offset, [], frame)
+    carried: dict[str, list[dict[str, Any]]] = {}
+    if docs is not None:
+        for d in frame_items(docs):
+            carried.setdefault(d.pop("article_id"), []).append(d)
+    items = [
+        {"id": row["id"], "event": event_item(row), "documents": carried.get(row["article_id"], [])}
+        for row in frame.to_dict("records")
+    ]
+    return page("mentions", pg.fmt, total, pg.limit, pg.offset, items, frame)
+
+
 def _aggregate(name: str, frame, pg: Paging) -> Response:
     """A page of an aggregated frame (dyads, series, alerts): all rows are computed, then cut."""
     total = len(frame)
@@ -285,6 +318,9 @@ def get_article(
     }  # fmt: skip
 
 
+STATUS_TOTALS = ("articles", "events", "asserted", "stories", "claims", "counts", "first", "last")
+
+
 @router.get("/status", summary="Version, store totals, coder state and limits")
 def get_status(request: Request) -> dict[str, Any]:
     svc = service(request)
@@ -293,10 +329,14 @@ def get_status(request: Request) -> dict[str, Any]:
         with svc.reading() as store:
             counts = store.counts()
             first, last = store.span()
+            asserted = queries.total(store, "events", queries.make_filter())
+            stories = queries.total(store, "stories", queries.make_filter(modalities=None))
         out |= {"articles": counts["articles"], "events": counts["events"]}
+        out |= {"asserted": asserted, "stories": stories}
+        out |= {"claims": counts["claims"], "counts": counts["counts"]}
         out |= {"first": plain(first), "last": plain(last)}
     except ApiError as exc:
-        out |= {"articles": None, "events": None, "first": None, "last": None}
+        out |= dict.fromkeys(STATUS_TOTALS)
         out["store_error"] = exc.detail
     s = svc.settings
     out |= {

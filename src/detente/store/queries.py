@@ -7,7 +7,13 @@ from datetime import date
 import pandas as pd
 
 from detente.store.db import EventFilter, Store
-from detente.store.stories import count_stories, stories_frame
+from detente.store.stories import (
+    count_mentions,
+    count_stories,
+    documents_of,
+    stories_frame,
+    story_mentions,
+)
 
 
 def make_filter(
@@ -114,3 +120,22 @@ def stories(
     NumSources and NumArticles (GDELT's meanings), first URL and sentence; only those carried
     by at least ``min_articles`` documents. The filter applies to the first mention."""
     return stories_frame(store, flt or make_filter(), limit, min_articles, offset)
+
+
+def mentions(
+    store: Store, story_id: str, limit: int | None = None, offset: int = 0
+) -> pd.DataFrame | None:
+    """The mentions folded into one folded event (``stories``' ``id``), one row per mention as
+    ``events`` gives it, in publication order; None when no folded event has that id."""
+    return story_mentions(store, story_id, limit, offset)
+
+
+def mention_total(store: Store, story_id: str) -> int:
+    """How many mentions ``mentions`` lists in all for ``story_id``."""
+    return count_mentions(store, story_id)
+
+
+def documents(store: Store, article_ids: list[str]) -> pd.DataFrame:
+    """The documents (a stored article and each copy or reprint of it) that carried these
+    articles: ``article_id``, ``url``, ``source``, ``title``, ``published``."""
+    return documents_of(store, article_ids)

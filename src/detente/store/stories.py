@@ -338,6 +338,53 @@ def count_stories(store: Store, flt: EventFilter, min_articles: int = 1) -> int:
     )[0][0]
 
 
+def story_mentions(
+    store: Store, story_id: str, limit: int | None = None, offset: int = 0
+) -> pd.DataFrame | None:
+    """The mentions folded into story ``story_id`` (found by ``events.story_id``, indexed), as
+    ``Store.events`` lists events (every column, the article's url, title and source), in
+    publication order, ``limit`` rows from the ``offset``-th; None when there is no such
+    story."""
+    if not store._q("SELECT 1 FROM stories WHERE id = ?", [story_id]):
+        return None
+    sql = (
+        "SELECT e.*, ar.url AS article_url, ar.title AS article_title,"
+        " ar.source AS article_source FROM events e JOIN articles ar ON ar.id = e.article_id"
+        " WHERE e.story_id = ? ORDER BY e.published NULLS LAST, e.article_id, e.sentence_index,"
+        " e.trigger_start, e.id"
+    )
+    params: list[Any] = [story_id]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    if offset:
+        sql += " OFFSET ?"
+        params.append(int(offset))
+    return store._df(sql, params)
+
+
+def count_mentions(store: Store, story_id: str) -> int:
+    """How many mentions ``story_mentions`` lists in all."""
+    return store._q("SELECT count(*) FROM events WHERE story_id = ?", [story_id])[0][0]
+
+
+def documents_of(store: Store, article_ids: list[str]) -> pd.DataFrame:
+    """The documents that carried these stored articles: each article's own source row and
+    every copy or reprint of it (``article_sources``; the article itself where it has none),
+    columns ``article_id``, ``url``, ``source``, ``title``, ``published``, in the order they
+    were added."""
+    ids = sorted(set(article_ids))
+    return store._df(
+        "SELECT ar.id AS article_id, coalesce(s.url, ar.url) AS url,"
+        " coalesce(s.source, ar.source) AS source, coalesce(s.title, ar.title) AS title,"
+        " coalesce(s.published, ar.published) AS published"
+        f" FROM (SELECT * FROM articles WHERE id IN {marks(ids)}) ar"
+        " LEFT JOIN article_sources s ON s.article_id = ar.id"
+        " ORDER BY ar.id, s.added NULLS FIRST, s.url, s.source",
+        ids,
+    )
+
+
 def mention_rows(store: Store, flt: EventFilter) -> pd.DataFrame:
     """One row per mention per document that carried it (a stored article and each of its
     copies and reprints), with its story, the document and the character offsets."""
