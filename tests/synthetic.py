@@ -55,3 +55,22 @@ def week_articles(
                 n += 1
         out.append((article, events))
     return out
+
+
+def old_store(path, version: int, copied_from, tables: tuple[str, ...]):
+    """A store file at schema ``version`` (the first ``version`` migrations run), holding the
+    rows of ``tables`` from the store file ``copied_from``; returns the open connection."""
+    import duckdb
+
+    from detente.store.migrations import MIGRATIONS
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied TIMESTAMP)")
+    for number, statements in enumerate(MIGRATIONS[:version], start=1):
+        for sql in statements:
+            con.execute(sql)
+        con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [number])
+    con.execute(f"ATTACH '{copied_from}' AS new (READ_ONLY)")
+    for table in tables:
+        con.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    return con

@@ -6,15 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-import duckdb
 import pandas as pd
 import pytest
-from synthetic import event, week_articles
+from synthetic import event, old_store, week_articles
 
 from detente.records import Article
 from detente.store import queries
 from detente.store.db import EventFilter, open_store
-from detente.store.migrations import MIGRATIONS
 from detente.store.series import EVENT_KEYS, KEYS_V8, LEVELS, MEASURES, rebuild
 from detente.store.series_read import read_grain
 
@@ -196,15 +194,7 @@ def test_a_mention_folded_into_another_leaves_the_lead_rows_and_the_migration_ag
         _equal(kept, _recount(s))
     # the same rows in a version 8 store: no lead key, no window key, no index on story_id
     v8 = tmp_path / "v8.duckdb"
-    con = duckdb.connect(str(v8))
-    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied TIMESTAMP)")
-    for number, statements in enumerate(MIGRATIONS[:8], start=1):
-        for sql in statements:
-            con.execute(sql)
-        con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [number])
-    con.execute(f"ATTACH '{path}' AS new (READ_ONLY)")
-    for table in ("articles", "article_sources", "events", "event_actors"):
-        con.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    con = old_store(v8, 8, path, ("articles", "article_sources", "events", "event_actors"))
     con.execute("INSERT INTO stories SELECT * EXCLUDE (window_key) FROM new.stories")
     con.execute("DETACH new")
     for sql in rebuild(KEYS_V8, ranked=False):

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import duckdb
 import pandas as pd
 import pytest
+from synthetic import old_store
 
 from detente.store import queries
 from detente.store.db import open_store
-from detente.store.migrations import MIGRATIONS
 from detente.store.series import RANKED
 from detente.store.series_read import ranked_scope
 from detente.store.synthetic import fill
@@ -87,15 +86,7 @@ def test_marked_periods_are_exact_before_compaction_and_ranked_after(filled, tmp
 
 def test_migration_11_ranks_a_store_made_before_it(filled, tmp_path):
     old = tmp_path / "v10.duckdb"
-    con = duckdb.connect(str(old))
-    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied TIMESTAMP)")
-    for number, statements in enumerate(MIGRATIONS[:10], start=1):
-        for sql in statements:
-            con.execute(sql)
-        con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [number])
-    con.execute(f"ATTACH '{filled}' AS new (READ_ONLY)")
-    for table in ("articles", "events", "event_actors", "series_pairs"):
-        con.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    con = old_store(old, 10, filled, ("articles", "events", "event_actors", "series_pairs"))
     con.execute("DETACH new")
     con.close()
     with open_store(old) as s:
