@@ -94,3 +94,15 @@ def test_migration_11_ranks_a_store_made_before_it(filled, tmp_path):
         with open_store(filled) as ranked:
             want = ranked._df("SELECT * FROM series_pair_ranks ORDER BY ALL")
         pd.testing.assert_frame_equal(s._df("SELECT * FROM series_pair_ranks ORDER BY ALL"), want)
+
+
+def test_a_store_keeps_ranks_and_a_dataset_view_does_not(filled):
+    import duckdb
+
+    from detente.store.series_read import _keeps_ranks
+
+    with open_store(filled) as s:
+        assert _keeps_ranks(s.con)
+    con = duckdb.connect()
+    con.execute("CREATE VIEW series_pair_ranks AS SELECT 1 AS rank WHERE FALSE")
+    assert not _keeps_ranks(con)  # a dataset's views: ranked reads sum the pairs instead

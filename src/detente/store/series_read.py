@@ -197,6 +197,15 @@ def ranked_scope(by: str, flt: EventFilter, top: int | None) -> str | None:
     return rank_scope(flt.modalities, flt.folded)
 
 
+def _keeps_ranks(con: duckdb.DuckDBPyConnection) -> bool:
+    """Does the store keep ranks? (A dataset's tables are views computed from its events: it
+    keeps none, and its ranked reads would compute the pair series twice.)"""
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = 'series_pair_ranks'"
+    ).fetchall()
+    return kind == [("BASE TABLE",)]
+
+
 def dyads(
     con: duckdb.DuckDBPyConnection, by: str, flt: EventFilter, top: int | None = None
 ) -> pd.DataFrame:
@@ -205,7 +214,7 @@ def dyads(
     each period where they are kept and current, ``ranked_scope``)."""
     quads = ("verbal_coop", "material_coop", "verbal_conflict", "material_conflict")
     plover = [f"plover_{p.lower()}" for p in PLOVER_TYPES] + ["plover_unlisted"]
-    scope = ranked_scope(by, flt, top)
+    scope = ranked_scope(by, flt, top) if _keeps_ranks(con) else None
     head, params = rows_sql("pairs", by, flt, DIRTY.format(t="series_pairs") if scope else None)
     summed = (
         f"SELECT period, source, target, {_sums('events', 'statements', *quads)},"
