@@ -48,5 +48,6 @@ def refine(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
     """The sentence's events from its pattern events."""
     raws = [r for r in raws if _fits(coder, r)]
     raws = deliberations.derive(coder, demands.derive(coder, raws))
+    raws = statements.outlooks(raws, coder.patterns.modality)
     raws = statements.without_covered(raws, coder.patterns.modality.responsibility_heads)
     return refusals.derive(coder, commitments.derive(coder, raws))

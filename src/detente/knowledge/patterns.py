@@ -130,6 +130,11 @@ class Modality(KnowledgeFile):
     deliberation_heads: set[str] = Field(default_factory=set)
     # reporting verbs that, over the speaker's own act of force, claim responsibility (015)
     responsibility_heads: set[str] = Field(default_factory=set)
+    # outlook adjectives of a reported clause ("X said it is skeptical of Y"): a pessimistic
+    # (012) or optimistic (013) comment; doubt words also make the clause's events hypothetical
+    pessimistic_words: set[str] = Field(default_factory=set)
+    optimistic_words: set[str] = Field(default_factory=set)
+    doubt_words: set[str] = Field(default_factory=set)
 
 
 class Roles(KnowledgeFile):
