@@ -128,9 +128,13 @@ def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
             continue
         tok = coder.predicate(raw.trigger, raw.pattern.pos)
         found = _cue(coder, tok)
-        if found is None or conditional(found[0]) or on_condition(tok):
-            continue  # "would close the border if the unrest spread": no commitment
+        if found is None or conditional(found[0]):
+            continue
         cue, own = found
+        if own and on_condition(tok):
+            continue  # "would close the border if the unrest spread": no commitment; a word
+            # of commitment stands with its condition ("threatened to strike if", "was willing
+            # to withdraw if": a conditional threat or offer is still one)
         if not own and raw.modality != "future":
             continue
         if not own and words.offered_force and _offered_force(coder, raw, tok, cue):

@@ -22,9 +22,10 @@ def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = froze
     via_purpose = False  # "called Y to congratulate him": the call's own sense is no cue
     stop_after = False
     for _ in range(12):  # depth bound: parse trees of news sentences are shallow
-        for child in current.children:
-            if child.i in named:
-                continue
+        kids = [c for c in current.children if c.i not in named]
+        if current is tok and any(c.dep_ == "neg" for c in kids):
+            return "negated"  # before its own auxiliary: "will not attack" is negated
+        for child in kids:
             low = child.lower_
             if child.dep_ == "neg" and not through_conj:
                 return "negated"
