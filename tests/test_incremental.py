@@ -144,3 +144,59 @@ def test_synthetic_fill_with_documents_looks_like_an_ingested_store(tmp_path):
         ids = [r[0] for r in store._q("SELECT id FROM events ORDER BY rowid")]
         assert len(ids[0]) == 20 and ids != sorted(ids)  # hex digests in no order
         assert store._q("SELECT count(*) FROM stories")[0][0] == 200
+
+
+def test_an_events_actors_are_found_by_index(tmp_path, coder):
+    with open_store(tmp_path / "s.duckdb") as store:
+        ingest(sample_articles()[:2], store, coder)
+        event = store._q("SELECT id FROM events LIMIT 1")[0][0]
+        plan = _index_scans(store, "SELECT * FROM event_actors WHERE event_id IN (?)", [event])
+        assert "Index Scan" in plan
+
+
+def test_folding_stored_mentions_gives_what_folding_before_insert_gives(tmp_path, coder):
+    """``fold_pending`` (pending mentions and their actors found by index, linked by ``_link``)
+    against ``Store.store_articles(fold=...)``: the same stories, links and series."""
+    import pandas as pd
+    from test_stories import _series, strike_reports
+
+    from detente.run.stories import Folder, fold_pending
+    from detente.settings import Settings
+    from detente.store.stories import _mentions_sql, count_pending, pending_mentions
+
+    articles = [*strike_reports(), *sample_articles()[:4]]
+    coded = [(a, events, a.id, None) for a, events in coder.code_articles(articles)]
+    settings = Settings()
+    with open_store(tmp_path / "a.duckdb") as first, open_store(tmp_path / "b.duckdb") as later:
+        first.store_articles(coded, fold=Folder(first, settings))
+        later.store_articles(coded)
+        n = sum(len(events) for _, events, _, _ in coded)
+        assert count_pending(later) == n
+        # the first pending mentions, found by index, are those the join of the tables gave
+        joined = later._df(_mentions_sql("events WHERE story_id IS NULL", "event_actors"))
+        pd.testing.assert_frame_equal(pending_mentions(later, 5), joined.head(5), check_dtype=False)
+        pd.testing.assert_frame_equal(pending_mentions(later), joined)
+        assert fold_pending(later, settings) == n
+        assert count_pending(later) == 0
+        assert pending_mentions(later, 5).empty
+        links = "SELECT id, story_id FROM events ORDER BY id"
+        assert first._q(links) == later._q(links)
+        moved = later._q("SELECT count(*) FROM events WHERE story_id <> id")[0][0]
+        assert moved > 0  # mentions joined another mention's event: their series rows moved
+        stories = "SELECT * EXCLUDE (date_added) FROM stories ORDER BY id"
+        assert first._q(stories) == later._q(stories)
+        assert _rounded(_series(first)) == _rounded(_series(later))
+        later.compact_series()
+        assert _rounded(_series(first)) == _rounded(_series(later))
+
+
+def _rounded(series: dict) -> dict:
+    """The series with their means rounded (sums of floats in another order differ in the
+    last digits)."""
+    return {
+        k: [
+            {c: round(v, 9) if isinstance(v, float) and v == v else v for c, v in r.items()}
+            for r in rows
+        ]
+        for k, rows in series.items()
+    }

@@ -39,11 +39,12 @@ from detente.ingest.shards import SHARD_BYTES, Shard, plan, read_shard
 from detente.ingest.sources import Failure, SourceOptions
 from detente.records import MODALITIES, Article
 from detente.run.batch import IngestSummary, code_batch
-from detente.run.stories import Reprints, fold_pending
+from detente.run.stories import Folder, Reprints, fold_pending
 from detente.settings import Settings
 from detente.store import dataset as ds
 from detente.store.db import text_hash
 from detente.store.rows import TABLES, RowBatch
+from detente.store.stories import count_pending
 from detente.stories.reprints import sketch
 
 PLUGIN = "detente-coder"
@@ -365,7 +366,8 @@ def index_dataset(
     index: ds.DatasetIndex, shards: list[Shard], settings: Settings, summary: DatasetSummary
 ) -> None:
     """Screen the coded articles of the finished shards in input order (copies, reprints),
-    keep the rest, and fold their mentions after each batch, as a local ingest does."""
+    keep the rest, and fold their mentions as they are kept, a batch at a time, as a local
+    ingest does."""
     known = index.indexed()
     new = []
     for s in shards:
@@ -392,7 +394,8 @@ def index_dataset(
             else:
                 copies.append((existing, article, item))
         sketches = reprints.sketches([k[2] for k in kept])
-        added = index.keep(kept, seen, sketches)
+        folder = Folder(store, settings)
+        added = index.keep(kept, seen, sketches, folder)
         for existing, article, item in copies:
             store.add_source(existing, article, item)
             if existing == article.id:
@@ -405,7 +408,8 @@ def index_dataset(
         summary.asserted += added["asserted"]
         summary.claims += added["claims"]
         summary.counts += added["counts"]
-        if stored:
+        summary.folded += folder.folded
+        if stored and count_pending(store):  # mentions stored before, never folded
             summary.folded += fold_pending(store, settings)
         for item, reason in reprints.settle([a.id for _, _, a, _ in chunk], stored):
             summary.reprints -= 1

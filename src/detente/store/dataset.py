@@ -41,7 +41,7 @@ import duckdb
 
 from detente.errors import DetenteError
 from detente.store import series
-from detente.store.db import READ_WAIT, Sketches, Store, StoreError, open_store
+from detente.store.db import READ_WAIT, Folder, Sketches, Store, StoreError, open_store
 from detente.store.migrations import MIGRATIONS
 from detente.store.rows import TABLES
 
@@ -357,11 +357,17 @@ class DatasetIndex:
         self._loaded.discard(shard)
 
     def keep(
-        self, kept: list[tuple[str, int, str]], seen: list[tuple[str, int]], sketches: Sketches
+        self,
+        kept: list[tuple[str, int, str]],
+        seen: list[tuple[str, int]],
+        sketches: Sketches,
+        fold: Folder | None = None,
     ) -> dict[str, int]:
         """In one transaction: store the slim rows of the ``kept`` (shard, ordinal, article id)
         articles with their reprint sketches, and mark ``seen`` (shard, ordinal) screened;
-        returns the number of their events (``events``, ``asserted``)."""
+        returns the number of their events (``events``, ``asserted``). With ``fold``, their
+        mentions are folded before they are inserted, as ``Store.store_articles`` folds them:
+        each stored with its story, so no stored row is updated to link them."""
         import pyarrow as pa
 
         con = self.store
@@ -382,10 +388,7 @@ class DatasetIndex:
                         f"{', ' + repr('') + ' AS text' if table == 'articles' else ''}"
                         f" FROM {temp} SEMI JOIN {keys} k {on}"
                     )
-                con._q(
-                    "INSERT INTO events BY NAME SELECT * EXCLUDE (_shard, _ordinal)"
-                    f" FROM _ix_events SEMI JOIN {keys} k {on}"
-                )
+                folding = self._insert_events(keys, on, fold)
                 n, asserted = con._q(
                     "SELECT count(*), count(*) FILTER (WHERE modality = 'asserted')"
                     f" FROM _ix_events SEMI JOIN {keys} k {on}"
@@ -400,6 +403,10 @@ class DatasetIndex:
                     f" FROM _ix_actors SEMI JOIN {keys} k {on}"
                 )
                 con.con.unregister("_ix_kept")
+                if folding is not None:
+                    from detente.store.stories import write_folding
+
+                    write_folding(con, *folding, linked=True)
             if seen:
                 con.con.register("_ix_seen", pa.table({
                     "shard": [s[0] for s in seen], "ordinal": [s[1] for s in seen],
@@ -411,6 +418,42 @@ class DatasetIndex:
 
             add_sketches(con, sketches)
         return added
+
+    def _insert_events(self, keys: str, on: str, fold: Folder | None):
+        """Insert the kept articles' events (``keys``: their shards and ordinals), folded first
+        with ``fold`` (each with its story); returns the folding, or None."""
+        con = self.store
+        if fold is None:
+            con._q(
+                "INSERT INTO events BY NAME SELECT * EXCLUDE (_shard, _ordinal)"
+                f" FROM _ix_events SEMI JOIN {keys} k {on}"
+            )
+            return None
+        import pyarrow as pa
+
+        from detente.store.stories import mentions_of
+
+        for temp, rows in (("_ix_new_events", "_ix_events"), ("_ix_new_actors", "_ix_actors")):
+            con._q(
+                f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT * EXCLUDE (_shard, _ordinal)"
+                f" FROM {rows} SEMI JOIN {keys} k {on}"
+            )
+        folding = fold(mentions_of(con, "_ix_new_events", "_ix_new_actors"))
+        assigned = folding[0]
+        con.con.register(
+            "_ix_assigned",
+            pa.table({"id": list(assigned), "story_id": list(assigned.values())}),
+        )
+        try:
+            con._q(
+                "INSERT INTO events BY NAME SELECT n.*, a.story_id FROM _ix_new_events n"
+                " LEFT JOIN _ix_assigned a ON a.id = n.id ORDER BY n.rowid"
+            )
+        finally:
+            con.con.unregister("_ix_assigned")
+        con._q("DROP TABLE _ix_new_events")
+        con._q("DROP TABLE _ix_new_actors")
+        return folding
 
     def export(self) -> None:
         """Write the index's decisions for the views (each file replaced atomically)."""

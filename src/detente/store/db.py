@@ -692,9 +692,11 @@ class Store:
             f" WHERE story_id IN {marks(story_ids)}",
             story_ids,
         )
+        loose = [r[0] for r in self._q("SELECT id FROM _loose_events")]
         self._q(
             "CREATE OR REPLACE TEMP TABLE _loose_actors AS SELECT * FROM event_actors"
-            " WHERE event_id IN (SELECT id FROM _loose_events)"
+            f" WHERE event_id IN {marks(loose)}",
+            loose,
         )
         for sql in series.delta_inserts("_loose_events", "_loose_actors", sign=-1):
             self._q(sql)

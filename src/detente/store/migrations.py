@@ -254,4 +254,8 @@ MIGRATIONS: list[list[str]] = [
     # 12: an article's sources found by index (a new copy or reprint, a story's counts), not by
     # scanning every source row
     ["CREATE INDEX article_sources_article ON article_sources (article_id)"],
+    # 13: an event's actors found by index (the mentions folded after they were stored, a
+    # folded event dissolved), not by reading every actor row: DuckDB looks up no leading part
+    # of the key (event_id, role, position)
+    ["CREATE INDEX event_actors_event ON event_actors (event_id)"],
 ]

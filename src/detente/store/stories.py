@@ -82,12 +82,33 @@ def pending_mentions(store: Store, limit: int | None = None) -> pd.DataFrame:
     countries, or codes for actors of no country, distinct and sorted), ``day`` (event date,
     else publication date), ``text`` (the sentence) and the place (``geonameid`` for a city,
     ``admin1`` as ``country.admin1`` for a city or a division, ``country``)."""
-    sql = _mentions_sql("events WHERE story_id IS NULL", "event_actors")
-    params: list[Any] = []
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(limit))
-    return store._df(sql, params)
+    if limit is None:
+        return store._df(_mentions_sql("events WHERE story_id IS NULL", "event_actors"))
+    # the first ``limit`` pending mentions in the order of the frame, then their rows and actors
+    # by index (joined to the pending mentions, every actor row was read)
+    ids = [
+        r[0]
+        for r in store._q(
+            "SELECT id FROM events WHERE story_id IS NULL ORDER BY"
+            " coalesce(event_date, published) NULLS LAST, article_id, sentence_index, id LIMIT ?",
+            [int(limit)],
+        )
+    ]
+    if not ids:
+        return store._df(_mentions_sql("events WHERE FALSE", "event_actors"))
+    rows = {
+        "_detente_pending": _small(store, f"SELECT * FROM events WHERE id IN {marks(ids)}", ids),
+        "_detente_pending_actors": _small(
+            store, f"SELECT * FROM event_actors WHERE event_id IN {marks(ids)}", ids
+        ),
+    }
+    for name, table in rows.items():
+        store.con.register(name, table)
+    try:
+        return mentions_of(store, "_detente_pending", "_detente_pending_actors")
+    finally:
+        for name in rows:
+            store.con.unregister(name)
 
 
 def mentions_of(store: Store, events: str, actors: str) -> pd.DataFrame:
@@ -183,23 +204,26 @@ def _link(store: Store, assigned: dict[str, str]) -> None:
         )
         store._q(
             "CREATE OR REPLACE TEMP TABLE _detente_moved_actors AS SELECT * FROM event_actors"
-            " WHERE event_id IN (SELECT id FROM _detente_moved)"
+            f" WHERE event_id IN {marks(moved)}",
+            moved,
         )
         for sql in series.delta_inserts("_detente_moved", "_detente_moved_actors", -1):
             store._q(sql)
     _register(store, "_detente_assigned", {"id": ids, "story_id": list(assigned.values())})
-    store._q(
-        "UPDATE events SET story_id = a.story_id FROM _detente_assigned a"
-        f" WHERE events.id = a.id AND events.id IN {marks(ids)}",
-        ids,
-    )
-    store.con.unregister("_detente_assigned")
-    if moved:
+    try:
         store._q(
-            "UPDATE _detente_moved SET story_id = e.story_id FROM events e"
-            f" WHERE e.id = _detente_moved.id AND e.id IN {marks(moved)}",
-            moved,
+            "UPDATE events SET story_id = a.story_id FROM _detente_assigned a"
+            f" WHERE events.id = a.id AND events.id IN {marks(ids)}",
+            ids,
         )
+        if moved:  # their new story, from the small relation (joined to events, it scanned them)
+            store._q(
+                "UPDATE _detente_moved SET story_id = a.story_id FROM _detente_assigned a"
+                " WHERE a.id = _detente_moved.id"
+            )
+    finally:
+        store.con.unregister("_detente_assigned")
+    if moved:
         for sql in series.delta_inserts("_detente_moved", "_detente_moved_actors"):
             store._q(sql)
         store.touched(r[0] for r in store._q("SELECT DISTINCT published FROM _detente_moved"))
