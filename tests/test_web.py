@@ -263,6 +263,19 @@ def test_overview_counts_the_stored_events(page, store):
     assert card(page, "pair-events") == str(int(dyads["events"].sum()))
     articles = store.con.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert card(page, "articles") == str(articles) == "12"
+    # beside the selection's dyad figures, the store's own totals (GET /status)
+    every = queries.make_filter(modalities=None)
+    whole = {
+        "store-events": len(queries.events(store, every)),
+        "store-asserted": len(events),
+        "store-stories": len(queries.stories(store, every)),
+        "store-claims": len(queries.claims(store)),
+        "store-counts": len(queries.counts(store)),
+    }
+    assert {k: card(page, k) for k in whole} == {k: str(n) for k, n in whole.items()}
+    assert whole == {"store-events": 152, "store-asserted": 107, "store-stories": 143,
+                     "store-claims": 37, "store-counts": 11}  # fmt: skip
+    assert page.inner_text("#view-overview h2.cards-head >> nth=1").startswith("The whole store")
     x_labels = svg_texts(page, "overview-chart")
     months = sorted({str(p)[:7] for p in dyads["period"]})
     assert months[0] in x_labels and months[-1] in x_labels and "month" in x_labels
@@ -294,6 +307,7 @@ def test_filters_narrow_the_overview(page, store):
     ukraine = queries.events(store, queries.make_filter(country="UKR"))
     assert page.url.endswith("#overview?country=UKR")
     assert card(page, "events") == str(len(ukraine)) == "5"
+    assert card(page, "store-events") == "152" and card(page, "articles") == "12"  # unfiltered
     assert "2024-04" in svg_texts(page, "overview-chart")
     assert "2024-03" not in svg_texts(page, "overview-chart")
 
@@ -432,6 +446,122 @@ def test_events_table_marks_the_sentence_and_links_the_article(page, base, store
         stored["trigger_text"]
     )
     shot(page, "article")
+
+
+def _story_row(st) -> list[str]:
+    """A row of the stories table as the page shows it, from a row of queries.stories."""
+    day = lambda v: "" if v is None or v != v else str(v)[:10]  # noqa: E731 (NaT is not itself)
+    sides = " → ".join(v or "–" for v in (st.source_codes, st.target_codes))
+    return [day(st.event_date), st.cameo_code, st.plover_event, sides, str(st.num_mentions),
+            str(st.num_articles), str(st.num_sources), day(st.first_seen), st.place or "",
+            st.sentence_text]  # fmt: skip
+
+
+@pytest.mark.model
+def test_stories_list_folded_events_and_open_their_mentions(page, store):
+    show(page, "stories")
+    stories = queries.stories(store)
+    assert page.inner_text("#stories-range") == f"1–25 of {len(stories)}" == "1–25 of 98"
+    assert rows(page, "stories-table") == [_story_row(st) for st in stories[:25].itertuples()]
+    assert set(page.locator("#stories-table th").all_inner_texts()) >= {
+        "date", "CAMEO", "PLOVER", "source → target", "mentions", "articles", "sources",
+        "first seen", "place"}  # fmt: skip
+    redraw(page, lambda: page.click("#stories-next"))
+    assert page.inner_text("#stories-range") == f"26–50 of {len(stories)}"
+    assert rows(page, "stories-table")[0] == _story_row(next(stories[25:].itertuples()))
+    shot(page, "stories")
+
+    # Nigeria in March: the Chadian president's visit to Abuja, told twice in one article
+    apply_filters(page, country="NGA", since="2024-03-01", until="2024-03-31")
+    flt = queries.make_filter(country="NGA", since="2024-03-01", until="2024-03-31")
+    nigeria = queries.stories(store, flt)
+    assert page.inner_text("#stories-range") == f"1–{len(nigeria)} of {len(nigeria)}" == "1–5 of 5"
+    assert rows(page, "stories-table") == [_story_row(st) for st in nigeria.itertuples()]
+    told = nigeria[nigeria["num_mentions"] > 1]
+    assert len(told) == 1
+    story = told.iloc[0]
+    at = list(nigeria["id"]).index(story["id"])
+    redraw(page, lambda: page.locator("#stories-table tbody tr").nth(at).locator("td").nth(3)
+           .click())  # fmt: skip
+    assert f"story={story['id']}" in page.url
+    assert page.locator("#stories-table tbody tr.chosen").count() == 1
+    mentions = queries.events(store, queries.make_filter(modalities=None))
+    mentions = mentions[mentions["story_id"] == story["id"]]
+    shown = rows(page, "story-mentions")
+    assert len(shown) == len(mentions) == story["num_mentions"] == 2
+    assert [r[2] for r in shown] == list(mentions["sentence_text"])
+    assert {r[1] for r in shown} == set(mentions["article_source"]) == {"detente-samples"}
+    assert {r[3].split()[0] for r in shown} == set(mentions["cameo_code"]) == {"040", "042"}
+    assert page.inner_text("#story-meta") == (
+        f"2 mentions in 1 article from 1 source, first seen {str(story['first_seen'])[:10]}"
+    )
+    assert page.locator("#story-mentions .sp.trigger").all_inner_texts() == list(
+        mentions["trigger_text"]
+    )
+    shot(page, "story-mentions")
+
+    # a mention opens its article, that mention marked, and the way back is to the stories
+    title = store.article(mentions.iloc[0]["article_id"])["title"]
+    redraw(page, lambda: page.locator("#story-mentions a.article-link").first.click())
+    assert page.inner_text("#article-title") == title
+    assert page.url.endswith(f"?event={mentions.iloc[0]['id']}")
+    assert (
+        mentions.iloc[0]["trigger_text"]
+        in page.locator("#article-text .sp.focus").all_inner_texts()
+    )
+    assert page.inner_text("#article-back") == "‹ stories"
+    redraw(page, lambda: page.click("#article-back"))
+    assert page.inner_text("#stories-range") == "1–5 of 5"
+
+    # carried by at least two articles: none among the samples (no reprints)
+    redraw(page, lambda: page.select_option("#stories-min", "2"))
+    assert len(queries.stories(store, flt, min_articles=2)) == 0
+    assert page.inner_text("#stories-range") == "0 of 0"
+    assert rows(page, "stories-table") == [["no folded events in this selection"]]
+    assert page.locator("#story-panel").is_hidden()
+
+
+@pytest.mark.model
+def test_claims_and_counts_say_who_said_them_and_how_hedged(page, store):
+    show(page, "claims")
+    claims, counts = queries.claims(store), queries.counts(store)
+    assert page.inner_text("#claims-range") == f"1–25 of {len(claims)}" == "1–25 of 37"
+    assert page.inner_text("#counts-range") == f"1–{len(counts)} of {len(counts)}" == "1–11 of 11"
+    shown = rows(page, "claims-table")
+    assert [(r[1], r[2], r[3], r[4]) for r in shown] == [
+        (f"{c.claimant_text} ({c.claimant_code})", c.cue, c.stance, c.text)
+        for c in claims[:25].itertuples()
+    ]
+    assert shown[0][1:4] == ["the US military (USAMIL)", "said", "asserts"]
+    denial = claims[claims["stance"] == "denies"].iloc[0]  # what is denied marked in the claim
+    assert denial["about"] in page.locator("#claims-table .about").all_inner_texts()
+    figures = rows(page, "counts-table")
+    assert [(r[1], r[2], r[3]) for r in figures] == [
+        (
+            c.category,
+            str(c.low) if c.low == c.high else f"{c.low}–{c.high}",
+            c.unit if isinstance(c.unit, str) else "",
+        )
+        for c in counts.itertuples()
+    ]
+    hedged = {r[4]: r[6] for r in figures}
+    assert hedged["more than thirty"] == "more than (number)"  # abducted 30, as Borno's officials
+    assert figures[0][:6] == ["2024-03-08", "abducted", "30", "students", "more than thirty",
+                              "local officials (NGAGOV)"]  # fmt: skip
+    shot(page, "claims")
+
+    apply_filters(page, country="NGA")
+    flt = queries.make_filter(country="NGA", modalities=None)
+    n_claims, n_counts = len(queries.claims(store, flt)), len(queries.counts(store, flt))
+    assert page.inner_text("#claims-range") == f"1–{n_claims} of {n_claims}" == "1–3 of 3"
+    assert page.inner_text("#counts-range") == f"1–{n_counts} of {n_counts}" == "1–1 of 1"
+
+    # a claim opens its article with the claimed stretch marked
+    first = queries.claims(store, flt).iloc[0]
+    redraw(page, lambda: page.locator("#claims-table a.article-link").first.click())
+    assert page.inner_text("#article-title") == first["article_title"]
+    assert page.inner_text("#article-text .sp.claim.focus >> nth=0") in first["text"]
+    assert page.inner_text("#article-back") == "‹ claims"
 
 
 @pytest.mark.model

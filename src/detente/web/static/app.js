@@ -29,6 +29,7 @@
   let worldReady = null;
   let eventsOffset = 0;
   let renders = 0;
+  let cameFrom = ""; // the last view shown before an article
 
   // ---------- small helpers ----------
   function el(tag, attrs, ...children) {
@@ -177,7 +178,7 @@
 
   async function route() {
     const { view, arg } = parseHash();
-    const known = ["overview", "dyads", "network", "map", "events", "article", "code"];
+    const known = ["overview", "dyads", "network", "map", "events", "stories", "claims", "article", "code"];
     const v = known.includes(view) ? view : "overview";
     syncForm();
     document.body.removeAttribute("data-ready");
@@ -186,10 +187,17 @@
     const keep = filters(); // the filters go along from view to view
     if (keep.by === "month") delete keep.by;
     for (const a of document.querySelectorAll("#nav a")) {
-      a.classList.toggle("active", a.dataset.view === v || (v === "article" && a.dataset.view === "events"));
+      const back = (cameFrom || "#events").replace(/^#/, "").split(/[/?]/)[0];
+      a.classList.toggle("active", a.dataset.view === v || (v === "article" && a.dataset.view === back));
       a.setAttribute("href", "#" + a.dataset.view + query(keep));
     }
     document.title = `detente · ${$("#view-" + v).dataset.title}`;
+    if (v === "article") { // back to the list the article was opened from
+      const from = cameFrom || "#events";
+      const name = from.replace(/^#/, "").split(/[/?]/)[0];
+      $("#article-back").setAttribute("href", from);
+      $("#article-back").textContent = `‹ ${($("#view-" + name) || $("#view-events")).dataset.title.toLowerCase()}`;
+    } else cameFrom = location.hash || "#" + v;
     status("loading…");
     try {
       await VIEWS[v](arg);
@@ -232,7 +240,15 @@
       card("dyads", "Dyads", fmt(Object.keys(pairs).length), "source–target pairs"),
       card("goldstein", "Mean Goldstein", counted ? fmt1(gold / counted) : "–", "−10 conflict … +10 cooperation"),
       card("conflict", "Conflict share", pairEvents ? `${Math.round((100 * conflict) / pairEvents)}%` : "–", "verbal + material conflict"),
-      card("articles", "Articles", fmt(store.articles), store.first ? `in the store, ${store.first} to ${store.last}` : "in the store"),
+    );
+    // the store's own totals (GET /status), unfiltered, beside this selection's figures
+    $("#overview-store").replaceChildren(
+      card("store-events", "Events stored", fmt(store.events), "every modality"),
+      card("store-asserted", "Asserted events", fmt(store.asserted), "stored, all dates"),
+      card("articles", "Articles", fmt(store.articles), store.first ? `published ${store.first} to ${store.last}` : "stored"),
+      card("store-stories", "Folded events", fmt(store.stories), "stories: mentions across articles counted once"),
+      card("store-claims", "Claims", fmt(store.claims), "who says what"),
+      card("store-counts", "Casualty counts", fmt(store.counts), "killed, wounded, abducted, …"),
     );
 
     const group = $("#overview-group").value;
@@ -564,6 +580,8 @@
       const attrs = { class: "sp " + [...new Set(over.map((s) => s.cls))].join(" "), title: [...new Set(over.map((s) => s.title))].join(" · ") };
       const ids = over.flatMap((s) => s.events || []);
       if (ids.length) attrs["data-events"] = [...new Set(ids)].join(" ");
+      const refs = over.flatMap((s) => s.refs || []);
+      if (refs.length) attrs["data-refs"] = [...new Set(refs)].join(" ");
       frag.append(el("span", attrs, piece));
     }
     return frag;
@@ -623,9 +641,12 @@
     box.replaceChildren(annotate(text, apiSpans(a.spans, text)));
     const events = a.events || [];
     table("article-events", EVENT_HEAD.slice(0, 6), eventRows(events, false).map((r) => r.slice(0, 6)), "no events coded in this article");
-    const wanted = parseHash().params.get("event");
-    if (wanted) {
-      for (const n of box.querySelectorAll("[data-events]")) if (n.dataset.events.split(" ").includes(wanted)) n.classList.add("focus");
+    const p = parseHash().params;
+    const wanted = p.get("event");
+    const ref = p.get("claim") ? `claim:${p.get("claim")}` : p.get("count") ? `count:${p.get("count")}` : "";
+    if (wanted || ref) {
+      for (const n of box.querySelectorAll("[data-events]")) if (wanted && n.dataset.events.split(" ").includes(wanted)) n.classList.add("focus");
+      for (const n of box.querySelectorAll("[data-refs]")) if (ref && n.dataset.refs.split(" ").includes(ref)) n.classList.add("focus");
       const first = box.querySelector(".focus");
       if (first) first.scrollIntoView({ block: "center" });
     }
@@ -635,6 +656,7 @@
   function apiSpans(spans, text) {
     return (spans || []).filter((s) => s.end > s.start && s.end <= text.length).map((s) => ({
       start: s.start, end: s.end, cls: spanClass(s), events: s.events || [],
+      refs: [s.claim ? `claim:${s.claim}` : "", s.count ? `count:${s.count}` : ""].filter(Boolean),
       title: [s.kind, s.label, (s.roles || []).join("/")].filter(Boolean).join(": "),
     }));
   }
@@ -680,7 +702,139 @@
       eventRows(events, false).map((r, i) => r.slice(0, 6).concat([events[i].modality || ""])), "no event coded in this text");
   }
 
-  const VIEWS = { overview, dyads, network, map, events: eventsView, article, code: codeView };
+  // ---------- stories (folded events) and their mentions ----------
+  const STORY_PAGE = 25;
+
+  // the pager of a paged table: its range text and buttons, moving to `offset` through `move`
+  function pager(name, page, offset, size, move) {
+    const last = Math.min(page.total, offset + page.items.length);
+    $(`#${name}-range`).textContent = page.total ? `${fmt(offset + 1)}–${fmt(last)} of ${fmt(page.total)}` : "0 of 0";
+    $(`#${name}-prev`).disabled = offset <= 0;
+    $(`#${name}-next`).disabled = last >= page.total;
+    $(`#${name}-prev`).onclick = () => move(Math.max(0, offset - size));
+    $(`#${name}-next`).onclick = () => move(offset + size);
+  }
+
+  // a table's body rows made to open something: a click (or Enter) on row i calls open(i)
+  function pickable(id, open, chosen) {
+    const trs = document.querySelectorAll(`#${id} tbody tr`);
+    trs.forEach((tr, i) => {
+      if (tr.querySelector("td.empty")) return;
+      tr.classList.add("pick");
+      tr.classList.toggle("chosen", i === chosen);
+      tr.tabIndex = 0;
+      tr.onclick = (ev) => { if (!ev.target.closest("a")) open(i); };
+      tr.onkeydown = (ev) => { if (ev.key === "Enter") open(i); };
+    });
+  }
+
+  const dayCell = (v) => el("span", { class: "nowrap", text: day(v) });
+  const sides = (s, t) => `${none(s) ? "–" : s} → ${none(t) ? "–" : t}`;
+
+  async function storiesView() {
+    const f = filters();
+    const p = parseHash().params;
+    const offset = Number(p.get("offset") || 0);
+    const min = p.get("min") || "1";
+    const chosen = p.get("story") || "";
+    $("#stories-min").value = min;
+    const page = await api("/stories", Object.assign(eventFilter(f), { min_articles: min === "1" ? "" : min, limit: STORY_PAGE, offset }));
+    const head = ["date", "CAMEO", "PLOVER", "source → target", "mentions", "articles", "sources", "first seen", "place", "first mention"];
+    if (f.all) head.splice(3, 0, "modality");
+    const move = (extra) => go("stories", Object.assign({ offset: offset || "", min: min === "1" ? "" : min, story: chosen }, extra));
+    table("stories-table", head, page.items.map((st) => {
+      const row = [
+        link(day(st.event_date) || "(undated)", "stories", { offset: offset || "", min: min === "1" ? "" : min, story: st.id }),
+        el("b", { text: st.cameo_code || "" }), st.plover_event || "", sides(st.source_codes, st.target_codes),
+        st.num_mentions, st.num_articles, st.num_sources, dayCell(st.first_seen), st.place || "", st.sentence_text || "",
+      ];
+      if (f.all) row.splice(3, 0, st.modality || "");
+      return row;
+    }), "no folded events in this selection");
+    pickable("stories-table", (i) => move({ story: page.items[i].id }), page.items.findIndex((st) => st.id === chosen));
+    pager("stories", page, offset, STORY_PAGE, (o) => move({ offset: o || "", story: "" }));
+    $("#stories-min").onchange = () => move({ min: $("#stories-min").value === "1" ? "" : $("#stories-min").value, offset: "", story: "" });
+    await storyMentions(chosen, page.items.find((st) => st.id === chosen));
+  }
+
+  // the mentions of one folded event: each one's sentence, the outlets that carried it, its article
+  async function storyMentions(id, story) {
+    const panel = $("#story-panel");
+    panel.hidden = !id;
+    if (!id) return;
+    const list = await all(`/stories/${encodeURIComponent(id)}/mentions`, {}, 500);
+    const first = list.items.length ? list.items[0].event : null;
+    const about = story || (first ? { event_date: first.date, cameo_code: (first.cameo || {}).code, plover_event: (first.plover || {}).event,
+      source_codes: codes(first.source), target_codes: codes(first.target) } : {});
+    $("#story-title").textContent = `Mentions of ${about.cameo_code || "?"} ${about.plover_event || ""} ${sides(about.source_codes, about.target_codes)}, ${day(about.event_date) || "undated"}`;
+    const shown = list.total > list.items.length ? ` (the first ${fmt(list.items.length)})` : "";
+    $("#story-meta").textContent = `${plural(list.total, "mention")}${shown}` + (story ? ` in ${plural(story.num_articles, "article")} from ${plural(story.num_sources, "source")}, first seen ${day(story.first_seen)}` : "");
+    table("story-mentions", ["published", "outlet", "sentence", "CAMEO", "article"], list.items.map((m) => {
+      const e = normalise(m.event);
+      const art = e.article || {};
+      const outlets = (m.documents || []).map((d) => d.source || d.url || "").filter(Boolean);
+      return [
+        dayCell(art.published),
+        [...new Set(outlets.length ? outlets : [art.source || ""])].join(", "),
+        el("span", { class: "sentence" }, markedSentence(e)),
+        el("span", { title: (e.cameo || {}).name || "" }, el("b", { text: (e.cameo || {}).code || "" }), " ", (e.cameo || {}).name || ""),
+        art.id ? el("a", { href: `#article/${encodeURIComponent(art.id)}?event=${encodeURIComponent(e.id)}`, class: "article-link", text: art.title || art.id }) : "",
+      ];
+    }), "no mentions stored for this folded event");
+  }
+
+  // ---------- claims and casualty counts ----------
+  const CLAIM_PAGE = 25;
+
+  // the filters claims and counts take (no modality: a claim is not negated or future)
+  function claimFilter(f) {
+    return { since: f.since, until: f.until, country: f.country };
+  }
+
+  const speaker = (c) => (c ? [c.text, c.code && c.code !== c.text ? `(${c.code})` : ""].filter(Boolean).join(" ") : "");
+  const hedging = (hs) => (hs && hs.length ? hs.map((h) => `${h.text} (${h.kind})`).join("; ") : "–");
+
+  // the claimed stretch with what it is about marked in it (else told after it)
+  function claimText(c) {
+    const text = (c.text || {}).text || "";
+    const at = c.about ? text.indexOf(c.about) : -1;
+    if (at < 0) return el("span", { class: "claim-text" }, text, c.about ? el("span", { class: "hint" }, ` — about: ${c.about}`) : null);
+    return el("span", { class: "claim-text" }, text.slice(0, at), el("span", { class: "about", title: "what the claim is about", text: c.about }),
+      text.slice(at + c.about.length));
+  }
+
+  // a link to the article of a claim or count, its stretch marked there
+  function linkedArticle(item, kind) {
+    const art = item.article || {};
+    if (!art.id) return "";
+    return el("a", { href: `#article/${encodeURIComponent(art.id)}?${kind}=${encodeURIComponent(item.id)}`, class: "article-link", text: art.title || art.id });
+  }
+
+  async function claimsView() {
+    const f = filters();
+    const p = parseHash().params;
+    const offset = Number(p.get("offset") || 0), countsOffset = Number(p.get("counts_offset") || 0);
+    const [claims, counts] = await Promise.all([
+      api("/claims", Object.assign(claimFilter(f), { limit: CLAIM_PAGE, offset })),
+      api("/counts", Object.assign(claimFilter(f), { limit: CLAIM_PAGE, offset: countsOffset })),
+    ]);
+    const move = (extra) => go("claims", Object.assign({ offset: offset || "", counts_offset: countsOffset || "" }, extra));
+    table("claims-table", ["published", "speaker", "cue", "stance", "claim", "hedges", "event", "article"], claims.items.map((c) => [
+      dayCell((c.article || {}).published), speaker(c.claimant), c.cue || "", c.stance || "",
+      claimText(c),
+      hedging(c.hedges),
+      c.event && (c.article || {}).id ? el("a", { href: `#article/${encodeURIComponent(c.article.id)}?event=${encodeURIComponent(c.event)}`, class: "nowrap", text: "its event ›" }) : "–",
+      linkedArticle(c, "claim"),
+    ]), "no claims in this selection");
+    pager("claims", claims, offset, CLAIM_PAGE, (o) => move({ offset: o || "" }));
+    table("counts-table", ["published", "category", "figure", "unit", "as written", "speaker", "hedges", "article"], counts.items.map((c) => [
+      dayCell((c.article || {}).published), c.category || "", none(c.low) ? "?" : c.low === c.high || none(c.high) ? fmt(c.low) : `${fmt(c.low)}–${fmt(c.high)}`,
+      c.unit || "", (c.text || {}).text || "", speaker(c.claimant) || "–", hedging(c.hedges), linkedArticle(c, "count"),
+    ]), "no casualty counts in this selection");
+    pager("counts", counts, countsOffset, CLAIM_PAGE, (o) => move({ counts_offset: o || "" }));
+  }
+
+  const VIEWS = { overview, dyads, network, map, events: eventsView, stories: storiesView, claims: claimsView, article, code: codeView };
 
   // ---------- start ----------
   async function start() {
@@ -693,7 +847,8 @@
         country: form.country.value.trim().toUpperCase(), by: form.by.value === "month" ? "" : form.by.value,
         all: form.all.checked ? "1" : "" });
       delete f.offset;
-      if (view === "article") delete f.event;
+      delete f.counts_offset;
+      if (view === "article") { delete f.event; delete f.claim; delete f.count; }
       const next = "#" + (view === "article" ? "events" : view) + query(f);
       if (next === location.hash) route();
       else location.hash = next;
