@@ -98,6 +98,12 @@ def _offered_force(coder: SentenceCoder, raw: RawEvent, tok: Token, cue: Token) 
     return bool(goals) and not any(o.lemma_.lower() in words.border_words for o in goals)
 
 
+def _decided(words, cue: Token, code: str) -> bool:
+    """Is the event under ``cue`` a decided policy act ("decided to lift the sanctions"),
+    the act itself rather than a commitment to it?"""
+    return cue.lemma_.lower() in words.decision_heads and code[:2] in words.decided_roots
+
+
 def _refines(code: str, have: str) -> bool:
     """Is ``code`` a sub-code of the intent ``have`` (0334 of 033)?"""
     return have.startswith("03") and len(code) > len(have) and code.startswith(have)
@@ -124,13 +130,22 @@ def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
         code = words.code_for(base) if base else None
         if base and base[:2] == "03":
             code = base  # "is willing to offer aid": the offer is the intent
+        tok = coder.predicate(raw.trigger, raw.pattern.pos)
+        if base and base[:2] in words.verbal_roots:
+            found = _cue(coder, tok)
+            if found is not None and not conditional(found[0]):
+                cue, own = found  # "said it would call on Y to Z": the appeal, made by saying so
+                raw.modality = "asserted" if own else modality_of(cue, coder.patterns.modality)
+            continue
         if code is None:
             continue
-        tok = coder.predicate(raw.trigger, raw.pattern.pos)
         found = _cue(coder, tok)
         if found is None or conditional(found[0]):
             continue
         cue, own = found
+        if not own and _decided(words, cue, base):
+            raw.modality = modality_of(cue, coder.patterns.modality)
+            continue  # "decided to ease sanctions": the easing itself
         if own and on_condition(tok):
             continue  # "would close the border if the unrest spread": no commitment; a word
             # of commitment stands with its condition ("threatened to strike if", "was willing

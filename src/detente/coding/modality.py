@@ -50,6 +50,8 @@ def modality_of(tok: Token, cues: Cues, named: frozenset[int] | set[int] = froze
                 return "future"
             if lemma in cues.deliberation_heads and _weighed(previous):
                 return "hypothetical"
+            if lemma in cues.doubt_words:
+                return "hypothetical"  # "skeptical of Y's ability to meet the targets"
             if lemma in cues.transparent_heads:
                 stop_after = True
         dep = current.dep_

@@ -221,6 +221,11 @@ class Commitments(KnowledgeFile):
     intent_codes: dict[str, str]
     # an offer of forces ("is ready to send troops to Y") is intent (0334), not a threat
     offer_heads: set[str] = Field(default_factory=set)
+    # decisions that are the decided act itself, for these roots ("decided to lift sanctions")
+    decision_heads: set[str] = Field(default_factory=set)
+    # roots of verbal acts a commitment makes by announcing them ("said it would appeal to Y")
+    verbal_roots: set[str] = Field(default_factory=set)
+    decided_roots: set[str] = Field(default_factory=set)
     offered_force: str | None = None
     force_roots: set[str] = Field(default_factory=set)
     hostile_preps: set[str] = Field(default_factory=set)
