@@ -23,6 +23,16 @@ print(*pool.executor._processes, flush=True)
 time.sleep(3600)
 """
 
+# A server gone before its coder process has started: it starts the pool and exits at once.
+GONE = """
+import os
+from detente.api.workers import Pool
+from detente.settings import Settings
+pool = Pool(Settings(), 1)
+print(*pool.executor._processes, flush=True)
+os._exit(0)
+"""
+
 
 def _alive(pid: int) -> bool:
     try:
@@ -44,5 +54,20 @@ def test_a_killed_servers_coder_process_ends():
         while _alive(worker) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not _alive(worker), f"coder process {worker} outlived its killed server"
+    finally:
+        server.kill()
+
+
+def test_a_coder_process_whose_server_went_before_it_started_ends():
+    """The worker learns its server's pid from the server: had it asked for its parent once
+    started, it would have watched the process that adopted it, and lived on, coder loaded."""
+    server = subprocess.Popen([sys.executable, "-c", GONE], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(server.stdout.readline().split()[0])
+        server.wait()
+        deadline = time.monotonic() + 120
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(worker), f"coder process {worker} outlived its server"
     finally:
         server.kill()

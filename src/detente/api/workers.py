@@ -30,8 +30,13 @@ def _exit_with(parent: int) -> None:
     os._exit(0)
 
 
-def _init(settings: Settings) -> None:
-    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+def _init(settings: Settings, server: int) -> None:
+    # the server's pid comes from the server: a worker still starting when its server went
+    # (a server stopped at once) would otherwise watch its new parent, and live on, its coder
+    # loaded, for good
+    if os.getppid() != server:
+        os._exit(0)
+    threading.Thread(target=_exit_with, args=(server,), daemon=True).start()
     from detente.coding.coder import load_coder
 
     _WORKER["coder"] = load_coder(settings)
@@ -63,7 +68,7 @@ class Pool:
     def _start(self) -> None:
         self.executor = ProcessPoolExecutor(
             self.workers, mp_context=mp.get_context("spawn"), initializer=_init,
-            initargs=(self.settings,),
+            initargs=(self.settings, os.getpid()),
         )  # fmt: skip
         self.started: list[Future] = [self.executor.submit(_ready) for _ in range(self.workers)]
 
