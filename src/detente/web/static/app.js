@@ -429,6 +429,8 @@
     for (const e of list) { degree[e.source] = (degree[e.source] || 0) + e.events; degree[e.target] = (degree[e.target] || 0) + e.events; }
     const maxW = Math.max(1, ...list.map((e) => e.events));
     const nodes = Object.entries(degree).map(([name, n]) => ({ name, value: n, symbolSize: 8 + 4 * Math.sqrt(n), label: { show: true } }));
+    // a force layout drawn on a fresh chart: the last one's layout and drag state go with it
+    if (charts["network-chart"]) { charts["network-chart"].dispose(); delete charts["network-chart"]; }
     draw("network-chart", {
       tooltip: { formatter: (p) => (p.dataType === "edge" ? `${esc(p.data.source)} → ${esc(p.data.target)}: ${p.data.events} events, mean Goldstein ${fmt1(p.data.value)}` : `${esc(p.name)}: ${p.value} events`) },
       series: [{
