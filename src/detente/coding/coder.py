@@ -263,10 +263,13 @@ class Coder:
             for s in wanted
         ]
 
-    def _sentence_coder(self, sents: list[_Sent], s: _Sent) -> SentenceCoder:
+    def _sentence_coder(
+        self, sents: list[_Sent], s: _Sent, where: ArticlePlaces | None = None
+    ) -> SentenceCoder:
+        amap = self._actor_map(s)
         return SentenceCoder(
-            s.doc, self._actor_map(s), self.patterns, self._pronouns(sents, s), s.offset,
-            self.settings.require_dyad,
+            s.doc, amap, self.patterns, self._pronouns(sents, s), s.offset,
+            self.settings.require_dyad, _place_actors(where, s.index, amap),
         )  # fmt: skip
 
     def _over_window(self, sents: list[_Sent]) -> bool:
@@ -315,7 +318,7 @@ class Coder:
         seen: set[str] = set()
         ref = ArticleRef(**article.model_dump(exclude={"text"})) if wanted else None
         for s in wanted:
-            coder = self._sentence_coder(sents, s)
+            coder = self._sentence_coder(sents, s, where)
             contexts = self.contexts.contexts_of(coder.lemmas_and_forms()) if self.contexts else ()
             raws = [] if self.learned and self.learned.only else coder.events()
             raws = [r for r in raws if self._may_code(r, coder)]
@@ -458,6 +461,17 @@ class Coder:
             named = {m.actor.country for m in s.mentions if m.actor and m.actor.country}
             # the one country the sentence names; of several, the article's main one
             own = next(iter(named)) if len(named) == 1 else (main if main in named else None)
+            if s.parsed and self.locator is not None:
+                # "shelled Khan Younis", "in Khan Younis": a place NER took for a name
+                for m in s.mentions:
+                    actor = m.actor
+                    if (
+                        actor is not None
+                        and actor.unresolved
+                        and not actor.sector
+                        and self.locator.place_here(s.doc, m.start, m.end)
+                    ):
+                        m.actor = None
             for m in s.mentions:
                 here = attached_country(s.doc, m, s.mentions, gazetteer)
                 place_unresolved(m, here)
@@ -666,6 +680,22 @@ def _actors_of(article: Article, sents: list[_Sent]) -> ArticleActors:
             if m.actor is not None
         ],
     )
+
+
+def _place_actors(where: ArticlePlaces | None, index: int, amap: ActorMap) -> dict[int, Actor]:
+    """Token index -> the place named there, as the state it lies in, for the places of
+    sentence ``index`` that are no actor mention (what may stand for an event's target)."""
+    out: dict[int, Actor] = {}
+    for m in where.by_sentence.get(index, []) if where is not None else []:
+        country = m.place.country
+        if not country or any(i in amap for i in range(m.start, m.end)):
+            continue
+        actor = Actor(
+            text=m.span.text, start=m.span.start, end=m.span.end, name=m.place.name,
+            code=country, country=country, kind="state",
+        )  # fmt: skip
+        out.update(dict.fromkeys(range(m.start, m.end), actor))
+    return out
 
 
 def _people_elsewhere(a: Actor, country: str, others: set[str]) -> bool:

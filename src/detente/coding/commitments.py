@@ -161,8 +161,9 @@ def derive(coder: SentenceCoder, raws: list[RawEvent]) -> list[RawEvent]:
             have = existing.code or existing.pattern.code
             if (have in _GENERIC and code[:2] == have[:2]) or (have and _refines(code, have)):
                 existing.code = code  # "offered to send troops to help Y": 033 -> 0334
-            if _own_side(existing) and raw.targets and not _own_side(raw):
-                existing.targets = raw.targets  # "offered to send troops": not the troops
+            if (_own_side(existing) or not existing.targets) and raw.targets and not _own_side(raw):
+                # "offered to send troops": not the troops; "threatened to shell Haifa"
+                existing.targets = raw.targets
             continue
         modality = "asserted" if own else modality_of(cue, coder.patterns.modality)
         out.append(

@@ -40,6 +40,7 @@ class SentenceCoder:
         pronoun: PronounResolver,
         offset: int = 0,
         require_dyad: bool = False,
+        places: dict[int, Actor] | None = None,
     ):
         self.doc = doc
         self.actors = actors
@@ -48,6 +49,8 @@ class SentenceCoder:
         self.offset = offset  # article char offset of ``doc`` (for generic actors' spans)
         # only events with both a source and a target, no generic civilians (PETRARCH's name)
         self.require_dyad = require_dyad
+        # token index -> the place named there (a gazetteer place that is no actor mention)
+        self.places = places or {}
         # the generic actors made for this sentence, by identity (kept alive: ids stay unique)
         self._generic: dict[int, Actor] = {}
         # object pronouns resolved away from their clause's subject, by identity: another
@@ -144,7 +147,14 @@ class SentenceCoder:
         for head, flag in self.actors.get(tok.i, []):
             if not head.sector or not head.country:
                 continue
-            for u in tok.subtree:
+            # the mention's own tokens too: "expelled diplomats from Iran and Syria" may hang
+            # "from Iran" on the verb
+            same = [
+                self.doc[i]
+                for i, found in self.actors.items()
+                if any((a.start, a.end) == (head.start, head.end) for a, _ in found)
+            ]
+            for u in sorted({*tok.subtree, *same}, key=lambda t: t.i):
                 # the token that gave the head its country: part of the mention, or the country
                 if u.i == tok.i or not any(
                     (a.start, a.end) == (head.start, head.end) or a.code == head.country
@@ -404,6 +414,52 @@ class SentenceCoder:
             found = [a for t in self.controller_objects(tok) for a in self.actors_at(t)]
         return [a for a in found if not self._is_generic(a[0])]
 
+    def _topic_only(self, tok: Token, p: Pattern) -> bool:
+        """Does ``p``'s first role with an actor name what the event is about rather than
+        whom it addresses (``roles.yaml`` ``topic_roles``: "complain about X")?"""
+        topics = self.patterns.roles.topic_roles
+        for role in p.target:
+            if any(self.actors_at(t) for t in self.role_tokens(tok, role)):
+                return role in topics
+        return False
+
+    def _addressed(self, tok: Token, p: Pattern) -> list[tuple[Actor, bool]]:
+        """The controlling verb's object actors, for a purpose clause of a class that
+        addresses someone ("summoned the envoy to complain"), else none."""
+        if not self.patterns.roles.addresses_controller(p.code or ""):
+            return []
+        found = [a for t in self.controller_objects(tok) for a in self.actors_at(t)]
+        return [a for a in found if not self._is_generic(a[0])]
+
+    def place_targets(
+        self, tok: Token, code: str, sources: list[tuple[Actor, bool]]
+    ) -> list[tuple[Actor, bool]]:
+        """The place that stands for the target of an event whose roles found no actor
+        (``roles.yaml`` ``place_targets``): the first place named in the phrase of one of the
+        class's roles ("shelled Kharkiv", "imposed a curfew in parts of Kashmir"). A place
+        abroad stands for its country, one in a source's own country for its people. A place
+        is no actor of its own: it takes part only beside a known source ("a storm pounded
+        Denver", "the Springboks beat Ireland in Johannesburg" code nothing)."""
+        if not sources or any(a.unresolved or self._is_generic(a) for a, _ in sources):
+            return []
+        own = {a.country for a, _ in sources if a.country}
+        for role in self.patterns.roles.place_targets_for(code):
+            for t in self.role_tokens(tok, role):
+                place = next(
+                    (self.places[u.i] for u in self._subtree(t) if u.i in self.places), None
+                )
+                if place is None:
+                    continue
+                if place.country in own:
+                    place = place.model_copy(
+                        update={
+                            "code": f"{place.country}CVL", "sector": "CVL", "kind": "people",
+                            "name": None,
+                        }
+                    )  # fmt: skip
+                return [(place, False)]
+        return []
+
     def _is_generic(self, actor: Actor) -> bool:
         """Is ``actor`` a generic civilian stand-in made for this sentence?"""
         return id(actor) in self._generic
@@ -587,10 +643,16 @@ class SentenceCoder:
                 targets = self.role_actors(tok, p.target, root)
                 # the source itself ("pledged its support") leaves the target to find
                 targets = [t for t in targets if t not in src_codes]
+                if not self.require_dyad and self._topic_only(tok, p):
+                    # "summoned the envoy to complain about X": complained to the envoy
+                    addressed = self._addressed(tok, p)
+                    targets = [t for t in addressed if t not in src_codes] or targets
                 if not self.require_dyad and all(self._is_generic(a) for a, _ in targets):
                     extra = self.fallback_targets(tok, p, root)
                     targets = [t for t in extra if t not in src_codes] or targets
             targets = [t for t in targets if t not in src_codes]
+            if not targets and self.places and not self.require_dyad:
+                targets = self.place_targets(tok, p.code, sources)
             if p.between and not targets and len(sources) >= 2:
                 # "Turkish and Greek troops clashed", "Israel and Egypt met"
                 pairs = [(a, b) for i, a in enumerate(sources) for b in sources[i + 1 :]]

@@ -157,6 +157,11 @@ class Locator:
                 return self.gaz.best(same, countries) or self.gaz.country(actor.country)
         return self.gaz.best(candidates, countries)
 
+    def place_here(self, doc: Doc, start: int, end: int) -> bool:
+        """Do tokens ``start:end`` of a parsed sentence name a gazetteer place where a place
+        stands ("shelled Khan Younis", "in Khan Younis")?"""
+        return bool(self.gaz.lookup(doc[start:end].text)) and self._locative(doc, start, end, True)
+
     def _locative(self, doc: Doc, start: int, end: int, parsed: bool) -> bool:
         if not parsed:
             prev = doc[start - 1] if start > 0 else None

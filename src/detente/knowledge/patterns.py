@@ -163,6 +163,20 @@ class Roles(KnowledgeFile):
     # learned typer), tried in order and expanded as the fallbacks are
     candidate_targets: dict[Literal["VERB", "NOUN"], list[str]] = Field(default_factory=dict)
 
+    # roles that name what an event is about, not whom it addresses ("complain about X"):
+    # in a purpose clause addressing the controlling verb's object, that object wins
+    topic_roles: set[str] = Field(default_factory=set)
+    # CAMEO code prefix -> roles whose phrase may name a place that stands for the target
+    # when no actor is found ("shelled Kharkiv", "imposed a curfew in Basra")
+    place_targets: dict[str, list[str]] = Field(default_factory=dict)
+
+    def place_targets_for(self, code: str) -> list[str]:
+        """The place-target roles of ``code`` (the longest listed prefix), or none."""
+        for n in range(len(code), 0, -1):
+            if code[:n] in self.place_targets:
+                return self.place_targets[code[:n]]
+        return []
+
     def addresses_controller(self, code: str) -> bool:
         return any(code.startswith(prefix) for prefix in self.controller_targets)
 
@@ -174,6 +188,11 @@ class Roles(KnowledgeFile):
             if not prefix.isdigit() or bad:
                 raise ValueError(f"{prefix}: code prefixes are digits, roles valid: {bad}")
         return value
+
+    @field_validator("place_targets")
+    @classmethod
+    def _place_roles(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return cls._fallback_roles(value)
 
     @field_validator("candidate_targets")
     @classmethod
@@ -201,14 +220,17 @@ class Roles(KnowledgeFile):
     @staticmethod
     def expanded(roles: list[str]) -> list[str]:
         """``roles`` and, for each ``prep:X``, the same preposition one step into the object
-        (``obj.prep:X``, ``obj.acl.prep:X``); then ``obj.poss``. The object noun's own
-        modifiers are where a non-actor object ("a travel ban") names the other side."""
+        (``obj.prep:X``, ``obj.acl.prep:X``); then the object's author: its possessor
+        (``obj.poss``), the agent of a participle on it ("rejected an appeal lodged by X":
+        ``obj.acl.agent``), its "by" ("denied charges by X": ``obj.prep:by``). The object
+        noun's own modifiers are where a non-actor object ("a travel ban") names the other
+        side."""
         out: list[str] = []
         for role in roles:
             out.append(role)
             if role.startswith("prep:"):
                 out += [f"obj.{role}", f"obj.acl.{role}"]
-        out.append("obj.poss")
+        out += ["obj.poss", "obj.acl.agent", "obj.prep:by"]
         return list(dict.fromkeys(out))
 
 
