@@ -388,28 +388,37 @@ class SentenceCoder:
         return []
 
     def role_actors(
-        self, tok: Token, roles: list[str], root: str | None = None
+        self,
+        tok: Token,
+        roles: list[str],
+        root: str | None = None,
+        selves: _Selves | None = None,
     ) -> list[tuple[Actor, bool]]:
-        """Actors of the first role that has some. Without any, and unless only full dyads
-        are wanted, unspecified people in a role ("killed three people", "detained dozens")
-        stand for a generic civilian actor; ``root`` (the CAMEO root) decides whether a bare
-        number ("killed four") counts as people."""
+        """Actors of the first role that has some (other than ``selves``, the event's sources:
+        "pledged his country's support to X" finds the source in its object first). Without
+        any, and unless only full dyads are wanted, unspecified people in a role ("killed
+        three people", "detained dozens") stand for a generic civilian actor; ``root`` (the
+        CAMEO root) decides whether a bare number ("killed four") counts as people."""
         generic: list[tuple[Actor, bool]] = []
         for role in roles:
             tokens = self.role_tokens(tok, role)
             found = [a for t in tokens for a in self.actors_at(t)]
+            if selves is not None:
+                found = [a for a in found if a not in selves]
             if found:
                 return _dedupe(found)
             if not generic and not self.require_dyad:
                 generic = [(a, False) for t in tokens if (a := self.generic(t, root))]
         return generic[:1]
 
-    def fallback_targets(self, tok: Token, p: Pattern, root: str) -> list[tuple[Actor, bool]]:
+    def fallback_targets(
+        self, tok: Token, p: Pattern, root: str, selves: _Selves | None = None
+    ) -> list[tuple[Actor, bool]]:
         """Targets when a pattern's own roles find no actor: the class's fallback roles
         (roles.yaml), then, for a purpose clause of a class that addresses someone, the
         controlling verb's object ("summoned the envoy to complain")."""
         extra, controller = self.patterns.fallbacks(p)
-        found = self.role_actors(tok, extra, root)
+        found = self.role_actors(tok, extra, root, selves)
         if not found and controller:
             found = [a for t in self.controller_objects(tok) for a in self.actors_at(t)]
         return [a for a in found if not self._is_generic(a[0])]
@@ -640,7 +649,7 @@ class SentenceCoder:
             if "target" in found.slots:
                 targets = self.slot_actors(tok, found.slots["target"])
             else:
-                targets = self.role_actors(tok, p.target, root)
+                targets = self.role_actors(tok, p.target, root, src_codes)
                 # the source itself ("pledged its support") leaves the target to find
                 targets = [t for t in targets if t not in src_codes]
                 if not self.require_dyad and self._topic_only(tok, p):
@@ -648,7 +657,7 @@ class SentenceCoder:
                     addressed = self._addressed(tok, p)
                     targets = [t for t in addressed if t not in src_codes] or targets
                 if not self.require_dyad and all(self._is_generic(a) for a, _ in targets):
-                    extra = self.fallback_targets(tok, p, root)
+                    extra = self.fallback_targets(tok, p, root, src_codes)
                     targets = [t for t in extra if t not in src_codes] or targets
             targets = [t for t in targets if t not in src_codes]
             if not targets and self.places and not self.require_dyad:
