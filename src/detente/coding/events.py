@@ -106,7 +106,7 @@ class SentenceCoder:
             return []
         if conj:
             for t in frontier:
-                for c in t.conjuncts:
+                for c in [*t.conjuncts, *self._listed(t)]:
                     if c.i > t.i:
                         found += self.actors_at(c, conj=False)
                 found += self._shared_head(t)
@@ -125,6 +125,16 @@ class SentenceCoder:
             return frozenset()
         subjects = self.subjects(verb)
         return frozenset(u.i for t in subjects for c in (t, *t.conjuncts) for u in c.subtree)
+
+    def _listed(self, tok: Token) -> list[Token]:
+        """A list the parser hung on ``tok`` as an apposition: "The United States, India,
+        Israel and other governments": India (appos) and its conjuncts. An apposition with
+        no conjuncts of its own renames ``tok`` ("Rouhani, Iran's president") and is left."""
+        out: list[Token] = []
+        for c in self.kids(tok):
+            if c.dep_ == "appos" and any(g.dep_ == "conj" for g in self.kids(c)):
+                out += [c, *c.conjuncts]
+        return out
 
     def _classifier(self, tok: Token) -> bool:
         """Is ``tok`` a lowercase adjective classifying a thing that is no actor ("more military
@@ -300,6 +310,8 @@ class SentenceCoder:
                 bases = self.objects(tok) if tok.pos_ != "NOUN" else self.prep_objects(tok, "of")
             elif head.startswith("prep:"):  # "went on strike against X": prep:on.prep:against
                 bases = self.prep_objects(tok, head[5:])
+            elif head == "subj":  # "the missiles fired by X": subj.acl.agent
+                bases = [t for t in self.subjects(tok) if not self._is_actor(t)]
             else:
                 bases = [c for c in self.kids(tok) if c.dep_ == head]
             return [t for b in bases for t in self.role_tokens(b, rest)]

@@ -349,7 +349,8 @@ class _Shortlist:
 class PatternSet:
     """All patterns, indexed by (lemma, pos) for constant-time lookup per token."""
 
-    VERB_SOURCE = ("subj",)
+    # "the missiles fired by X struck ...": a thing as subject names its user by its "by"
+    VERB_SOURCE = ("subj", "subj.acl.agent")
     NOUN_SOURCE = ("light", "poss", "prep:by", "obj.prep:by", "compound", "amod")
 
     def __init__(
