@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -203,6 +204,8 @@ class ActorMatcher:
                 if capitals and matcher is self.proper and doc[start:end].text.isupper():
                     continue  # "WHY IT IS SO": in a headline in capitals, no acronym is sure
                 proto = self.info[doc.vocab.strings[match_id]]
+                if proto.type == "surname" and _month_in_date(doc, start, end):
+                    continue  # "on 21 May 1998", "in May": a month, not Theresa May
                 found.append(proto.at(start, end))
         return found
 
@@ -297,6 +300,22 @@ class ActorMatcher:
             taken |= span
             kept.append(p)
         return sorted(kept, key=lambda p: p.start)
+
+
+_MONTHS = {m for m in calendar.month_name if m}
+_BEFORE_MONTH = {"in", "since", "until", "till", "through", "last", "next", "early", "late", "mid"}
+
+
+def _month_in_date(doc: Doc, start: int, end: int) -> bool:
+    """Is the one-word match ``start:end`` a month of a date ("21 May 1998", "May 12", "in
+    May") rather than a surname?"""
+    if end - start != 1 or doc[start].text not in _MONTHS:
+        return False
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    return (after is not None and after.like_num) or (
+        before is not None and (before.like_num or before.lower_ in _BEFORE_MONTH)
+    )
 
 
 def _in_capitals(doc: Doc) -> bool:

@@ -435,6 +435,33 @@ class SentenceCoder:
             found = [a for t in self.controller_objects(tok) for a in self.actors_at(t)]
         return [a for a in found if not self._is_generic(a[0])]
 
+    def _sent_own(
+        self, code: str, targets: list[tuple[Actor, bool]], sources: list[tuple[Actor, bool]]
+    ) -> bool:
+        """Are the targets of a sending event (``roles.yaml`` ``sent_own``) all the source's own
+        people (its troops, doctors, officials), which are what is sent, not whom to?"""
+        if not any(code.startswith(c) for c in self.patterns.roles.sent_own):
+            return False
+        own = {a.country for a, _ in sources if a.country}
+        return bool(own) and all(a.country in own and a.kind != "state" for a, _ in targets)
+
+    def _recipient(self, tok: Token, sources: list[tuple[Actor, bool]]) -> list[tuple[Actor, bool]]:
+        """The first actor or place, not the source's own people, after "to / into / in" in
+        the trigger's phrase (however the parser hung it: on the verb or on the object)."""
+        own = {a.country for a, _ in sources if a.country}
+        for t in self._subtree(tok):
+            if t.dep_ != "pobj" or t.head.lower_ not in ("to", "into", "in"):
+                continue
+            found = [
+                a for a in self.actors_at(t) if not (a[0].country in own and a[0].kind != "state")
+            ]
+            if found:
+                return found
+            place = next((self.places[u.i] for u in self._subtree(t) if u.i in self.places), None)
+            if place is not None and place.country not in own:
+                return [(place, False)]
+        return []
+
     def _topic_only(self, tok: Token, p: Pattern) -> bool:
         """Does ``p``'s first role with an actor name what the event is about rather than
         whom it addresses (``roles.yaml`` ``topic_roles``: "complain about X")?"""
@@ -672,6 +699,9 @@ class SentenceCoder:
                     extra = self.fallback_targets(tok, p, root, src_codes)
                     targets = [t for t in extra if t not in src_codes] or targets
             targets = [t for t in targets if t not in src_codes]
+            if targets and not self.require_dyad and self._sent_own(p.code, targets, sources):
+                # "Britain sent a team of paratroopers to Lebanon": the paratroopers are sent
+                targets = self._recipient(tok, sources) or targets
             if not targets and self.places and not self.require_dyad:
                 targets = self.place_targets(tok, p.code, sources)
             if p.between and not targets and len(sources) >= 2:

@@ -163,6 +163,9 @@ class Roles(KnowledgeFile):
     # learned typer), tried in order and expanded as the fallbacks are
     candidate_targets: dict[Literal["VERB", "NOUN"], list[str]] = Field(default_factory=dict)
 
+    # CAMEO code prefixes of sending: a target that is the source's own people is what is
+    # sent ("sent a team of paratroopers to Lebanon"); the recipient after "to" is the target
+    sent_own: list[str] = Field(default_factory=list)
     # roles that name what an event is about, not whom it addresses ("complain about X"):
     # in a purpose clause addressing the controlling verb's object, that object wins
     topic_roles: set[str] = Field(default_factory=set)
