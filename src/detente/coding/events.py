@@ -432,7 +432,8 @@ class SentenceCoder:
         extra, controller = self.patterns.fallbacks(p)
         found = self.role_actors(tok, extra, root, selves)
         if not found and controller:
-            found = [a for t in self.controller_objects(tok) for a in self.actors_at(t)]
+            clause = self.light_head(tok) or tok  # "summoned X to lodge a complaint"
+            found = [a for t in self.controller_objects(clause) for a in self.actors_at(t)]
         return [a for a in found if not self._is_generic(a[0])]
 
     def _sent_own(
@@ -476,7 +477,8 @@ class SentenceCoder:
         addresses someone ("summoned the envoy to complain"), else none."""
         if not self.patterns.roles.addresses_controller(p.code or ""):
             return []
-        found = [a for t in self.controller_objects(tok) for a in self.actors_at(t)]
+        clause = self.light_head(tok) or tok
+        found = [a for t in self.controller_objects(clause) for a in self.actors_at(t)]
         return [a for a in found if not self._is_generic(a[0])]
 
     def place_targets(
