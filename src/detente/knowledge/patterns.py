@@ -17,7 +17,7 @@ from detente.knowledge.wordorder import Phrase, parse_element
 # a role is a path of dependency steps from the trigger: "obj.acl.prep:on" is the "on" object
 # of a participle modifying the trigger's object ("lifted the ban imposed on X")
 _STEP = (
-    r"(subj|obj|next|cause|poss|compound|amod|dative|light|between|acl|advcl|xcomp|ccomp"
+    r"(subj|obj|next|cause|poss|compound|amod|dative|light|between|acl|advcl|xcomp|ccomp|acomp|agent"
     r"|prep:[a-z]+)"
 )
 _ROLE = re.compile(rf"^{_STEP}(\.{_STEP})*$")
