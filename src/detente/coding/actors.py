@@ -130,6 +130,7 @@ class ActorMatcher:
         self.info: dict[str, Piece] = {}
         self.national = knowledge.sectors_with("national")
         self.political = knowledge.sectors_with("political")
+        self.armed = knowledge.sectors_with("armed")
         self._country_names = {
             " ".join(a.split()).casefold(): c.iso3 for c in knowledge.countries for a in c.aliases
         }  # sectors a country may be given
@@ -550,12 +551,21 @@ class ArticleContext:
     latest: dict[tuple[str | None, str | None], Actor] = field(default_factory=dict)
     # countries (or codes) named as go-betweens: never one of "both sides"
     mediators: set[str] = field(default_factory=set)
+    # the actors that may be one of "both sides": not a state named as a place ("talks in
+    # Havana")
+    parties: list[Actor] = field(default_factory=list)
+    # armed sectors (sectors.yaml): rebels are a side apart from their country's state
+    armed: frozenset[str] = frozenset()
 
-    def remember(self, mention: Mention, mediator: bool = False) -> None:
+    def remember(self, mention: Mention, mediator: bool = False, place: bool = False) -> None:
+        """Note ``mention``'s actor; ``place``: it names a state where something happens
+        ("in Havana"), so it is no party to a pair anaphor."""
         actor = mention.actor
         if actor is None:
             return
         self.history.append(actor)
+        if not (place and actor.kind == "state"):
+            self.parties.append(actor)
         if mediator:
             self.mediators.add(actor.country or actor.code or actor.text)
         self.latest[(actor.kind, None)] = self.latest[(actor.kind, actor.sector)] = actor
@@ -593,10 +603,10 @@ class ArticleContext:
             )
 
     def _last_two(self, kind: str | None) -> list[Actor]:
-        """The last two actors of distinct countries (or codes), of ``kind`` if given, in text
-        order; empty when there are fewer."""
+        """The last two actors of distinct countries (or codes; a country's armed groups apart
+        from its state), of ``kind`` if given, in text order; empty when there are fewer."""
         found: dict[str, Actor] = {}  # country (or code) -> its latest mention, plain first
-        for actor in reversed(self.history):
+        for actor in reversed(self.parties):
             if (kind and actor.kind != kind) or (
                 actor.country is None and actor.sector and (actor.kind in ("person", "people"))
             ):
@@ -604,11 +614,34 @@ class ArticleContext:
             key = actor.country or actor.code or actor.text
             if key in self.mediators:
                 continue  # "Qatar mediated ... Both sides": the parties, not the go-between
+            if actor.sector in self.armed and actor.kind != "state":
+                key += "/armed"  # a government and its rebels are two sides
             if key not in found and len(found) == 2:
                 break
             if key not in found or (found[key].sector and not actor.sector):
                 found[key] = actor  # "Chile ... in Santiago": Chile, not its capital
+        if len(found) < 2 and kind == "state":
+            # "the Egyptian minister hosted the Qatari prime minister ... both countries":
+            # the countries of the last two people of distinct countries
+            return self._last_two_countries()
         return sorted(found.values(), key=lambda a: a.start) if len(found) == 2 else []
+
+    def _last_two_countries(self) -> list[Actor]:
+        """The countries of the last two persons or people of distinct countries (who speak
+        for them: ministers, officials), as states."""
+        found: dict[str, Actor] = {}
+        for actor in reversed(self.parties):
+            key = actor.country
+            if actor.kind not in ("person", "people"):
+                continue
+            if not key or key in self.mediators or key in found:
+                continue
+            found[key] = actor.model_copy(
+                update={"code": key, "sector": None, "kind": "state", "name": None}
+            )
+            if len(found) == 2:
+                return sorted(found.values(), key=lambda a: a.start)
+        return []
 
     def short_names(self) -> dict[str, Actor]:
         """Acronyms and one-word surnames seen so far, for matching later bare mentions."""

@@ -351,6 +351,16 @@ class Coder:
             self.locator is not None and not name.isupper() and bool(self.locator.gaz.lookup(name))
         )
 
+    def _located(self, s: _Sent, m: Mention) -> bool:
+        """Does mention ``m`` follow a locative preposition ("talks in Havana")?"""
+        if self.locator is None:
+            return False
+        lo = s.bounds[0]
+        i = m.start - 1
+        if i > lo and s.doc[i].lower_ == "the":
+            i -= 1
+        return i >= lo and s.doc[i].lower_ in self.locator.gaz.locative_preps
+
     def _town(self, name: str) -> bool:
         """Is a one-word "person" rather a town of some size ("shelling the Zaporizhzhia
         plant")? Then it is no unresolved person."""
@@ -414,7 +424,7 @@ class Coder:
         """Find and resolve the actors of every sentence; return the sentences worth coding
         (those with a trigger word and an actor or subject pronoun, to parse) and the
         article's context."""
-        context = ArticleContext()
+        context = ArticleContext(armed=self.matcher.armed)
         wanted: list[_Sent] = []
         for s in sents:
             aliases = context.short_names() or None
@@ -432,7 +442,9 @@ class Coder:
                         unresolved(
                             m, span.text, s.offset + span.start_char, s.offset + span.end_char
                         )
-                context.remember(m, mediates(s.doc, m, self.patterns.roles.mediator_words))
+                context.remember(
+                    m, mediates(s.doc, m, self.patterns.roles.mediator_words), self._located(s, m)
+                )
             trigger, pronoun = s.cue
             if trigger and (s.mentions or pronoun):
                 wanted.append(s)
