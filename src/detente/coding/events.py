@@ -495,19 +495,23 @@ class SentenceCoder:
         own = {a.country for a, _ in sources if a.country}
         for role in self.patterns.roles.place_targets_for(code):
             for t in self.role_tokens(tok, role):
-                place = next(
-                    (self.places[u.i] for u in self._subtree(t) if u.i in self.places), None
-                )
-                if place is None:
+                at = next((u for u in self._subtree(t) if u.i in self.places), None)
+                if at is None:
                     continue
-                if place.country in own:
-                    place = place.model_copy(
-                        update={
-                            "code": f"{place.country}CVL", "sector": "CVL", "kind": "people",
-                            "name": None,
-                        }
-                    )  # fmt: skip
-                return [(place, False)]
+                out: list[tuple[Actor, bool]] = []
+                for u in (at, *at.conjuncts):  # "shelled Kramatorsk and Sloviansk"
+                    place = self.places.get(u.i)
+                    if place is None or any(place.start == p.start for p, _ in out):
+                        continue
+                    if place.country in own:
+                        place = place.model_copy(
+                            update={
+                                "code": f"{place.country}CVL", "sector": "CVL", "kind": "people",
+                                "name": None,
+                            }
+                        )  # fmt: skip
+                    out.append((place, False))
+                return out
         return []
 
     def _is_generic(self, actor: Actor) -> bool:
