@@ -43,6 +43,14 @@ def _alive(pid: int) -> bool:
         return f.read().split(") ", 1)[1][0] != "Z"
 
 
+def _ends(pid: int, within: float) -> bool:
+    """Does process ``pid`` end within ``within`` seconds?"""
+    deadline = time.monotonic() + within
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not _alive(pid)
+
+
 def test_a_killed_servers_coder_process_ends():
     server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
     try:
@@ -50,10 +58,7 @@ def test_a_killed_servers_coder_process_ends():
         assert _alive(worker)
         server.send_signal(signal.SIGKILL)
         server.wait()
-        deadline = time.monotonic() + 60
-        while _alive(worker) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _alive(worker), f"coder process {worker} outlived its killed server"
+        assert _ends(worker, 60), f"coder process {worker} outlived its killed server"
     finally:
         server.kill()
 
@@ -65,9 +70,6 @@ def test_a_coder_process_whose_server_went_before_it_started_ends():
     try:
         worker = int(server.stdout.readline().split()[0])
         server.wait()
-        deadline = time.monotonic() + 120
-        while _alive(worker) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _alive(worker), f"coder process {worker} outlived its server"
+        assert _ends(worker, 120), f"coder process {worker} outlived its server"
     finally:
         server.kill()

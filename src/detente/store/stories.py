@@ -343,13 +343,16 @@ def stories_frame(
         " ORDER BY st.event_date NULLS LAST, st.num_articles DESC, st.id"
     )
     params.append(int(min_articles))
+    return store._df(*_paged(sql, params, limit, offset))
+
+
+def _paged(sql: str, params: list[Any], limit: int | None, offset: int) -> tuple[str, list]:
+    """``sql`` cut to ``limit`` rows from the ``offset``-th, and its parameters."""
     if limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(limit))
+        sql, params = sql + " LIMIT ?", [*params, int(limit)]
     if offset:
-        sql += " OFFSET ?"
-        params.append(int(offset))
-    return store._df(sql, params)
+        sql, params = sql + " OFFSET ?", [*params, int(offset)]
+    return sql, params
 
 
 def count_stories(store: Store, flt: EventFilter, min_articles: int = 1) -> int:
@@ -378,13 +381,7 @@ def story_mentions(
         " e.trigger_start, e.id"
     )
     params: list[Any] = [story_id]
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(limit))
-    if offset:
-        sql += " OFFSET ?"
-        params.append(int(offset))
-    return store._df(sql, params)
+    return store._df(*_paged(sql, params, limit, offset))
 
 
 def count_mentions(store: Store, story_id: str) -> int:
