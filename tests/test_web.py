@@ -273,8 +273,10 @@ def test_overview_counts_the_stored_events(page, store):
         "store-counts": len(queries.counts(store)),
     }
     assert {k: card(page, k) for k in whole} == {k: str(n) for k, n in whole.items()}
-    assert whole == {"store-events": 152, "store-asserted": 107, "store-stories": 143,
-                     "store-claims": 37, "store-counts": 11}  # fmt: skip
+    # the asserted events, claims and counts of the samples (the other modalities and folded
+    # events move with the coder's knowledge: counted from the store above)
+    assert (whole["store-asserted"], whole["store-claims"], whole["store-counts"]) == (107, 37, 11)
+    assert whole["store-events"] > whole["store-asserted"] and whole["store-stories"] > 0
     assert page.inner_text("#view-overview h2.cards-head >> nth=1").startswith("The whole store")
     x_labels = svg_texts(page, "overview-chart")
     months = sorted({str(p)[:7] for p in dyads["period"]})
@@ -307,7 +309,8 @@ def test_filters_narrow_the_overview(page, store):
     ukraine = queries.events(store, queries.make_filter(country="UKR"))
     assert page.url.endswith("#overview?country=UKR")
     assert card(page, "events") == str(len(ukraine)) == "5"
-    assert card(page, "store-events") == "152" and card(page, "articles") == "12"  # unfiltered
+    every = len(queries.events(store, queries.make_filter(modalities=None)))
+    assert card(page, "store-events") == str(every) and card(page, "articles") == "12"  # all
     assert "2024-04" in svg_texts(page, "overview-chart")
     assert "2024-03" not in svg_texts(page, "overview-chart")
 
@@ -570,11 +573,12 @@ def test_every_modality_on_demand(page, store):
     redraw(page, lambda: (page.check("#filters [name=all]"), page.click("#filters [type=submit]")))
     assert "all=1" in page.url
     every = queries.events(store, queries.make_filter(modalities=None))
-    assert page.inner_text("#events-range") == f"1–25 of {len(every)}" == "1–25 of 152"
+    assert page.inner_text("#events-range") == f"1–25 of {len(every)}"
+    assert len(every) > 107  # the asserted ones and more
     modalities = set(rows_col(page, "events-table", 7))
     assert "asserted" in modalities and modalities <= set(every["modality"])
     redraw(page, lambda: page.click("nav a[data-view=overview]"))
-    assert card(page, "events") == "152"  # the filter stays on from view to view
+    assert card(page, "events") == str(len(every))  # the filter stays on from view to view
     redraw(page, lambda: page.click("#reset"))
     assert card(page, "events") == "107"
 
