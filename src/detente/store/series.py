@@ -108,6 +108,11 @@ LEVELS: dict[str, Level] = {
 _KEY_TYPES = {"full_dyad": "BOOLEAN", "lead": "BOOLEAN"}
 
 
+def _measure_columns() -> list[str]:
+    """The column definitions of the measures (sums of counts; Goldstein's a DOUBLE)."""
+    return [f"{m} {'DOUBLE' if m == 'goldstein_sum' else 'BIGINT'}" for m in MEASURES]
+
+
 def create_tables(keys: tuple[str, ...] = EVENT_KEYS) -> list[str]:
     """The CREATE TABLE statements of the four series tables (event keys ``keys``)."""
     out = []
@@ -115,7 +120,7 @@ def create_tables(keys: tuple[str, ...] = EVENT_KEYS) -> list[str]:
         cols = ["grain VARCHAR NOT NULL", "period DATE"]
         cols += [f"{k} VARCHAR" for k in level.keys]
         cols += [f"{k} {_KEY_TYPES.get(k, 'VARCHAR')}" for k in keys]
-        cols += [f"{m} {'DOUBLE' if m == 'goldstein_sum' else 'BIGINT'}" for m in MEASURES]
+        cols += _measure_columns()
         out.append(f"CREATE TABLE {level.table} ({', '.join(cols)})")
     return out
 
@@ -250,11 +255,10 @@ def rank_scope(modalities: tuple[str, ...] | None, folded: bool) -> str | None:
 
 def create_ranks() -> list[str]:
     """The ranks table and the marks of the periods to rank again."""
-    measures = [f"{m} {'DOUBLE' if m == 'goldstein_sum' else 'BIGINT'}" for m in MEASURES]
     return [
         "CREATE TABLE series_pair_ranks (grain VARCHAR NOT NULL, period DATE,"
         " scope VARCHAR NOT NULL, rank BIGINT NOT NULL, source VARCHAR, target VARCHAR,"
-        f" {', '.join(measures)})",
+        f" {', '.join(_measure_columns())})",
         "CREATE TABLE series_dirty (grain VARCHAR NOT NULL, period DATE)",
     ]
 

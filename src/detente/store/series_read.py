@@ -214,7 +214,8 @@ def dyads(
     each period where they are kept and current, ``ranked_scope``)."""
     quads = ("verbal_coop", "material_coop", "verbal_conflict", "material_conflict")
     plover = [f"plover_{p.lower()}" for p in PLOVER_TYPES] + ["plover_unlisted"]
-    scope = ranked_scope(by, flt, top) if _keeps_ranks(con) else None
+    scope = ranked_scope(by, flt, top)
+    scope = scope if scope and _keeps_ranks(con) else None  # the catalog asked only when it matters
     head, params = rows_sql("pairs", by, flt, DIRTY.format(t="series_pairs") if scope else None)
     summed = (
         f"SELECT period, source, target, {_sums('events', 'statements', *quads)},"
