@@ -621,13 +621,8 @@
     const head = f.all ? EVENT_HEAD.concat(["modality"]) : EVENT_HEAD;
     const cells = eventRows(page.items, true).map((r, i) => (f.all ? r.concat([normalise(page.items[i]).modality || ""]) : r));
     table("events-table", head, cells, "no events in this selection");
-    const last = Math.min(page.total, eventsOffset + page.items.length);
-    $("#events-range").textContent = page.total ? `${fmt(eventsOffset + 1)}–${fmt(last)} of ${fmt(page.total)}` : "0 of 0";
-    $("#events-prev").disabled = eventsOffset <= 0;
-    $("#events-next").disabled = last >= page.total;
     const move = (offset) => go("events", { dyad: dyadBox.value, event: codeBox.value, offset: offset || "" });
-    $("#events-prev").onclick = () => move(Math.max(0, eventsOffset - size));
-    $("#events-next").onclick = () => move(eventsOffset + size);
+    pager("events", page, eventsOffset, size, move);
     dyadBox.onchange = () => move(0);
     codeBox.onchange = () => { codeBox.value = codeBox.value.trim().toUpperCase(); move(0); };
   }
