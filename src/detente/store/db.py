@@ -740,6 +740,7 @@ class Store:
         if everything:
             compacted = [s for level in series.LEVELS for s in series.compact(level)]
             self._in_transaction([*compacted, *series.rank_again(everything=True)])
+            self._touched.clear()  # every period compacted: none left to fold again
             return
         if not self._touched:
             if self._q("SELECT count(*) FROM series_dirty")[0][0]:
